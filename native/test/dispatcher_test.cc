@@ -1,0 +1,200 @@
+// ctest cases for the dispatcher core: `dispatcher_test <case>` runs one case, so every case is its
+// own ctest entry and fails on its own.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "../src/dispatcher.h"
+
+using parsl::Batch;
+using parsl::DecodedTask;
+using parsl::Dispatcher;
+using parsl::DispatcherOptions;
+
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+      std::exit(1);                                                            \
+    }                                                                          \
+  } while (0)
+
+namespace {
+
+void submitText(Dispatcher& d, uint64_t id, const std::string& text) {
+  d.submit(id, reinterpret_cast<const uint8_t*>(text.data()), text.size());
+}
+
+std::vector<DecodedTask> decode(const Batch& b) {
+  std::vector<DecodedTask> tasks;
+  CHECK(parsl::decodeBatch(b.payload.data(), b.payload.size(), tasks));
+  CHECK(tasks.size() == b.taskCount);
+  return tasks;
+}
+
+void fifoAndPayloads() {
+  Dispatcher d;
+  submitText(d, 1, "one");
+  submitText(d, 2, "");
+  submitText(d, 3, std::string(1000, 'x'));
+  d.setCapacity(1, 8);
+  auto batches = d.nextBatches();
+  CHECK(batches.size() == 1);
+  CHECK(batches[0].rank == 1);
+  auto tasks = decode(batches[0]);
+  CHECK(tasks[0].id == 1 && tasks[0].length == 3 && std::memcmp(tasks[0].data, "one", 3) == 0);
+  CHECK(tasks[1].id == 2 && tasks[1].length == 0);
+  CHECK(tasks[2].id == 3 && tasks[2].length == 1000 && tasks[2].data[999] == 'x');
+  CHECK(d.pendingCount() == 0 && d.inFlightCount() == 3);
+}
+
+void capacityIsRespected() {
+  Dispatcher d;
+  for (uint64_t i = 0; i < 10; ++i) submitText(d, i, "t");
+  d.setCapacity(1, 2);
+  d.setCapacity(2, 3);
+  auto batches = d.nextBatches();
+  CHECK(batches.size() == 2);
+  CHECK(batches[0].rank == 1 && batches[0].taskCount == 2);
+  CHECK(batches[1].rank == 2 && batches[1].taskCount == 3);
+  CHECK(d.nextBatches().empty());  // everyone is full
+  CHECK(d.freeRankCount() == 0);
+  const uint64_t done[] = {0};
+  CHECK(d.complete(1, done, 1) == 1);
+  batches = d.nextBatches();
+  CHECK(batches.size() == 1 && batches[0].rank == 1 && batches[0].taskCount == 1);
+  CHECK(decode(batches[0])[0].id == 5);  // FIFO continues where it stopped
+}
+
+void batchLimits() {
+  DispatcherOptions o;
+  o.maxBatchTasks = 4;
+  o.maxBatchBytes = 8 + 2 * (12 + 100);
+  Dispatcher d(o);
+  for (uint64_t i = 0; i < 6; ++i) submitText(d, i, std::string(100, 'a'));
+  d.setCapacity(3, 100);
+  auto b = d.nextBatches();
+  CHECK(b.size() == 1 && b[0].taskCount == 2);  // byte bound
+  submitText(d, 99, std::string(5000, 'b'));   // larger than the bound: still dispatched, alone
+  Dispatcher big(o);
+  submitText(big, 7, std::string(5000, 'b'));
+  big.setCapacity(1, 10);
+  auto bb = big.nextBatches();
+  CHECK(bb.size() == 1 && bb[0].taskCount == 1);
+  DispatcherOptions few;
+  few.maxBatchTasks = 3;
+  Dispatcher f(few);
+  for (uint64_t i = 0; i < 10; ++i) submitText(f, i, "x");
+  f.setCapacity(1, 100);
+  auto fb = f.nextBatches();
+  CHECK(fb.size() == 1 && fb[0].taskCount == 3);  // task bound; one batch per rank per call
+}
+
+void roundRobinFairness() {
+  DispatcherOptions o;
+  o.maxBatchTasks = 1;
+  Dispatcher d(o);
+  for (uint64_t i = 0; i < 9; ++i) submitText(d, i, "x");
+  for (int r = 1; r <= 3; ++r) d.setCapacity(r, 10);
+  std::map<int, int> got;
+  while (d.pendingCount() > 0) {
+    auto batches = d.nextBatches();
+    CHECK(!batches.empty());
+    for (auto& b : batches) got[b.rank] += static_cast<int>(b.taskCount);
+  }
+  CHECK(got[1] == 3 && got[2] == 3 && got[3] == 3);
+}
+
+void bookkeepingAndDeadRank() {
+  Dispatcher d;
+  for (uint64_t i = 100; i < 110; ++i) submitText(d, i, "x");
+  d.setCapacity(1, 5);
+  d.setCapacity(2, 5);
+  d.nextBatches();
+  auto held1 = d.tasksOf(1);
+  auto held2 = d.tasksOf(2);
+  CHECK(held1.size() == 5 && held2.size() == 5);
+  std::set<uint64_t> all(held1.begin(), held1.end());
+  all.insert(held2.begin(), held2.end());
+  CHECK(all.size() == 10);
+  // A result from the wrong rank or a duplicate is not counted.
+  CHECK(d.complete(2, held1.data(), 1) == 0);
+  CHECK(d.complete(1, held1.data(), 1) == 1);
+  CHECK(d.complete(1, held1.data(), 1) == 0);
+  auto lost = d.removeRank(2);
+  CHECK(lost.size() == 5);
+  CHECK(std::set<uint64_t>(lost.begin(), lost.end()) == std::set<uint64_t>(held2.begin(), held2.end()));
+  CHECK(d.inFlightCount() == 4);
+  CHECK(d.tasksOf(2).empty());
+  // A removed rank gets nothing until it announces capacity again.
+  for (uint64_t i = 200; i < 210; ++i) submitText(d, i, "x");
+  for (auto& b : d.nextBatches()) CHECK(b.rank != 2);
+  d.setCapacity(2, 1);
+  bool rank2 = false;
+  for (auto& b : d.nextBatches()) rank2 = rank2 || b.rank == 2;
+  CHECK(rank2);
+}
+
+void malformedBatches() {
+  std::vector<DecodedTask> out;
+  const uint8_t junk[] = {1, 2, 3};
+  CHECK(!parsl::decodeBatch(junk, sizeof junk, out));
+  Dispatcher d;
+  submitText(d, 1, "hello");
+  d.setCapacity(1, 1);
+  auto b = d.nextBatches();
+  auto payload = b[0].payload;
+  CHECK(!parsl::decodeBatch(payload.data(), payload.size() - 1, out));  // truncated
+  payload.push_back(0);
+  CHECK(!parsl::decodeBatch(payload.data(), payload.size(), out));  // trailing garbage
+}
+
+void manyTasks() {
+  Dispatcher d;
+  const uint64_t n = 200000;
+  const uint8_t blob[16] = {};
+  for (uint64_t i = 0; i < n; ++i) d.submit(i, blob, sizeof blob);
+  for (int r = 1; r <= 100; ++r) d.setCapacity(r, 32);
+  uint64_t seen = 0;
+  std::vector<DecodedTask> tasks;
+  std::vector<uint64_t> ids;
+  while (seen < n) {
+    auto batches = d.nextBatches();
+    CHECK(!batches.empty());
+    for (auto& b : batches) {
+      CHECK(parsl::decodeBatch(b.payload.data(), b.payload.size(), tasks));
+      ids.clear();
+      for (auto& t : tasks) ids.push_back(t.id);
+      seen += ids.size();
+      CHECK(d.complete(b.rank, ids.data(), ids.size()) == ids.size());
+    }
+  }
+  CHECK(d.pendingCount() == 0 && d.inFlightCount() == 0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::map<std::string, std::function<void()>> cases = {
+      {"fifo", fifoAndPayloads},           {"capacity", capacityIsRespected},
+      {"limits", batchLimits},             {"fairness", roundRobinFairness},
+      {"bookkeeping", bookkeepingAndDeadRank}, {"malformed", malformedBatches},
+      {"many", manyTasks},
+  };
+  if (argc < 2) {
+    for (auto& [name, fn] : cases) fn();
+    return 0;
+  }
+  auto it = cases.find(argv[1]);
+  if (it == cases.end()) {
+    std::fprintf(stderr, "unknown case %s\n", argv[1]);
+    return 2;
+  }
+  it->second();
+  return 0;
+}

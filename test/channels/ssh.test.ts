@@ -1,0 +1,199 @@
+import { execFile, spawn } from 'node:child_process';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  AuthException,
+  BadHostKeyException,
+  ChannelTimeout,
+  OAuthSSHChannel,
+  SSHChannel,
+  SSHInteractiveLoginChannel,
+} from '../../dist/channels/index.js';
+import { type PasswordServer, startPasswordServer } from '../stand-ins/password-ssh-server.js';
+import { SERVICES_BASE, type Service, startService, tempDir } from '../providers/services.js';
+
+const run = promisify(execFile);
+const BASE = `${SERVICES_BASE}/sshd-channels`;
+const PORT = 2222;
+let sshd: Service;
+const opened: SSHChannel[] = [];
+
+function channel(extra: Partial<ConstructorParameters<typeof SSHChannel>[0]> = {}): SSHChannel {
+  const ch = new SSHChannel({
+    hostname: '127.0.0.1',
+    port: PORT,
+    username: 'root',
+    keyFilename: `${BASE}/client_ed25519`,
+    knownHosts: `${BASE}/known_hosts`,
+    ...extra,
+  });
+  opened.push(ch);
+  return ch;
+}
+
+beforeAll(async () => {
+  sshd = await startService('sshd', { BASE, PORT: String(PORT) });
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(opened.map((c) => c.close().catch(() => undefined)));
+  await sshd?.stop();
+});
+
+describe('SSHChannel against a real sshd on 127.0.0.1', () => {
+  test('runs commands: exit code, stdout, stderr, envs; one connection for many commands', async (ctx) => {
+    ctx.skip(!sshd.ok, sshd.reason);
+    const ch = channel({ envs: { FROM_CHANNEL: 'a b' } });
+    const r = await ch.execute('echo "$FROM_CHANNEL|$PER_CALL"; echo oops >&2; exit 4', { env: { PER_CALL: "it's" } });
+    expect(r).toEqual({ exitCode: 4, stdout: "a b|it's\n", stderr: 'oops\n' });
+    const many = await Promise.all(Array.from({ length: 8 }, (_, i) => ch.execute(`echo ${i}`)));
+    expect(many.map((m) => m.stdout.trim())).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
+  });
+
+  test('push (SFTP, mode 0700, directory created), pull, makedirs, isdir', async (ctx) => {
+    ctx.skip(!sshd.ok, sshd.reason);
+    const ch = channel();
+    const local = await tempDir('sshfiles');
+    const src = join(local, 'script.sh');
+    await writeFile(src, '#!/bin/bash\necho pushed\n');
+    const remoteDir = join(local, 'remote/a/b');
+    const pushed = await ch.push(src, remoteDir);
+    expect(pushed).toBe(join(remoteDir, 'script.sh'));
+    expect((await stat(pushed)).mode & 0o777).toBe(0o700);
+    expect((await ch.execute(`bash ${pushed}`)).stdout).toBe('pushed\n');
+    const pulled = await ch.pull(pushed, join(local, 'back'));
+    expect(await readFile(pulled, 'utf8')).toContain('echo pushed');
+    await ch.makedirs(join(local, 'made/x'));
+    expect(await ch.isdir(join(local, 'made/x'))).toBe(true);
+    expect(await ch.isdir(src)).toBe(false);
+    expect(await ch.isdir(join(local, 'nope'))).toBe(false);
+  });
+
+  test('relative remote paths are under the remote home', async (ctx) => {
+    ctx.skip(!sshd.ok, sshd.reason);
+    const ch = channel();
+    const home = (await ch.execute('echo $HOME')).stdout.trim();
+    const local = await tempDir('sshrel');
+    await writeFile(join(local, 'f.txt'), 'x');
+    expect(await ch.push(join(local, 'f.txt'), '.parsl-ts-test')).toBe(`${home}/.parsl-ts-test/f.txt`);
+    await ch.execute('rm -rf ~/.parsl-ts-test');
+  });
+
+  test('a command over its timeout → ChannelTimeout; the channel keeps working', async (ctx) => {
+    ctx.skip(!sshd.ok, sshd.reason);
+    const ch = channel();
+    await expect(ch.execute('sleep 20', { timeoutMs: 500 })).rejects.toBeInstanceOf(ChannelTimeout);
+    expect((await ch.execute('echo still')).stdout).toBe('still\n');
+  });
+
+  test('unknown host key → BadHostKeyException; acceptNew records it; a changed key is refused', async (ctx) => {
+    ctx.skip(!sshd.ok, sshd.reason);
+    const dir = await tempDir('khosts');
+    const empty = join(dir, 'known_hosts');
+    await expect(channel({ knownHosts: empty }).execute('true')).rejects.toBeInstanceOf(BadHostKeyException);
+    expect((await channel({ knownHosts: empty, hostKeyPolicy: 'acceptNew' }).execute('echo ok')).stdout).toBe('ok\n');
+    expect(await readFile(empty, 'utf8')).toMatch(/^\[127\.0\.0\.1\]:2222 ssh-ed25519 /);
+    expect((await channel({ knownHosts: empty }).execute('echo again')).stdout).toBe('again\n');
+    // Another ed25519 key under the same name: a possible man in the middle.
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'other')]);
+    const other = (await readFile(join(dir, 'other.pub'), 'utf8')).split(' ').slice(0, 2).join(' ');
+    const changed = join(dir, 'changed');
+    await writeFile(changed, `[127.0.0.1]:2222 ${other}\n`);
+    const err = await channel({ knownHosts: changed, hostKeyPolicy: 'acceptNew' }).execute('true').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BadHostKeyException);
+    expect((err as Error).message).toMatch(/differs/);
+  });
+
+  test('hashed known_hosts entries (ssh-keygen -H) are understood', async (ctx) => {
+    ctx.skip(!sshd.ok, sshd.reason);
+    const dir = await tempDir('khash');
+    const file = join(dir, 'known_hosts');
+    await writeFile(file, await readFile(`${BASE}/known_hosts`));
+    await run('ssh-keygen', ['-H', '-f', file]);
+    expect(await readFile(file, 'utf8')).toMatch(/^\|1\|/);
+    expect((await channel({ knownHosts: file }).execute('echo hashed')).stdout).toBe('hashed\n');
+  });
+
+  test('a key the server does not accept → AuthException', async (ctx) => {
+    ctx.skip(!sshd.ok, sshd.reason);
+    const dir = await tempDir('badkey');
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'k')]);
+    await expect(channel({ keyFilename: join(dir, 'k'), agent: '' }).execute('true')).rejects.toBeInstanceOf(AuthException);
+  });
+
+  test('ssh-agent authentication', async (ctx) => {
+    ctx.skip(!sshd.ok, sshd.reason);
+    const dir = await tempDir('agent');
+    const sock = join(dir, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 50; i++) {
+        if (await stat(sock).then(() => true, () => false)) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await run('ssh-add', [`${BASE}/client_ed25519`], { env: { ...process.env, SSH_AUTH_SOCK: sock } });
+      const ch = channel({ keyFilename: undefined, agent: sock });
+      expect((await ch.execute('echo via-agent')).stdout).toBe('via-agent\n');
+    } finally {
+      agent.kill('SIGTERM');
+    }
+  });
+});
+
+describe('password logins (in-process ssh2 server standing in for an OAuth-SSH service)', () => {
+  let server: PasswordServer;
+  let knownHosts = '';
+  beforeAll(async () => {
+    const dir = await tempDir('pwserver');
+    server = await startPasswordServer(dir, 'secret-token');
+    knownHosts = join(dir, 'known_hosts');
+    await writeFile(knownHosts, `${server.knownHostsLine}\n`);
+  });
+  afterAll(async () => {
+    // The server's close() waits for its connections: close the channels first.
+    await Promise.all(opened.splice(0).map((c) => c.close().catch(() => undefined)));
+    await server?.close();
+  });
+
+  test('OAuthSSHChannel sends the token as the password', async () => {
+    const ch = new OAuthSSHChannel({ hostname: '127.0.0.1', port: server.port, username: 'u', knownHosts, token: 'secret-token', agent: '' });
+    opened.push(ch);
+    expect((await ch.execute('echo token-ok')).stdout).toBe('token-ok\n');
+    expect(server.attempts).toContain('secret-token');
+  });
+
+  test('OAuthSSHChannel with a tokenProvider, and a wrong token → AuthException', async () => {
+    const good = new OAuthSSHChannel({
+      hostname: '127.0.0.1',
+      port: server.port,
+      knownHosts,
+      agent: '',
+      tokenProvider: async (host) => (host === '127.0.0.1' ? 'secret-token' : 'x'),
+    });
+    const bad = new OAuthSSHChannel({ hostname: '127.0.0.1', port: server.port, knownHosts, agent: '', token: 'expired' });
+    opened.push(good, bad);
+    expect((await good.execute('echo provided')).stdout).toBe('provided\n');
+    await expect(bad.execute('true')).rejects.toBeInstanceOf(AuthException);
+  });
+
+  test('SSHInteractiveLoginChannel asks once for the password', async () => {
+    const questions: string[] = [];
+    const ch = new SSHInteractiveLoginChannel({
+      hostname: '127.0.0.1',
+      port: server.port,
+      username: 'alice',
+      knownHosts,
+      agent: '',
+      prompt: async (q) => {
+        questions.push(q);
+        return 'secret-token';
+      },
+    });
+    opened.push(ch);
+    expect((await ch.execute('echo typed')).stdout).toBe('typed\n');
+    expect((await ch.execute('echo twice')).stdout).toBe('twice\n');
+    expect(questions).toEqual(['Enter password for alice@127.0.0.1: ']);
+  });
+});

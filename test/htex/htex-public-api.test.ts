@@ -1,0 +1,45 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { isBlockProviderExecutor } from '../../dist/executors/block-provider.js';
+import { HighThroughputExecutor } from '../../dist/executors/htex/index.js';
+import * as parsl from '../../dist/index.js';
+import { SimpleLauncher } from '../../dist/launchers/simple.js';
+import { LocalProvider } from '../../dist/providers/local/local.js';
+import { eventually, freshRunDir, killAll, processesWith } from './helpers.js';
+
+describe('HighThroughputExecutor through the public API', () => {
+  let marker = '';
+  afterEach(() => killAll(marker));
+
+  test('parsl.load → app → cleanup leaves no process', async () => {
+    const { runDir } = freshRunDir('public');
+    marker = runDir;
+    const ex = new HighThroughputExecutor({
+      label: 'htex',
+      address: '127.0.0.1',
+      maxWorkersPerNode: 2,
+      provider: new LocalProvider({
+        launcher: new SimpleLauncher({ debug: false }),
+        initBlocks: 1,
+        statusPollingInterval: 200,
+      }),
+    });
+    const dfk = await parsl.load(
+      new parsl.Config({ executors: [ex], runDir, strategy: 'none', strategyPeriod: 0.2 }),
+    );
+    expect(isBlockProviderExecutor(ex)).toBe(true);
+    // Until the kernel starts the block-scaling poller itself (registerKernelStartHook), start a block by hand.
+    if (ex.statuses().size === 0) await ex.scaleOut(1);
+    const double = parsl.app((x: number) => x * 2);
+    const futures = Array.from({ length: 100 }, (_, i) => double(i));
+    expect(await Promise.all(futures)).toEqual(Array.from({ length: 100 }, (_, i) => i * 2));
+    const fail = parsl.app(() => {
+      throw new TypeError('nope');
+    });
+    await expect(fail()).rejects.toThrow('nope');
+    await dfk.cleanup();
+    await eventually(() => processesWith(runDir).length === 0, {
+      what: 'no process left',
+      timeoutMs: 10_000,
+    });
+  });
+});

@@ -1,0 +1,140 @@
+// Integration tests of the MPI addon under real launchers: every scenario runs with 4 ranks under
+// both Open MPI and MPICH. The programs live in mpi-tests/node/ and print CHECK lines from rank 0.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  cleanupSessions,
+  FLAVORS,
+  type Flavor,
+  type Launch,
+  missing,
+  mpiexec,
+  requireOrSkip,
+  root,
+} from './launch.js';
+
+const inCI = process.env.CI === 'true';
+afterAll(cleanupSessions);
+
+function explain(run: Launch): string {
+  return `exit ${run.code} signal ${run.signal} after ${run.ms} ms${run.timedOut ? ' (TIMED OUT)' : ''}\n--- stdout\n${run.stdout.slice(-3000)}\n--- stderr\n${run.stderr.slice(-3000)}`;
+}
+
+function expectCheck(run: Launch | undefined, name: string): void {
+  expect(run, 'the launch did not happen').toBeDefined();
+  const c = run?.checks.get(name);
+  expect(c?.ok, `check ${name}: ${JSON.stringify(c)}\n${run ? explain(run) : ''}`).toBe(true);
+}
+
+function expectCleanExit(run: Launch | undefined): void {
+  expect(run).toBeDefined();
+  if (!run) return;
+  expect(run.timedOut, explain(run)).toBe(false);
+  expect(run.code, explain(run)).toBe(0);
+  expect(run.leftovers, 'processes left behind').toEqual([]);
+}
+
+for (const flavor of FLAVORS) {
+  const why = requireOrSkip(flavor);
+  const other: Flavor = flavor === 'openmpi' ? 'mpich' : 'openmpi';
+
+  describe.skipIf(why !== null && !inCI)(`MPI with ${flavor}${why ? ` — skipped: ${why}` : ''}`, () => {
+    it('is installed and the addon is built (a missing MPI fails under CI=true)', () => {
+      expect(why).toBeNull();
+    });
+
+    describe('traffic between 4 ranks', () => {
+      let run: Launch | undefined;
+      beforeAll(async () => {
+        if (!why) run = await mpiexec(flavor, 4, ['node', 'mpi-tests/node/traffic.mjs']);
+      }, 90_000);
+
+      it('initialises 4 ranks of the right flavour', () => expectCheck(run, 'init'));
+      it('ping-pongs small messages', () => expectCheck(run, 'pingpong-small'));
+      it('ping-pongs 1 MiB messages', () => expectCheck(run, 'pingpong-1MiB'));
+      it('fans 100,000 messages out from rank 0 and back in, with backpressure', () =>
+        expectCheck(run, 'fanout'));
+      it('delivers in order per (source, tag), large messages included', () => expectCheck(run, 'ordering'));
+      it('refuses send() after finalize()', () => expectCheck(run, 'finalized'));
+      it('finalizes and lets every rank exit on its own, leaving no process behind', () => {
+        expectCleanExit(run);
+        expect(run?.stdout.match(/^rank \d done$/gm)?.length).toBe(4);
+      });
+    });
+
+    it('ends every rank promptly when one rank aborts', async () => {
+      const run = await mpiexec(flavor, 4, ['node', 'mpi-tests/node/lifecycle.mjs', 'abort'], {
+        timeoutMs: 30_000,
+      });
+      expect(run.timedOut, explain(run)).toBe(false);
+      expect(run.code, explain(run)).not.toBe(0);
+      expect(run.stdout).not.toMatch(/was not aborted/);
+      expect(run.leftovers).toEqual([]);
+    });
+
+    it('finalizes at process.exit() when the program forgot to', async () => {
+      expectCleanExit(await mpiexec(flavor, 4, ['node', 'mpi-tests/node/lifecycle.mjs', 'exit']));
+    });
+
+    it('finalizes from the environment cleanup hook when an unref()ed program just ends', async () => {
+      expectCleanExit(await mpiexec(flavor, 4, ['node', 'mpi-tests/node/lifecycle.mjs', 'unref']));
+    });
+
+    it('runs inside a worker thread and finalizes when the worker is terminated', async () => {
+      const run = await mpiexec(flavor, 4, ['node', 'mpi-tests/node/lifecycle.mjs', 'worker']);
+      expectCheck(run, 'worker');
+      expectCleanExit(run);
+    });
+
+    it('refuses to initialise MPI twice in one process', async () => {
+      const run = await mpiexec(flavor, 4, ['node', 'mpi-tests/node/lifecycle.mjs', 'reinit']);
+      expectCheck(run, 'reinit');
+      expectCleanExit(run);
+    });
+
+    it.skipIf(missing(other) !== null && !inCI)(
+      `detects the ${other} addon under mpiexec.${flavor} with a clear error`,
+      async () => {
+        const run = await mpiexec(flavor, 2, ['node', 'mpi-tests/node/flavor.mjs'], {
+          env: { PARSL_MPI_FLAVOR: other },
+          timeoutMs: 30_000,
+        });
+        expect(run.stdout, explain(run)).toMatch(
+          /ERROR MPIFlavorMismatchError: .*promised 2 ranks.*sees a world of 1/,
+        );
+        expect(run.stdout).toMatch(new RegExp(`mpiexec\\.${other}|PARSL_MPI_FLAVOR=${flavor}`));
+        expect(run.code).not.toBe(0);
+        expect(run.leftovers).toEqual([]);
+      },
+    );
+
+    it('builds and runs mpi_hello with make (MPICC honoured)', () => {
+      const out = mkdtempSync(join(tmpdir(), `mpi-hello-${flavor}-`));
+      try {
+        const make = (target: string, extra: string[]) =>
+          spawnSync(
+            'make',
+            ['-s', '-C', join(root, 'mpi-tests'), target, `OUT=${out}`, `MPICC=mpicc.${flavor}`, ...extra],
+            {
+              encoding: 'utf8',
+              timeout: 60_000,
+              env: { ...process.env, OMPI_MCA_orte_tmpdir_base: tmpdir() },
+            },
+          );
+        const build = make('all', []);
+        expect(build.status, build.stderr).toBe(0);
+        const run = make('run', [`MPIEXEC=mpiexec.${flavor}`, 'NP=4', 'ARGS=alpha beta']);
+        expect(run.status, run.stderr).toBe(0);
+        const lines = run.stdout.split('\n').filter((l) => l.startsWith('rank '));
+        expect(lines.sort()).toEqual(
+          [0, 1, 2, 3].map((r) => `rank ${r} of 4 on ${hostname()} argv: ${out}/mpi_hello alpha beta`),
+        );
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    });
+  });
+}

@@ -1,0 +1,159 @@
+// The addon without mpiexec: every registered native method is called once, the dispatcher core is
+// exercised through the binding, and flavour selection and the missing-MPI error are checked.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fromNativeError, MPINotAvailableError, MPIStateError } from '../../dist/executors/mpi/errors.js';
+import { detectLauncher, loadAddon, selectFlavor } from '../../dist/executors/mpi/load-addon.js';
+import type { NativeAddon } from '../../dist/executors/mpi/native.js';
+import { FLAVORS, missing, requireOrSkip, root } from './launch.js';
+
+const inCI = process.env.CI === 'true';
+
+function decodeBatch(payload: Buffer): { id: number; data: string }[] {
+  expect(payload.readUInt32LE(0)).toBe(0x31425450);
+  const n = payload.readUInt32LE(4);
+  const out: { id: number; data: string }[] = [];
+  let off = 8;
+  for (let i = 0; i < n; i++) {
+    const id = Number(payload.readBigUInt64LE(off));
+    const len = payload.readUInt32LE(off + 8);
+    out.push({ id, data: payload.subarray(off + 12, off + 12 + len).toString() });
+    off += 12 + len;
+  }
+  expect(off).toBe(payload.length);
+  return out;
+}
+
+describe('flavour selection', () => {
+  it('reads the launcher from the environment', () => {
+    expect(detectLauncher({ OMPI_COMM_WORLD_SIZE: '4', OMPI_COMM_WORLD_RANK: '1' })).toEqual({
+      flavor: 'openmpi',
+      expectedSize: 4,
+      sizeVariable: 'OMPI_COMM_WORLD_SIZE',
+    });
+    expect(detectLauncher({ PMI_RANK: '0', PMI_SIZE: '8' })).toEqual({
+      flavor: 'mpich',
+      expectedSize: 8,
+      sizeVariable: 'PMI_SIZE',
+    });
+    expect(detectLauncher({ PMIX_RANK: '0', SLURM_STEP_NUM_TASKS: '2' }).flavor).toBe('openmpi');
+    expect(detectLauncher({})).toEqual({ flavor: null, expectedSize: null, sizeVariable: null });
+  });
+
+  it('prefers PARSL_MPI_FLAVOR, then the launcher, then the only build', () => {
+    expect(selectFlavor({ PARSL_MPI_FLAVOR: 'mpich', OMPI_COMM_WORLD_SIZE: '2' }, ['openmpi'])?.flavor).toBe(
+      'mpich',
+    );
+    expect(selectFlavor({ PMI_SIZE: '2' }, ['openmpi', 'mpich'])?.flavor).toBe('mpich');
+    expect(selectFlavor({}, ['mpich'])?.flavor).toBe('mpich');
+    expect(selectFlavor({}, ['openmpi', 'mpich'], 'mpich')?.flavor).toBe('mpich');
+    expect(selectFlavor({}, [])).toBeNull();
+    expect(() => selectFlavor({ PARSL_MPI_FLAVOR: 'lam' }, [])).toThrow(/PARSL_MPI_FLAVOR must be one of/);
+  });
+
+  it('says exactly what is missing when no addon is built', () => {
+    const fake = mkdtempSync(join(tmpdir(), 'parsl-no-mpi-'));
+    try {
+      mkdirSync(join(fake, 'build'));
+      writeFileSync(
+        join(fake, 'build', 'mpi-builds.json'),
+        JSON.stringify({
+          builds: [],
+          missing: ['openmpi: not found (apt-get install openmpi-bin libopenmpi-dev)'],
+        }),
+      );
+      let err: unknown;
+      try {
+        loadAddon({ env: {}, root: `${fake}/` });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(MPINotAvailableError);
+      expect((err as Error).message).toMatch(/apt-get install openmpi-bin libopenmpi-dev/);
+      expect((err as Error).message).toMatch(/npm run build:native/);
+      expect((err as MPINotAvailableError).missing).toHaveLength(1);
+    } finally {
+      rmSync(fake, { recursive: true, force: true });
+    }
+  });
+
+  it('converts native error codes into the MPI error classes', () => {
+    const native = Object.assign(new Error('busy'), { code: 'ERR_MPI_IN_USE' });
+    const converted = fromNativeError(native);
+    expect(converted).toBeInstanceOf(MPIStateError);
+    expect((converted as MPIStateError).code).toBe('ERR_MPI_IN_USE');
+  });
+});
+
+for (const flavor of FLAVORS) {
+  const why = requireOrSkip(flavor);
+  describe.skipIf(why !== null && !inCI)(`the ${flavor} addon${why ? ` — skipped: ${why}` : ''}`, () => {
+    const load = (): NativeAddon =>
+      createRequire(import.meta.url)(join(root, 'build', flavor, 'Release', 'parsl_mpi.node')) as NativeAddon;
+
+    it('is built (a missing MPI fails under CI=true)', () => expect(missing(flavor)).toBeNull());
+
+    it('exports what native.ts declares, for the right flavour', () => {
+      const addon = load();
+      expect(addon.flavor).toBe(flavor);
+      expect(addon.abiVersion).toBe(1);
+      expect(addon.libraryVersion()).toMatch(flavor === 'openmpi' ? /Open MPI/ : /MPICH/);
+      expect(Object.keys(addon.threadLevels).sort()).toEqual([
+        'funneled',
+        'multiple',
+        'serialized',
+        'single',
+      ]);
+    });
+
+    it('has every engine method, each refusing to work before start()', () => {
+      const engine = new (load().Engine)();
+      const needsRunning: [string, () => unknown][] = [
+        ['send', () => engine.send(0, 0, Buffer.alloc(1))],
+        ['notifyAtOrBelow', () => engine.notifyAtOrBelow(0)],
+        ['barrier', () => engine.barrier(1)],
+        ['info', () => engine.info()],
+        ['stop', () => engine.stop(true)],
+      ];
+      for (const [name, call] of needsRunning) {
+        expect(call, name).toThrow(expect.objectContaining({ code: 'ERR_MPI_STATE' }) as Error);
+      }
+      expect(engine.queuedBytes()).toBe(0);
+      expect(engine.stats()).toMatchObject({
+        messagesSent: 0,
+        packetsSent: 0,
+        messagesReceived: 0,
+        sleeps: 0,
+      });
+      engine.ref();
+      engine.unref();
+      expect(() => engine.start({} as never, () => {})).toThrow(/must be a number/);
+      expect(typeof engine.abort).toBe('function'); // calling it ends the process: covered under mpiexec
+    });
+
+    it('dispatches tasks in per-rank batches through the binding', () => {
+      const d = new (load().Dispatcher)({ maxBatchTasks: 2, maxBatchBytes: 1 << 20 });
+      for (let i = 0; i < 5; i++) d.submit(i + 1, Buffer.from(`task-${i + 1}`));
+      d.setCapacity(1, 2);
+      d.setCapacity(2, 1);
+      const batches = d.nextBatches();
+      expect(batches.map((b) => [b.rank, b.taskCount])).toEqual([
+        [1, 2],
+        [2, 1],
+      ]);
+      expect(decodeBatch(batches[0]?.payload as Buffer)).toEqual([
+        { id: 1, data: 'task-1' },
+        { id: 2, data: 'task-2' },
+      ]);
+      expect(d.counts()).toEqual({ pending: 2, inFlight: 3, freeRanks: 0 });
+      expect([...d.tasksOf(1)].sort()).toEqual([1, 2]);
+      expect(d.complete(1, new Float64Array([1, 99]))).toBe(1);
+      expect([...d.removeRank(2)]).toEqual([3]);
+      expect(d.nextBatches().map((b) => [b.rank, b.taskCount])).toEqual([[1, 1]]);
+      expect(() => d.complete(1, [1] as unknown as Float64Array)).toThrow(/Float64Array/);
+    });
+  });
+}

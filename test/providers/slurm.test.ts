@@ -1,0 +1,96 @@
+/** SlurmProvider against a real single-node Slurm (slurm-wlm + munge) started by scripts/services/slurm.sh. */
+import { execFile } from 'node:child_process';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { SrunLauncher } from '../../dist/launchers/index.js';
+import { JobState, type SlurmProvider, SubmitException } from '../../dist/providers/index.js';
+import { buildMpiHello, eventually, type Service, tempDir } from './services.js';
+import { slurmProvider, startSlurm } from './slurm-setup.js';
+
+const run = promisify(execFile);
+let slurm: Service;
+
+beforeAll(async () => {
+  slurm = await startSlurm('slurm-1', 26817);
+}, 300_000);
+afterAll(async () => {
+  await slurm?.stop();
+});
+
+async function untilState(p: SlurmProvider, id: string, want: (s: JobState) => boolean, timeoutMs = 60_000) {
+  return eventually(
+    async () => {
+      const [s] = await p.status([id]);
+      return s && want(s.state) ? s : undefined;
+    },
+    { timeoutMs, intervalMs: 500, what: `job ${id}` },
+  );
+}
+
+describe('SlurmProvider on a real single-node Slurm', () => {
+  test('the submitted job runs the launcher-wrapped command once per task; COMPLETED', async (ctx) => {
+    ctx.skip(!slurm.ok, slurm.reason);
+    const scriptDir = await tempDir('slurm-scripts');
+    const out = await tempDir('slurm-out');
+    const p = slurmProvider(slurm, { scriptDir, coresPerNode: 2, memPerNode: 1, workerInit: 'export FROM_INIT=yes' });
+    const id = await p.submit(`touch ${out}/task-$SLURM_PROCID-$FROM_INIT-$PARSL_CORES`, 2, 'block-0');
+    expect(id).toMatch(/^\d+$/);
+    const script = await readFile(join(scriptDir, (await readdir(scriptDir))[0] as string), 'utf8');
+    for (const d of ['#SBATCH --nodes=1', '#SBATCH --time=10', '#SBATCH --ntasks-per-node=2', '#SBATCH --mem=1g', '#SBATCH --cpus-per-task=1']) {
+      expect(script).toContain(d);
+    }
+    const s = await untilState(p, id, (st) => st === JobState.COMPLETED);
+    expect(s.stdoutPath).toMatch(/block-0\..*\.submit\.stdout$/);
+    expect((await readdir(out)).sort()).toEqual(['task-0-yes-1', 'task-1-yes-1']);
+    expect(await readFile(s.stdoutPath as string, 'utf8')).toContain('Found cores');
+  });
+
+  test('RUNNING while it runs; cancel → CANCELLED here and in Slurm', async (ctx) => {
+    ctx.skip(!slurm.ok, slurm.reason);
+    const p = slurmProvider(slurm, { scriptDir: await tempDir('slurm-scripts') });
+    const id = await p.submit('sleep 300', 1, 'block-1');
+    await untilState(p, id, (st) => st === JobState.RUNNING);
+    expect(await p.cancel([id])).toEqual([true]);
+    expect((await p.status([id]))[0]!.state).toBe(JobState.CANCELLED);
+    const env = { ...process.env, SLURM_CONF: slurm.env.SLURM_CONF };
+    await eventually(async () => {
+      const { stdout } = await run('squeue', ['-h', '-t', 'all', '-o', '%t', '-j', id], { env });
+      return stdout.trim() === 'CA' ? true : undefined;
+    });
+  });
+
+  test('a failing block → FAILED (squeue F); a batch of ids is polled in one command', async (ctx) => {
+    ctx.skip(!slurm.ok, slurm.reason);
+    const p = slurmProvider(slurm, { scriptDir: await tempDir('slurm-scripts'), launcher: new SrunLauncher({ debug: false }) });
+    const bad = await p.submit('exit 3', 1, 'block-2');
+    const good = await p.submit('true', 1, 'block-3');
+    const states = await eventually(async () => {
+      const s = await p.status([bad, good]);
+      return s.every((x) => x.terminal) ? s.map((x) => JobState[x.state]) : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 500 });
+    expect(states).toEqual(['FAILED', 'COMPLETED']);
+  });
+
+  test('sbatch refusing the job → SubmitException with Slurm’s reason', async (ctx) => {
+    ctx.skip(!slurm.ok, slurm.reason);
+    const p = slurmProvider(slurm, { scriptDir: await tempDir('slurm-scripts'), partition: 'nosuch' });
+    const err = await p.submit('true', 1, 'block-x').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SubmitException);
+    expect((err as Error).message).toMatch(/invalid partition/i);
+  });
+
+  test('srun --mpi=pmix (SrunLauncher overrides) starts one Open MPI job of 2 ranks', async (ctx) => {
+    ctx.skip(!slurm.ok, slurm.reason);
+    const dir = await tempDir('slurm-mpi');
+    const hello = await buildMpiHello('openmpi', dir);
+    const out = join(dir, 'ranks');
+    await mkdir(out);
+    const p = slurmProvider(slurm, { scriptDir: dir, launcher: new SrunLauncher({ overrides: '--mpi=pmix' }) });
+    const id = await p.submit(`${hello} ${out}`, 2, 'block-mpi');
+    const s = await untilState(p, id, (st) => st !== JobState.PENDING && st !== JobState.RUNNING);
+    expect(JobState[s.state]).toBe('COMPLETED');
+    expect((await readdir(out)).map((f) => f.split('-').slice(0, 4).join('-')).sort()).toEqual(['rank-0-of-2', 'rank-1-of-2']);
+  });
+});

@@ -1,0 +1,95 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { AppTimeout, BashExitFailure, MissingOutputs } from '../../dist/app/errors.js';
+import { BadStateException } from '../../dist/executors/errors.js';
+import { eventually, tempDir } from '../helpers/kernel.js';
+import {
+  error,
+  makeTask,
+  processesMatching,
+  run,
+  startPool,
+  type ThreadPoolExecutor,
+  value,
+} from './pool-helpers.js';
+
+const cmd = (c: string) => c;
+const unique = () => `${Math.floor(Math.random() * 1e6)}.${process.pid}`;
+
+describe('bash apps on the thread pool', () => {
+  let ex: ThreadPoolExecutor;
+  let dir: ReturnType<typeof tempDir>;
+  beforeAll(async () => {
+    ex = await startPool(2);
+    dir = tempDir();
+  });
+  afterAll(async () => {
+    await ex.shutdown();
+    dir.remove();
+  });
+
+  const bash = (command: string, spec: Parameters<typeof makeTask>[1] = {}) =>
+    run(ex, makeTask(cmd, { kind: 'bash', args: [command], ...spec }));
+
+  test('exit 0 returns 0', async () => {
+    expect(value(await bash('true'))).toBe(0);
+  });
+
+  test.each([
+    ['exit 15', 15],
+    ['this-command-does-not-exist-parsl', 127],
+    ['/dev/null', 126],
+    ['echo $((5/0))', 1],
+  ])('%s fails with BashExitFailure exitcode %i', async (command, code) => {
+    const e = error(await bash(command));
+    expect(e).toBeInstanceOf(BashExitFailure);
+    expect((e as BashExitFailure).exitcode).toBe(code);
+  });
+
+  test("stdout 'w' truncates, stdout/stderr 'a' append", async () => {
+    const out = join(dir.path, 'out.txt');
+    const err = join(dir.path, 'err.txt');
+    writeFileSync(out, 'old\n');
+    expect(value(await bash('echo first', { bash: { stdout: { path: out, mode: 'w' } } }))).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('first\n');
+    expect(value(await bash('echo second', { bash: { stdout: { path: out, mode: 'a' } } }))).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('first\nsecond\n');
+    for (const word of ['e1', 'e2']) {
+      expect(value(await bash(`echo ${word} >&2`, { bash: { stderr: { path: err, mode: 'a' } } }))).toBe(0);
+    }
+    const errText = readFileSync(err, 'utf8');
+    expect(errText).toMatch(/e1\n[\s\S]*e2\n/);
+  });
+
+  test('MissingOutputs names the file the command did not create', async () => {
+    const made = join(dir.path, 'made.txt');
+    const missing = join(dir.path, 'missing.txt');
+    const e = error(await bash(`touch ${made}`, { bash: { outputs: [made, missing] } }));
+    expect(e).toBeInstanceOf(MissingOutputs);
+    expect(e.message).toContain(missing);
+    expect(e.message).not.toContain(made);
+    expect(existsSync(made)).toBe(true);
+  });
+
+  test('walltime kills the whole process group: no sleep survives', async () => {
+    const marker = `sleep 4${unique()}`;
+    const e = error(await bash(`${marker} & ${marker}; wait`, { walltimeMs: 500 }));
+    expect(e).toBeInstanceOf(AppTimeout);
+    await eventually(() => processesMatching(marker).length === 0);
+    expect(processesMatching(marker)).toEqual([]);
+  });
+});
+
+describe('shutdown with a bash app running', () => {
+  test('kills its process group and fails the task', async () => {
+    const ex = await startPool(1);
+    const marker = `sleep 5${unique()}`;
+    const running = run(ex, makeTask(cmd, { kind: 'bash', args: [`${marker} & ${marker}; wait`] }));
+    await eventually(() => processesMatching(marker).length >= 2); // bash -c and its two sleeps
+    await ex.shutdown();
+    expect(error(await running)).toBeInstanceOf(BadStateException);
+    await eventually(() => processesMatching(marker).length === 0);
+    expect(processesMatching(marker)).toEqual([]);
+  });
+});

@@ -1,0 +1,235 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ConfigurationError, IllegalStateError } from '../../dist/errors.js';
+import { BadStateException, InvalidResourceSpecification } from '../../dist/executors/errors.js';
+import { SerializationError } from '../../dist/serialize/errors.js';
+import { eventually } from '../helpers/kernel.js';
+import { error, makeTask, run, startPool, ThreadPoolExecutor, value } from './pool-helpers.js';
+
+describe('ThreadPoolExecutor options', () => {
+  test('defaults: label threads, one thread per core', async () => {
+    const { availableParallelism } = await import('node:os');
+    const ex = new ThreadPoolExecutor();
+    expect(ex.label).toBe('threads');
+    expect(ex.maxThreads).toBe(availableParallelism());
+  });
+
+  test.each([
+    [{ maxThread: 2 }, /unknown option 'maxThread'/],
+    [{ maxThreads: 0 }, /'maxThreads' must be a positive integer/],
+    [{ maxThreads: 1.5 }, /'maxThreads'/],
+    [{ maxThreads: '2' }, /'maxThreads'/],
+    [{ label: '' }, /'label'/],
+    [{ label: 7 }, /'label'/],
+  ])('%j is a ConfigurationError naming the field', (opts, message) => {
+    expect(() => new ThreadPoolExecutor(opts as never)).toThrow(ConfigurationError);
+    expect(() => new ThreadPoolExecutor(opts as never)).toThrow(message);
+  });
+
+  test('submit before start is an IllegalStateError', () => {
+    const ex = new ThreadPoolExecutor({ maxThreads: 1 });
+    expect(() =>
+      ex.submit(
+        makeTask(() => 1),
+        () => {},
+      ),
+    ).toThrow(IllegalStateError);
+  });
+});
+
+describe('ThreadPoolExecutor tasks', () => {
+  let ex: ThreadPoolExecutor;
+  beforeAll(async () => {
+    ex = await startPool(2);
+  });
+  afterAll(async () => {
+    await ex.shutdown();
+  });
+
+  test('10,000 tasks each get their own result, whatever the completion order', async () => {
+    const square = (x: number) => x * x;
+    // Mixed durations so completions interleave across threads.
+    const slowish = async (x: number) => {
+      await new Promise((r) => setTimeout(r, x % 7));
+      return x * x;
+    };
+    const n = 10_000;
+    const outcomes = await Promise.all(
+      Array.from({ length: n }, (_, i) => run(ex, makeTask(i % 50 === 0 ? slowish : square, { args: [i] }))),
+    );
+    expect(outcomes.map(value)).toEqual(Array.from({ length: n }, (_, i) => i * i));
+    expect(ex.outstanding()).toBe(0);
+  });
+
+  test('batches and sends each function source once per thread', async () => {
+    const fresh = await startPool(2);
+    try {
+      const cube = (x: number) => x * x * x;
+      const first = await Promise.all(
+        Array.from({ length: 2000 }, (_, i) => run(fresh, makeTask(cube, { args: [i] }))),
+      );
+      const second = await Promise.all(
+        Array.from({ length: 2000 }, (_, i) => run(fresh, makeTask(cube, { args: [i] }))),
+      );
+      expect([...first, ...second].map(value)).toEqual([...first, ...second].map((_, i) => (i % 2000) ** 3));
+      const s = fresh.statistics();
+      expect(s.tasksSent).toBe(4000 + s.stolen); // a task taken back from a busy thread is sent again
+      expect(s.threadsStarted).toBe(2);
+      // Each thread that received tasks got the source exactly once.
+      expect(s.sourcesSent).toBeLessThanOrEqual(2);
+      expect(s.sourcesSent).toBeGreaterThanOrEqual(1);
+      expect(s.messagesSent).toBeLessThan(s.tasksSent);
+    } finally {
+      await fresh.shutdown();
+    }
+  });
+
+  test('async functions are awaited on the worker', async () => {
+    const later = async (x: number) => {
+      await new Promise((r) => setTimeout(r, 5));
+      return { doubled: x * 2, at: typeof performance.now() };
+    };
+    expect(value(await run(ex, makeTask(later, { args: [21] })))).toEqual({ doubled: 42, at: 'number' });
+  });
+
+  test('values keep their structure: Map, Date, bigint, nested arrays', async () => {
+    const echo = (v: unknown) => v;
+    const input = [new Map([[1, 'a']]), new Date(0), 2n ** 70n, [[1], { x: [2] }]];
+    expect(value(await run(ex, makeTask(echo, { args: [input] })))).toEqual(input);
+  });
+
+  test('a thrown TypeError keeps its class, message and stack', async () => {
+    const bad = (o: unknown) => (o as { x: { y: number } }).x.y;
+    const e = error(await run(ex, makeTask(bad, { args: [{}] })));
+    expect(e).toBeInstanceOf(TypeError);
+    expect(e.name).toBe('TypeError');
+    expect(e.message).toMatch(/undefined/);
+    expect(e.stack).toMatch(/TypeError/);
+    expect(e.stack).toMatch(/\n\s+at /);
+  });
+
+  test('a custom error class keeps its name, message, stack and fields', async () => {
+    const fail = () => {
+      class MyErr extends Error {
+        code = 'E_MINE';
+        constructor(message: string) {
+          super(message);
+          this.name = 'MyErr';
+        }
+      }
+      throw new MyErr('it went wrong');
+    };
+    const e = error(await run(ex, makeTask(fail)));
+    expect(e.name).toBe('MyErr');
+    expect(e.message).toBe('it went wrong');
+    expect(e.stack).toMatch(/^MyErr: it went wrong/);
+    expect((e as Error & { code?: string }).code).toBe('E_MINE');
+  });
+
+  test('an uncloneable argument fails only its task with SerializationError naming the argument', async () => {
+    const add = (a: number, b: unknown) => a + (typeof b === 'number' ? b : 0);
+    await Promise.all(Array.from({ length: 200 }, () => run(ex, makeTask(add, { args: [1, 1] })))); // warm: batches > 1
+    const tasks = [
+      makeTask(add, { args: [1, 2] }),
+      makeTask(add, { args: [1, () => 2] }),
+      makeTask(add, { args: [3, 4] }),
+    ];
+    const [a, b, c] = await Promise.all(tasks.map((t) => run(ex, t)));
+    expect(value(a!)).toBe(3);
+    expect(value(c!)).toBe(7);
+    const e = error(b!);
+    expect(e).toBeInstanceOf(SerializationError);
+    expect(e.message).toMatch(/argument 1 of app add/);
+    expect(e.message).toMatch(/function/);
+  });
+
+  test('an uncloneable result fails only its task with SerializationError naming the type', async () => {
+    const make = (kind: string) => (kind === 'symbol' ? Symbol('s') : kind === 'fn' ? { f: () => 1 } : kind);
+    const [a, b, c, d] = await Promise.all(
+      ['ok', 'symbol', 'fn', 'fine'].map((k) => run(ex, makeTask(make, { args: [k] }))),
+    );
+    expect(value(a!)).toBe('ok');
+    expect(value(d!)).toBe('fine');
+    const es = error(b!);
+    expect(es).toBeInstanceOf(SerializationError);
+    expect(es.message).toMatch(/result of app make \(a value of type symbol\)/);
+    const ef = error(c!);
+    expect(ef).toBeInstanceOf(SerializationError);
+    expect(ef.message).toMatch(/an object of type Object/);
+  });
+
+  test('function sources with bundler-injected __name() run', async () => {
+    // What esbuild (tsx, vitest) emits for named inner functions when keepNames is on.
+    const withName = new Function(
+      'return (x) => { const inner = __name(() => x + 1, "inner"); return inner.name + ":" + inner(); }',
+    )() as (x: number) => string;
+    expect(Function.prototype.toString.call(withName)).toContain('__name(');
+    expect(value(await run(ex, makeTask(withName, { args: [41] })))).toBe('inner:42');
+  });
+
+  test('a function referenced by module keeps its module scope', async () => {
+    const { baseWithSuffix } = (await import('../fixtures/threads-module-fn.mjs')) as {
+      baseWithSuffix: (p: string) => string;
+    };
+    const url = new URL('../fixtures/threads-module-fn.mjs', import.meta.url).href;
+    const t = makeTask(baseWithSuffix, { args: ['/a/b/report'], module: { module: url } });
+    expect(t.fn.kind).toBe('module');
+    const outcomes = await Promise.all([
+      run(ex, t),
+      run(ex, makeTask(baseWithSuffix, { args: ['x/y'], module: { module: url } })),
+    ]);
+    expect(outcomes.map(value)).toEqual(['report.txt', 'y.txt']);
+  });
+
+  test('a non-empty resourceSpecification fails the task with InvalidResourceSpecification', async () => {
+    const e = error(
+      await run(
+        ex,
+        makeTask(() => 1, { resourceSpecification: { cores: 2 } }),
+      ),
+    );
+    expect(e).toBeInstanceOf(InvalidResourceSpecification);
+    expect((e as InvalidResourceSpecification).invalidKeys).toEqual(['cores']);
+    expect(
+      value(
+        await run(
+          ex,
+          makeTask(() => 1, { resourceSpecification: {} }),
+        ),
+      ),
+    ).toBe(1);
+  });
+});
+
+describe('ThreadPoolExecutor shutdown', () => {
+  test('fails pending tasks with BadStateException, is idempotent, refuses new tasks', async () => {
+    const ex = await startPool(1);
+    const hang = () => new Promise(() => {});
+    const pending = [
+      run(ex, makeTask(hang)),
+      run(ex, makeTask(hang)),
+      run(
+        ex,
+        makeTask(() => 1),
+      ),
+    ];
+    await eventually(() => ex.statistics().tasksSent >= 1); // one task is running on the thread
+    const a = ex.shutdown();
+    const b = ex.shutdown();
+    await Promise.all([a, b]);
+    for (const o of await Promise.all(pending)) {
+      const e = error(o);
+      expect(e).toBeInstanceOf(BadStateException);
+      expect(e.message).toMatch(/shut down/);
+    }
+    expect(ex.statistics().threads).toBe(0);
+    expect(ex.outstanding()).toBe(0);
+    expect(
+      error(
+        await run(
+          ex,
+          makeTask(() => 1),
+        ),
+      ),
+    ).toBeInstanceOf(BadStateException);
+  });
+});

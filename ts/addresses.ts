@@ -1,0 +1,71 @@
+import { createSocket } from 'node:dgram';
+import { lookup } from 'node:dns/promises';
+import { hostname, networkInterfaces } from 'node:os';
+
+/**
+ * Ways to find the address worker pools should use to reach this host (Parsl's `parsl.addresses`). Each resolves to
+ * an IP address string and may be passed unresolved as `HighThroughputExecutor({ address })`.
+ */
+
+/** The address this host's name resolves to. */
+export async function addressByHostname(): Promise<string> {
+  return (await lookup(hostname())).address;
+}
+
+/**
+ * The source address of the route towards `target` (default a public address). A UDP "connect" only consults the
+ * routing table: no packet is sent.
+ */
+export function addressByRoute(target = '8.8.8.8', port = 80): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = createSocket(target.includes(':') ? 'udp6' : 'udp4');
+    s.once('error', (e) => {
+      s.close();
+      reject(e);
+    });
+    s.connect(port, target, () => {
+      const a = s.address().address;
+      s.close();
+      resolve(a);
+    });
+  });
+}
+
+/** This host's address as seen by an HTTP echo service (the public address behind NAT). */
+export async function addressByQuery(timeoutMs = 30_000, url = 'https://api.ipify.org'): Promise<string> {
+  const r = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  if (!r.ok) throw new Error(`${url} answered ${r.status}`);
+  return (await r.text()).trim();
+}
+
+/** The first IPv4 address of a network interface (e.g. 'ib0', 'eth0', 'lo'). */
+export async function addressByInterface(ifname: string): Promise<string> {
+  const addrs = networkInterfaces()[ifname];
+  const v4 = addrs?.find((a) => a.family === 'IPv4');
+  if (!v4)
+    throw new Error(
+      `interface '${ifname}' has no IPv4 address (interfaces: ${Object.keys(networkInterfaces()).join(', ')})`,
+    );
+  return v4.address;
+}
+
+/**
+ * Every address of this host a pool might reach us on, best first: interface addresses (external before
+ * loopback), then the hostname's. Failures are skipped. Sends no network traffic.
+ */
+export async function getAllAddresses(): Promise<string[]> {
+  const found: string[] = [];
+  const internal: string[] = [];
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) {
+      if (a.family !== 'IPv4') continue;
+      (a.internal ? internal : found).push(a.address);
+    }
+  }
+  try {
+    found.push(await addressByHostname());
+  } catch {
+    // a host name without a resolvable address is common on laptops
+  }
+  return [...new Set([...found, ...internal])];
+}

@@ -1,0 +1,81 @@
+import type { ResultWire, TaskWire } from '../executors/task-wire.js';
+import type { FunctionLoader } from '../serialize/function-ref.js';
+import { toRemoteError } from '../serialize/remote-error.js';
+import { decodeValue, encodeValue } from '../serialize/values.js';
+import { runBashApp } from './bash-exec.js';
+import { AppTimeout } from './errors.js';
+
+/**
+ * Run one task on a worker and describe its outcome as wire data. Synchronous JS apps complete synchronously
+ * (no promise per task on the hot path); async apps, bash apps and module-loaded functions return a promise.
+ */
+export function runTask(w: TaskWire, loader: FunctionLoader): ResultWire | Promise<ResultWire> {
+  // biome-ignore lint/complexity/noBannedTypes: app bodies are arbitrary functions
+  let fn: Function | undefined;
+  try {
+    fn = w.fn.kind === 'source' ? loader.compile(w.fn) : loader.get(w.fn);
+  } catch (e) {
+    return failed(w.id, e);
+  }
+  if (fn === undefined) {
+    return loader.load(w.fn).then(
+      (f) => execute(w, f),
+      (e) => failed(w.id, e),
+    );
+  }
+  return execute(w, fn);
+}
+
+// biome-ignore lint/complexity/noBannedTypes: see above
+function execute(w: TaskWire, fn: Function): ResultWire | Promise<ResultWire> {
+  const args = decodeValue(w.args) as unknown[];
+  if (w.kind === 'bash') {
+    return runBashApp(w.appName, fn, args, w.bash ?? { stdout: null, stderr: null, outputs: [] }, w.walltimeMs).then(
+      (v) => succeeded(w.id, v),
+      (e) => failed(w.id, e),
+    );
+  }
+  let r: unknown;
+  try {
+    r = fn(...args);
+  } catch (e) {
+    return failed(w.id, e);
+  }
+  if (!isThenable(r)) return succeeded(w.id, r);
+  return withWalltime(r, w).then(
+    (v) => succeeded(w.id, v),
+    (e) => failed(w.id, e),
+  );
+}
+
+function withWalltime(p: PromiseLike<unknown>, w: TaskWire): Promise<unknown> {
+  if (w.walltimeMs === null) return Promise.resolve(p);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new AppTimeout(`app ${w.appName} exceeded its walltime of ${w.walltimeMs! / 1000} s`)),
+      w.walltimeMs!,
+    );
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+function succeeded(id: number, value: unknown): ResultWire {
+  return { id, ok: true, value: encodeValue(value) };
+}
+
+function failed(id: number, e: unknown): ResultWire {
+  if (e instanceof ReferenceError) {
+    e.message +=
+      ' (app functions are sent to workers by source and must be self-contained: pass the value as an argument, require/import it inside the function, or declare the app from a module with { module: import.meta.url })';
+  }
+  return { id, ok: false, error: toRemoteError(e) };
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (
+    (typeof v === 'object' || typeof v === 'function') &&
+    v !== null &&
+    typeof (v as PromiseLike<unknown>).then === 'function'
+  );
+}

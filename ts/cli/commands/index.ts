@@ -1,0 +1,8 @@
+import type { Command } from 'commander';
+import { registerInterchange } from './interchange.js';
+import { registerWorkerPool } from './worker-pool.js';
+
+/** Adds one subcommand to the program. Add a module per subcommand and list it here. */
+export type RegisterSubcommand = (program: Command) => void;
+
+export const subcommands: readonly RegisterSubcommand[] = [registerInterchange, registerWorkerPool];

@@ -1,0 +1,488 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { AppFuture, DataFuture, Future } from '../app/future.js';
+import { BadStdStreamFile } from '../app/errors.js';
+import { AUTO_LOGNAME } from '../app/special-options.js';
+import type { Config } from '../config.js';
+import { File } from '../data/file.js';
+import { ConfigurationError, IllegalStateError } from '../errors.js';
+import type { Executor, ExecutorTask, StdStream, TaskOutcome } from '../executors/base.js';
+import { type LogHandle, getLogger, setFileLogger } from '../logging.js';
+import { isPlainObject } from '../serialize/values.js';
+import { type DependencyFailure, collectDependencies, isThenable, resolveArguments } from './dependencies.js';
+import { DependencyError, JoinError, NoDataFlowKernelError } from './errors.js';
+import type { Memoizer } from './memoizer.js';
+import { createMemoizer } from './memoization.js';
+import { autoLogPath, makeRunDir } from './rundir.js';
+import { FINAL_STATES, TaskState, stateName } from './states.js';
+import { type AppDefinition, TaskRecord } from './task-record.js';
+
+const log = getLogger('parsl.dataflow');
+
+/** Something started with the kernel and closed at cleanup (the job status poller of block executors). */
+export interface KernelService {
+  close(): Promise<void>;
+}
+
+/**
+ * The DataFlowKernel: turns app calls into tasks, waits for their dependencies, launches them on executors,
+ * retries failures, and completes their futures. One is loaded per process with `parsl.load()`.
+ */
+export class DataFlowKernel {
+  readonly runId = randomUUID();
+  readonly #executors = new Map<string, Executor>();
+  readonly #labels: string[];
+  readonly #tasks = new Map<number, TaskRecord>();
+  readonly #counts = new Map<TaskState, number>();
+  readonly #ready: TaskRecord[] = [];
+  readonly #dependencyDone = (r: TaskRecord) => this.#enqueue(r);
+  #draining = false;
+  #taskCount = 0;
+  #memoizer: Memoizer | null = null;
+  #services: KernelService[] = [];
+  #logHandle: LogHandle | null = null;
+  #closing: Promise<void> | null = null;
+
+  private constructor(
+    readonly config: Config,
+    readonly runDir: string,
+  ) {
+    for (const e of config.executors) this.#executors.set(e.label, e);
+    this.#labels = [...this.#executors.keys()];
+  }
+
+  /** Create the run directory, start logging, the memoizer and every executor. */
+  static async start(config: Config): Promise<DataFlowKernel> {
+    const runDir = await makeRunDir(config.runDir);
+    const dfk = new DataFlowKernel(config, runDir);
+    if (config.initializeLogging) dfk.#logHandle = setFileLogger(join(runDir, 'parsl.log'), { level: 'info' });
+    log.info(`parsl-ts DataFlowKernel starting: run ${dfk.runId} in ${runDir}`);
+    try {
+      dfk.#memoizer = createMemoizer(config, runDir);
+      await dfk.#memoizer?.start();
+      const ctx = { runDir, runId: dfk.runId, logger: getLogger('parsl.executors') };
+      await Promise.all(config.executors.map((e) => e.start(ctx)));
+      for (const hook of startHooks) {
+        const svc = await hook(dfk, config);
+        if (svc) dfk.#services.push(svc);
+      }
+    } catch (e) {
+      await dfk.cleanup().catch(() => {});
+      throw e;
+    }
+    return dfk;
+  }
+
+  get executors(): ReadonlyMap<string, Executor> {
+    return this.#executors;
+  }
+
+  /** How many tasks were submitted so far. */
+  get taskCount(): number {
+    return this.#taskCount;
+  }
+
+  /** Tasks per state name, e.g. `{ exec_done: 10, failed: 1 }`. */
+  stateCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [s, n] of this.#counts) if (n > 0) out[stateName(s)] = n;
+    return out;
+  }
+
+  /** Submit one app invocation. Called by the functions app()/bashApp()/joinApp() return. */
+  submit(app: AppDefinition, callArgs: unknown[]): AppFuture<unknown> {
+    if (this.#closing) {
+      throw new NoDataFlowKernelError('this DataFlowKernel has been cleaned up: load a new one with parsl.load()');
+    }
+    const id = this.#taskCount++;
+    const hasKwargs = callArgs.length > 0 && isPlainObject(callArgs[callArgs.length - 1]);
+    const rec = new TaskRecord(id, app, callArgs, hasKwargs, this.#dependencyDone);
+    if (hasKwargs) this.#readKeywords(rec);
+    this.#tasks.set(id, rec);
+    this.#count(TaskState.pending, 1);
+    const deps = collectDependencies(rec.args);
+    if (deps !== null) {
+      rec.deps = deps;
+      rec.pendingDeps = deps.futures.length + 1; // +1 held until every waiter is registered
+      for (const f of deps.futures) f.addWaiter(rec);
+      rec.pendingDeps--;
+      if (rec.pendingDeps === 0) this.#enqueue(rec);
+    } else {
+      this.#enqueue(rec);
+    }
+    return rec.future;
+  }
+
+  /** Wait until every task submitted so far has reached a final state. */
+  async waitForCurrentTasks(): Promise<void> {
+    for (;;) {
+      const open = [...this.#tasks.values()].filter((r) => !FINAL_STATES.has(r.state));
+      if (open.length === 0) return;
+      await Promise.all(open.map((r) => r.future.exception()));
+    }
+  }
+
+  /** Write a checkpoint now (any checkpoint mode); resolves to the checkpoint directory. */
+  async checkpoint(): Promise<string> {
+    if (!this.#memoizer) {
+      throw new IllegalStateError('checkpointing needs the app cache: set Config.appCache (the default) to true');
+    }
+    return this.#memoizer.checkpoint();
+  }
+
+  /**
+   * Stop everything this kernel started: final checkpoint, block scale-in, executor shutdown, logs. Tasks that
+   * have not finished fail with NoDataFlowKernelError so nothing awaits forever. Idempotent.
+   */
+  cleanup(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    log.info(`DataFlowKernel cleanup starting; task states: ${JSON.stringify(this.stateCounts())}`);
+    const errors: unknown[] = [];
+    const attempt = async (what: string, f: () => Promise<void> | undefined) => {
+      try {
+        await f();
+      } catch (e) {
+        log.error(`cleanup: ${what} failed: ${(e as Error).message}`);
+        errors.push(e);
+      }
+    };
+    await attempt('memoizer', () => this.#memoizer?.close());
+    for (const s of this.#services) await attempt('service', () => s.close());
+    await Promise.all(
+      [...this.#executors.values()].map((e) => attempt(`executor ${e.label} shutdown`, () => e.shutdown())),
+    );
+    const abandoned = new NoDataFlowKernelError('the DataFlowKernel was cleaned up before this task finished');
+    for (const r of [...this.#tasks.values()]) {
+      if (!FINAL_STATES.has(r.state)) this.#finish(r, TaskState.failed, { ok: false, error: abandoned });
+    }
+    log.info('DataFlowKernel cleanup complete');
+    await this.#logHandle?.close();
+    onCleanup(this);
+    if (errors.length > 0) {
+      throw new AggregateError(errors, `DataFlowKernel cleanup hit ${errors.length} error(s)`);
+    }
+  }
+
+  // ---- launch ----------------------------------------------------------------------------------------
+
+  /** Launch decisions run from one trampoline so a long chain of instant completions never deepens the stack. */
+  #enqueue(rec: TaskRecord): void {
+    this.#ready.push(rec);
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      for (let i = 0; i < this.#ready.length; i++) this.#launch(this.#ready[i]!);
+    } finally {
+      this.#ready.length = 0;
+      this.#draining = false;
+    }
+  }
+
+  #launch(rec: TaskRecord): void {
+    if (rec.state !== TaskState.pending || this.#closing) return;
+    if (rec.deps !== null) {
+      const failures: DependencyFailure[] = [];
+      rec.args = resolveArguments(rec.args, rec.deps, failures);
+      rec.deps = null;
+      if (failures.length > 0) {
+        this.#finish(rec, TaskState.dep_fail, { ok: false, error: new DependencyError(failures, rec.id) });
+        return;
+      }
+    }
+    if (rec.invalid) {
+      this.#fail(rec, rec.invalid);
+      return;
+    }
+    try {
+      if (this.#memoizer && this.#checkMemo(rec)) return;
+      if (rec.app.kind === 'join') this.#runJoin(rec);
+      else this.#submitToExecutor(rec);
+    } catch (e) {
+      this.#fail(rec, e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  #checkMemo(rec: TaskRecord): boolean {
+    const hit = this.#memoizer!.check(rec);
+    if (hit === null) return false;
+    rec.fromMemo = true;
+    this.#setState(rec, TaskState.launched);
+    if ('outcome' in hit) queueMicrotask(() => this.#memoDone(rec, hit.outcome));
+    else hit.pending.then((o) => this.#memoDone(rec, o));
+    return true;
+  }
+
+  #memoDone(rec: TaskRecord, o: TaskOutcome): void {
+    this.#finish(rec, o.ok ? TaskState.memo_done : TaskState.failed, o);
+  }
+
+  #submitToExecutor(rec: TaskRecord): void {
+    const executor = this.#chooseExecutor(rec.app);
+    rec.executor = executor;
+    const task: ExecutorTask = {
+      id: rec.id,
+      tryId: rec.tryId,
+      appName: rec.app.name,
+      kind: rec.app.kind === 'bash' ? 'bash' : 'js',
+      func: rec.app.func,
+      fn: rec.app.fn,
+      args: rec.args,
+      walltimeMs: rec.walltimeMs,
+      bash: rec.bash,
+      resourceSpecification: rec.resourceSpecification,
+    };
+    const tryId = rec.tryId;
+    this.#setState(rec, TaskState.launched);
+    executor.submit(task, (outcome) => {
+      if (rec.tryId === tryId) this.#executionDone(rec, outcome);
+    });
+  }
+
+  #chooseExecutor(app: AppDefinition): Executor {
+    const labels = app.executors === 'all' ? this.#labels : app.executors;
+    const label = labels.length === 1 ? labels[0]! : labels[Math.floor(Math.random() * labels.length)]!;
+    const e = this.#executors.get(label);
+    if (!e) {
+      throw new ConfigurationError(
+        `app ${app.name} asks for executor '${label}', but the loaded config has only: ${this.#labels.join(', ')}`,
+      );
+    }
+    return e;
+  }
+
+  // ---- completion --------------------------------------------------------------------------------------
+
+  #executionDone(rec: TaskRecord, o: TaskOutcome): void {
+    if (FINAL_STATES.has(rec.state)) return;
+    if (o.ok) this.#finish(rec, TaskState.exec_done, o);
+    else this.#fail(rec, o.error);
+  }
+
+  /** A try failed: retry while the accumulated cost stays within `retries`, else fail the task. */
+  #fail(rec: TaskRecord, error: Error): void {
+    rec.failCount++;
+    rec.failHistory.push(`${error.name}: ${error.message}`);
+    let reported = error;
+    let cost = 1;
+    const handler = this.config.retryHandler;
+    if (handler) {
+      try {
+        cost = handler(error, rec);
+        if (typeof cost !== 'number' || Number.isNaN(cost)) {
+          throw new ConfigurationError(`retryHandler must return a number (a cost), got ${typeof cost}`);
+        }
+      } catch (he) {
+        // A failing handler stops the retries and its error is what the user sees.
+        reported = he instanceof Error ? he : new Error(String(he));
+        cost = this.config.retries + 1;
+      }
+    }
+    rec.failCost += cost;
+    if (rec.failCost <= this.config.retries && !this.#closing) {
+      this.#setState(rec, TaskState.fail_retryable);
+      rec.tryId++;
+      this.#setState(rec, TaskState.pending);
+      log.info(`task ${rec.id} failed (${error.name}); retry ${rec.failCount} of ${this.config.retries}`);
+      this.#enqueue(rec);
+      return;
+    }
+    this.#finish(rec, TaskState.failed, { ok: false, error: reported });
+  }
+
+  #finish(rec: TaskRecord, state: TaskState, o: TaskOutcome): void {
+    rec.timeReturned = Date.now();
+    if (this.#memoizer && !rec.fromMemo && state !== TaskState.dep_fail) {
+      try {
+        this.#memoizer.update(rec, o);
+      } catch (e) {
+        log.error(`memoizer update for task ${rec.id} failed: ${(e as Error).message}`);
+      }
+    }
+    this.#setState(rec, state);
+    if (this.config.garbageCollect) this.#tasks.delete(rec.id);
+    if (o.ok) rec.future.setResult(o.value);
+    else rec.future.setException(o.error);
+  }
+
+  // ---- join apps -----------------------------------------------------------------------------------------
+
+  /** Join apps run on the submitting thread (they call other apps) and finish when what they return finishes. */
+  #runJoin(rec: TaskRecord): void {
+    this.#setState(rec, TaskState.launched);
+    const tryId = rec.tryId;
+    queueMicrotask(() => {
+      if (rec.tryId !== tryId || FINAL_STATES.has(rec.state)) return;
+      let inner: unknown;
+      try {
+        inner = rec.app.func(...rec.args);
+      } catch (e) {
+        this.#fail(rec, e instanceof Error ? e : new Error(String(e)));
+        return;
+      }
+      this.#join(rec, inner);
+    });
+  }
+
+  #join(rec: TaskRecord, inner: unknown): void {
+    const isList = Array.isArray(inner);
+    const items: unknown[] = isList ? (inner as unknown[]) : [inner];
+    if (!items.every((x) => x instanceof Future || isThenable(x))) {
+      this.#finish(rec, TaskState.failed, {
+        ok: false,
+        error: new TypeError(
+          `join app ${rec.app.name} must return a future, a Promise, or an array of them; got ${describeValue(inner)}`,
+        ),
+      });
+      return;
+    }
+    this.#setState(rec, TaskState.joining);
+    if (items.length === 0) {
+      this.#finish(rec, TaskState.exec_done, { ok: true, value: [] });
+      return;
+    }
+    const deps = collectDependencies(items)!;
+    let remaining = deps.futures.length;
+    const settle = () => {
+      if (--remaining > 0) return;
+      const failures: DependencyFailure[] = [];
+      const values = resolveArguments(items, deps, failures);
+      if (failures.length > 0) {
+        this.#finish(rec, TaskState.failed, { ok: false, error: new JoinError(failures, rec.id) });
+      } else {
+        this.#finish(rec, TaskState.exec_done, { ok: true, value: isList ? values : values[0] });
+      }
+    };
+    for (const f of deps.futures) f.onDone(settle);
+  }
+
+  // ---- keyword options -----------------------------------------------------------------------------------
+
+  /** Read the special keys of the call's keyword object; errors fail the task at launch, not the call. */
+  #readKeywords(rec: TaskRecord): void {
+    const kw = { ...(rec.args[rec.args.length - 1] as Record<string, unknown>) };
+    rec.args[rec.args.length - 1] = kw;
+    try {
+      const auto: string[] = [];
+      const stdout = this.#stdStream(rec, kw, 'stdout', auto);
+      const stderr = this.#stdStream(rec, kw, 'stderr', auto);
+      rec.future.stdout = stdout?.path ?? null;
+      rec.future.stderr = stderr?.path ?? null;
+      if (auto.length > 0) rec.autoIgnored = auto;
+      let outputs: File[] = [];
+      if (kw.outputs !== undefined) {
+        if (!Array.isArray(kw.outputs)) throw new ConfigurationError('outputs must be an array of File');
+        outputs = kw.outputs.map((o) => (o instanceof File ? o : new File(String(o))));
+        kw.outputs = outputs;
+        rec.future.outputs = outputs.map((f) => new DataFuture(rec.future, f));
+      }
+      if (kw.walltime !== undefined) {
+        const w = kw.walltime;
+        if (typeof w !== 'number' || !(w > 0)) {
+          throw new ConfigurationError(`walltime must be a positive number of seconds, got ${String(w)}`);
+        }
+        rec.walltimeMs = Math.round(w * 1000);
+      }
+      if (kw.resourceSpecification !== undefined) {
+        if (!isPlainObject(kw.resourceSpecification)) {
+          throw new ConfigurationError('resourceSpecification must be a plain object');
+        }
+        rec.resourceSpecification = kw.resourceSpecification;
+      }
+      if (rec.app.kind === 'bash' || stdout || stderr) {
+        const local = outputs.filter((f) => f.scheme === 'file' || f.localPath !== null).map((f) => f.filepath);
+        rec.bash = { stdout, stderr, outputs: local };
+      }
+    } catch (e) {
+      rec.invalid = e as Error;
+    }
+  }
+
+  #stdStream(
+    rec: TaskRecord,
+    kw: Record<string, unknown>,
+    which: 'stdout' | 'stderr',
+    auto: string[],
+  ): StdStream | null {
+    const v = kw[which];
+    if (v === undefined || v === null) return null;
+    let s: StdStream;
+    if (v === AUTO_LOGNAME) {
+      s = { path: autoLogPath(this.runDir, rec.id, rec.app.name, which), mode: 'a' };
+      auto.push(which);
+    } else if (typeof v === 'string') s = { path: v, mode: 'a' };
+    else if (v instanceof File) s = { path: v.filepath, mode: 'w' };
+    else if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') {
+      const mode = v[1].replace('+', '');
+      if (mode !== 'w' && mode !== 'a') {
+        throw new BadStdStreamFile(`${which} mode must be 'w' or 'a' (got '${v[1]}')`);
+      }
+      s = { path: v[0], mode };
+    } else {
+      throw new BadStdStreamFile(
+        `${which} must be a path, [path, mode], a File or AUTO_LOGNAME; got ${describeValue(v)}`,
+      );
+    }
+    kw[which] = s.path;
+    return s;
+  }
+
+  // ---- bookkeeping ---------------------------------------------------------------------------------------
+
+  #setState(rec: TaskRecord, s: TaskState): void {
+    this.#count(rec.state, -1);
+    if (log.enabled('debug')) log.debug(`Task ${rec.id} changing state from ${stateName(rec.state)} to ${stateName(s)}`);
+    rec.state = s;
+    this.#count(s, 1);
+  }
+
+  #count(s: TaskState, d: number): void {
+    this.#counts.set(s, (this.#counts.get(s) ?? 0) + d);
+  }
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array [${v.map((x) => typeof x).join(', ')}]`;
+  return typeof v === 'object' ? (v.constructor?.name ?? 'object') : `${typeof v} ${String(v)}`;
+}
+
+// ---- extension points and the loaded kernel -------------------------------------------------------------
+
+type StartHook = (dfk: DataFlowKernel, config: Config) => Promise<KernelService | null>;
+const startHooks: StartHook[] = [];
+
+/** Let a subsystem (e.g. the block-scaling poller) start with every kernel, without the kernel importing it. */
+export function registerKernelStartHook(h: StartHook): void {
+  startHooks.push(h);
+}
+
+let current: DataFlowKernel | null = null;
+
+function onCleanup(dfk: DataFlowKernel): void {
+  if (current === dfk) current = null;
+}
+
+/** Load a configuration and start its DataFlowKernel (a local worker-thread pool when none is given). */
+export async function loadKernel(config: Config): Promise<DataFlowKernel> {
+  if (current) {
+    throw new ConfigurationError('Config has already been loaded: call parsl.dfk().cleanup() or parsl.clear() first');
+  }
+  const dfk = await DataFlowKernel.start(config);
+  current = dfk;
+  return dfk;
+}
+
+/** The loaded DataFlowKernel. */
+export function currentKernel(): DataFlowKernel {
+  if (!current) throw new NoDataFlowKernelError('no DataFlowKernel is loaded: call parsl.load() first');
+  return current;
+}
+
+/** Forget the loaded kernel without cleaning it up (Parsl's `parsl.clear()`). */
+export function clearKernel(): void {
+  current = null;
+}

@@ -1,0 +1,92 @@
+import { AppFuture, type Future, type FutureWaiter, type TaskView } from '../app/future.js';
+import type { BashOptions, Executor } from '../executors/base.js';
+import type { FunctionDescriptor } from '../serialize/function-ref.js';
+import type { Dependencies } from './dependencies.js';
+import type { MemoTask } from './memoizer.js';
+import { TaskState, stateName } from './states.js';
+
+/** An app as the kernel knows it: built once by app()/bashApp()/joinApp(). */
+export interface AppDefinition {
+  readonly name: string;
+  readonly kind: 'js' | 'bash' | 'join';
+  // biome-ignore lint/complexity/noBannedTypes: the user's app body
+  readonly func: Function;
+  readonly fn: FunctionDescriptor;
+  readonly executors: 'all' | readonly string[];
+  readonly cache: boolean;
+  readonly ignoreForCache: readonly string[];
+}
+
+/** The read-only view of a task given to a `retryHandler`. */
+export interface TaskInfo {
+  readonly id: number;
+  readonly appName: string;
+  readonly args: readonly unknown[];
+  readonly failCount: number;
+  readonly failCost: number;
+  readonly failHistory: readonly string[];
+  readonly tryId: number;
+  readonly executorLabel: string | null;
+  readonly resourceSpecification: Readonly<Record<string, unknown>>;
+}
+
+/** Everything the kernel tracks for one task. Kept flat and small: a million may be pending at once. */
+export class TaskRecord implements FutureWaiter, TaskView, MemoTask, TaskInfo {
+  state: TaskState = TaskState.pending;
+  readonly future: AppFuture<unknown>;
+  pendingDeps = 0;
+  deps: Dependencies | null = null;
+  executor: Executor | null = null;
+  failCount = 0;
+  failCost = 0;
+  failHistory: string[] = [];
+  tryId = 0;
+  readonly timeInvoked = Date.now();
+  timeReturned: number | null = null;
+  hashsum: string | null = null;
+  fromMemo = false;
+  walltimeMs: number | null = null;
+  bash: BashOptions | null = null;
+  resourceSpecification: Readonly<Record<string, unknown>> = NO_SPEC;
+  autoIgnored: readonly string[] = NONE;
+  /** An error found while reading the call's keyword options; the task fails with it at launch. */
+  invalid: Error | null = null;
+
+  constructor(
+    readonly id: number,
+    readonly app: AppDefinition,
+    public args: unknown[],
+    readonly hasKwargs: boolean,
+    private readonly onDependencyDone: (r: TaskRecord) => void,
+  ) {
+    this.future = new AppFuture(this);
+  }
+
+  get appName(): string {
+    return this.app.name;
+  }
+  get fn(): FunctionDescriptor {
+    return this.app.fn;
+  }
+  get memoize(): boolean {
+    return this.app.cache;
+  }
+  get ignoreForCache(): readonly string[] {
+    return this.app.ignoreForCache;
+  }
+  get executorLabel(): string | null {
+    return this.executor?.label ?? null;
+  }
+
+  stateName(): string {
+    return stateName(this.state);
+  }
+
+  onFutureDone(_f: Future<unknown>): void {
+    this.pendingDeps--;
+    if (this.pendingDeps === 0) this.onDependencyDone(this);
+  }
+}
+
+const NO_SPEC: Readonly<Record<string, unknown>> = Object.freeze({});
+const NONE: readonly string[] = Object.freeze([]);

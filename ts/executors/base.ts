@@ -1,0 +1,70 @@
+import type { Logger } from '../logging.js';
+import type { FunctionDescriptor } from '../serialize/function-ref.js';
+
+/** A redirected standard stream of a bash app. */
+export interface StdStream {
+  readonly path: string;
+  /** 'w' truncates, 'a' appends. */
+  readonly mode: 'w' | 'a';
+}
+
+/** What a bash app needs besides its function. */
+export interface BashOptions {
+  readonly stdout: StdStream | null;
+  readonly stderr: StdStream | null;
+  /** Local paths that must exist after the command (`MissingOutputs` otherwise). */
+  readonly outputs: readonly string[];
+}
+
+/** One try of one task, handed by the kernel to an executor. Arguments are already resolved. */
+export interface ExecutorTask {
+  readonly id: number;
+  readonly tryId: number;
+  readonly appName: string;
+  readonly kind: 'js' | 'bash';
+  // biome-ignore lint/complexity/noBannedTypes: the app body, for executors that run it in-process
+  readonly func: Function;
+  readonly fn: FunctionDescriptor;
+  readonly args: readonly unknown[];
+  readonly walltimeMs: number | null;
+  readonly bash: BashOptions | null;
+  readonly resourceSpecification: Readonly<Record<string, unknown>>;
+}
+
+export type TaskOutcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: Error };
+
+/** Called exactly once per submitted task, never synchronously from inside `submit`. */
+export type TaskDone = (outcome: TaskOutcome) => void;
+
+export interface ExecutorContext {
+  readonly runDir: string;
+  readonly runId: string;
+  readonly logger: Logger;
+}
+
+/**
+ * What the DataFlowKernel needs from an executor. The kernel depends on this interface only; block-based
+ * executors add scaling through {@link BlockScalable}.
+ */
+export interface Executor {
+  readonly label: string;
+  start(ctx: ExecutorContext): Promise<void>;
+  submit(task: ExecutorTask, done: TaskDone): void;
+  /** Tasks submitted and not yet done. */
+  outstanding(): number;
+  /** Stop promptly and leave no thread or process behind; idempotent. */
+  shutdown(): Promise<void>;
+}
+
+export function isExecutor(v: unknown): v is Executor {
+  const e = v as Executor;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof e.label === 'string' &&
+    typeof e.start === 'function' &&
+    typeof e.submit === 'function' &&
+    typeof e.shutdown === 'function' &&
+    typeof e.outstanding === 'function'
+  );
+}

@@ -1,0 +1,231 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { simpleErrorHandler } from '../jobs/error-handlers.js';
+import { getLogger } from '../logging.js';
+import { type ExecutionProvider, JobState, JobStatus } from '../providers/base.js';
+import type { Executor, ExecutorContext, ExecutorTask, TaskDone } from './base.js';
+
+/** Decides from block statuses whether the executor is broken; returns the error to fail it with, or null. */
+export type BlockErrorHandler = (
+  label: string,
+  statuses: ReadonlyMap<string, JobStatus>,
+  initBlocks: number,
+) => Error | null;
+
+/**
+ * The scaling capability the strategy works with (habit 12: ask for capabilities, never `instanceof`).
+ * Any executor that starts workers in provider blocks exposes it as `executor.scaling`.
+ */
+export interface BlockScaling {
+  readonly label: string;
+  readonly provider: ExecutionProvider;
+  /** Task slots per node, for the strategy's arithmetic. */
+  readonly workersPerNode: number;
+  /** Whether `scaleIn` can choose idle blocks and honour `maxIdletimeMs` (htex_auto_scale's scale-in). */
+  readonly idleAwareScaleIn: boolean;
+  badState(): Error | null;
+  outstanding(): number;
+  /** Refresh block statuses from the provider, at most once per `provider.statusPollingInterval` unless forced. */
+  pollStatus(force?: boolean): Promise<void>;
+  /** Block id → status, with failed submits, SCALED_IN and MISSING (terminal, never registered) applied. */
+  statuses(): ReadonlyMap<string, JobStatus>;
+  /** Run the block error handler; may put the executor in a bad state. */
+  handleErrors(): void;
+  scaleOut(blocks: number): Promise<string[]>;
+  scaleIn(blocks: number, opts?: { maxIdletimeMs?: number | null }): Promise<string[]>;
+}
+
+export interface BlockExecutor extends Executor {
+  readonly scaling: BlockScaling;
+}
+
+export function isBlockProviderExecutor(e: Executor): e is BlockExecutor {
+  const s = (e as Partial<BlockExecutor>).scaling;
+  return (
+    typeof s === 'object' && s !== null && typeof s.scaleOut === 'function' && typeof s.scaleIn === 'function'
+  );
+}
+
+/**
+ * Base of every executor whose workers run in provider blocks (HighThroughputExecutor, and the MPI pools whose
+ * rank 0 registers with the same interchange). It owns the block ↔ job id maps, status polling and rewriting,
+ * scale out/in, the block error handler and the bad state; subclasses say how to launch a block, which blocks
+ * have registered, how to choose blocks to scale in, and how to fail every task they hold.
+ */
+export abstract class BlockProviderExecutor implements Executor, BlockScaling {
+  abstract readonly label: string;
+  readonly provider: ExecutionProvider;
+  readonly idleAwareScaleIn: boolean = false;
+  protected readonly blockLog = getLogger('parsl.executors.blocks');
+  readonly #errorHandler: BlockErrorHandler | null;
+  readonly #blockToJob = new Map<string, string>();
+  readonly #jobToBlock = new Map<string, string>();
+  readonly #polled = new Map<string, JobStatus>();
+  /** Statuses we know without asking the provider: failed submits and SCALED_IN. */
+  readonly #simulated = new Map<string, JobStatus>();
+  #registered: ReadonlySet<string> = new Set();
+  #nextBlock = 0;
+  #lastPoll = Number.NEGATIVE_INFINITY;
+  #bad: Error | null = null;
+
+  constructor(provider: ExecutionProvider, errorHandler: boolean | BlockErrorHandler) {
+    this.provider = provider;
+    this.#errorHandler =
+      errorHandler === true ? simpleErrorHandler : errorHandler === false ? null : errorHandler;
+  }
+
+  get scaling(): BlockScaling {
+    return this;
+  }
+
+  abstract get workersPerNode(): number;
+  abstract start(ctx: ExecutorContext): Promise<void>;
+  abstract submit(task: ExecutorTask, done: TaskDone): void;
+  abstract outstanding(): number;
+  abstract shutdown(): Promise<void>;
+  /** The command a block runs (through the provider's launcher) to start one pool for `blockId`. */
+  protected abstract launchCommand(blockId: string): string;
+  /** Block ids that ever had a pool register. */
+  protected abstract connectedBlocks(): Promise<Iterable<string>>;
+  /** Fail every task held and every later submit with `err`. */
+  protected abstract failAll(err: Error): void;
+
+  /** Point the provider's scripts at `<runDir>/submit_scripts`. */
+  protected async prepareProvider(ctx: ExecutorContext): Promise<void> {
+    const dir = join(ctx.runDir, 'submit_scripts');
+    await mkdir(dir, { recursive: true });
+    this.provider.scriptDir = dir;
+  }
+
+  badState(): Error | null {
+    return this.#bad;
+  }
+
+  /** Put the executor in a bad state: every current and future task fails with `err`. Idempotent. */
+  protected setBadState(err: Error): void {
+    if (this.#bad !== null) return;
+    this.#bad = err;
+    this.blockLog.error(`executor ${this.label} is in a bad state: ${err.message}`);
+    this.failAll(err);
+  }
+
+  async scaleOut(blocks: number): Promise<string[]> {
+    const started: string[] = [];
+    for (let i = 0; i < blocks && this.#bad === null; i++) {
+      const blockId = String(this.#nextBlock++);
+      const name = `parsl.${this.label}.block-${blockId}`;
+      try {
+        const jobId = await this.provider.submit(this.launchCommand(blockId), 1, name);
+        this.#blockToJob.set(blockId, jobId);
+        this.#jobToBlock.set(jobId, blockId);
+        this.#polled.set(blockId, new JobStatus(JobState.PENDING));
+        started.push(blockId);
+        this.blockLog.info(`${this.label}: block ${blockId} submitted as job ${jobId}`);
+      } catch (e) {
+        this.blockLog.error(
+          `${this.label}: block ${blockId} could not be submitted: ${(e as Error).message}`,
+        );
+        this.#simulated.set(
+          blockId,
+          new JobStatus(JobState.FAILED, `submit failed: ${(e as Error).message}`),
+        );
+      }
+    }
+    return started;
+  }
+
+  /** Default scale-in: the first `blocks` live blocks. Subclasses that know idleness override {@link chooseBlocksToScaleIn}. */
+  async scaleIn(blocks: number, opts: { maxIdletimeMs?: number | null } = {}): Promise<string[]> {
+    const chosen = await this.chooseBlocksToScaleIn(blocks, opts.maxIdletimeMs ?? null);
+    if (chosen.length === 0) return [];
+    await this.cancelBlocks(chosen);
+    return chosen;
+  }
+
+  protected async chooseBlocksToScaleIn(blocks: number, _maxIdletimeMs: number | null): Promise<string[]> {
+    return this.liveBlocks().slice(0, blocks);
+  }
+
+  /** Blocks submitted and not known to be terminal, oldest first. */
+  protected liveBlocks(): string[] {
+    const out: string[] = [];
+    for (const b of this.#blockToJob.keys()) {
+      if (this.#simulated.has(b)) continue;
+      if (!this.#polled.get(b)?.terminal) out.push(b);
+    }
+    return out;
+  }
+
+  protected async cancelBlocks(blockIds: string[]): Promise<void> {
+    const jobIds = blockIds.map((b) => this.#blockToJob.get(b)).filter((j): j is string => j !== undefined);
+    try {
+      await this.provider.cancel(jobIds);
+    } catch (e) {
+      this.blockLog.error(
+        `${this.label}: cancelling blocks ${blockIds.join(',')} failed: ${(e as Error).message}`,
+      );
+    }
+    for (const b of blockIds) this.#simulated.set(b, new JobStatus(JobState.SCALED_IN, 'scaled in'));
+    this.blockLog.info(`${this.label}: scaled in blocks ${blockIds.join(',')}`);
+  }
+
+  /** Cancel every live block (shutdown, poller close). */
+  protected async cancelAllBlocks(): Promise<void> {
+    const live = this.liveBlocks();
+    if (live.length > 0) await this.cancelBlocks(live);
+  }
+
+  async pollStatus(force = false): Promise<void> {
+    const now = Date.now();
+    if (!force && now - this.#lastPoll < this.provider.statusPollingInterval) return;
+    this.#lastPoll = now;
+    const blocks = this.liveBlocks();
+    if (blocks.length > 0) {
+      try {
+        const st = await this.provider.status(blocks.map((b) => this.#blockToJob.get(b)!));
+        blocks.forEach((b, i) => {
+          const s = st[i];
+          if (s) this.#polled.set(b, s);
+        });
+      } catch (e) {
+        this.blockLog.warning(`${this.label}: status poll failed: ${(e as Error).message}`);
+      }
+    }
+    try {
+      this.#registered = new Set(await this.connectedBlocks());
+    } catch (e) {
+      this.blockLog.debug(`${this.label}: could not list connected blocks: ${(e as Error).message}`);
+    }
+  }
+
+  statuses(): ReadonlyMap<string, JobStatus> {
+    const out = new Map<string, JobStatus>();
+    for (const [b, s] of this.#polled) out.set(b, this.#rewrite(b, s));
+    for (const [b, s] of this.#simulated)
+      out.set(b, s.state === JobState.SCALED_IN ? s : this.#rewrite(b, s));
+    return out;
+  }
+
+  /** A terminal block that never registered a pool is MISSING (Parsl #3568), unless we scaled it in. */
+  #rewrite(b: string, s: JobStatus): JobStatus {
+    if (!s.terminal || s.state === JobState.MISSING || this.#registered.has(b)) return s;
+    return new JobStatus(
+      JobState.MISSING,
+      `block ${b} ended (${JobState[s.state]}${s.message ? `: ${s.message}` : ''}) without a worker pool ever registering`,
+      s.exitCode,
+      s.stdoutPath,
+      s.stderrPath,
+    );
+  }
+
+  handleErrors(): void {
+    if (this.#errorHandler === null || this.#bad !== null) return;
+    const err = this.#errorHandler(this.label, this.statuses(), this.provider.initBlocks);
+    if (err !== null) this.setBadState(err);
+  }
+
+  /** Block id of a provider job id (for subclasses mapping pools to blocks). */
+  protected blockOfJob(jobId: string): string | undefined {
+    return this.#jobToBlock.get(jobId);
+  }
+}

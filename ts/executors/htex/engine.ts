@@ -1,0 +1,321 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Dealer } from 'zeromq';
+import type { Logger } from '../../logging.js';
+import { SerializationError } from '../../serialize/errors.js';
+import type { FunctionDescriptor } from '../../serialize/function-ref.js';
+import type { ExecutorTask, TaskDone, TaskOutcome } from '../base.js';
+import { BadStateException, InvalidResourceSpecification, VersionMismatch } from '../errors.js';
+import { CommandClient, type ReplyOf } from './command-client.js';
+import { type CurveKeys, secureClient } from './curve.js';
+import type { InterchangeConfig } from './interchange.js';
+import {
+  type Command,
+  decodeInterchangeToClient,
+  encode,
+  type InterchangeToClient,
+  splitBatch,
+} from './protocol.js';
+import { decodeResultBody, encodeTaskBody } from './task-codec.js';
+import { SendQueue, tcpUrl, tuneSocket } from './transport.js';
+
+export const CLI_MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+
+export interface EngineEvents {
+  /** The engine cannot go on (interchange gone, version mismatch); every task must fail with `err`. */
+  onFatal(err: Error): void;
+}
+
+export interface EngineStart {
+  readonly interchange: Omit<InterchangeConfig, 'clientId'>;
+  readonly keys: CurveKeys | null;
+  readonly logFile: string;
+  readonly debug: boolean;
+  readonly startTimeoutMs: number;
+}
+
+const STDERR_TAIL = 4096;
+
+/**
+ * The submit side of the HighThroughputExecutor (private; the facade is {@link HighThroughputExecutor}): it owns
+ * the interchange process and the socket to it, batches submissions per event-loop turn, and completes tasks
+ * from result batches.
+ */
+export class HtexEngine {
+  readonly #log: Logger;
+  readonly #events: EngineEvents;
+  readonly #clientId = `client-${randomBytes(6).toString('hex')}`;
+  #proc: ChildProcess | null = null;
+  #stderrTail = '';
+  #sock: Dealer | null = null;
+  #out: SendQueue | null = null;
+  #commands: CommandClient | null = null;
+  readonly #tasks = new Map<number, TaskDone>();
+  #nextId = 1;
+  readonly #sentFunctions = new Set<string>();
+  #batchIds: number[] = [];
+  #batchBufs: Buffer[] = [];
+  #batchPriorities: (number | null)[] = [];
+  #batchFnIds: string[] = [];
+  #batchFunctions: FunctionDescriptor[] = [];
+  #flushScheduled = false;
+  #fatal: Error | null = null;
+  #stopping = false;
+  #exited: Promise<void> = Promise.resolve();
+
+  readonly #label: string;
+
+  constructor(label: string, log: Logger, events: EngineEvents) {
+    this.#label = label;
+    this.#log = log;
+    this.#events = events;
+  }
+
+  get outstanding(): number {
+    return this.#tasks.size;
+  }
+
+  async start(s: EngineStart): Promise<{ clientPort: number; workerPort: number }> {
+    const args = [CLI_MAIN, 'interchange', '--log-file', s.logFile, ...(s.debug ? ['--debug'] : [])];
+    const proc = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.#proc = proc;
+    proc.stderr!.on('data', (d: Buffer) => {
+      this.#stderrTail = (this.#stderrTail + d.toString('utf8')).slice(-STDERR_TAIL);
+    });
+    proc.stdin!.on('error', () => {}); // EPIPE when it died first; reported through 'exit'
+    this.#exited = new Promise((resolve) => proc.once('exit', () => resolve()));
+    const config: InterchangeConfig = { ...s.interchange, clientId: this.#clientId };
+    proc.stdin!.write(`${JSON.stringify(config)}\n`);
+    const ports = await this.#readPorts(proc, s.startTimeoutMs);
+    proc.once('exit', (code, signal) =>
+      this.#interchangeExited(signal ? `killed by ${signal}` : `exit code ${code}`),
+    );
+    this.#connect(ports.clientPort, s);
+    return ports;
+  }
+
+  #readPorts(proc: ChildProcess, timeoutMs: number): Promise<{ clientPort: number; workerPort: number }> {
+    return new Promise((resolve, reject) => {
+      let buf = '';
+      const cleanup = () => {
+        clearTimeout(timer);
+        proc.stdout!.off('data', onData);
+        proc.off('exit', onExit);
+      };
+      const onData = (d: Buffer) => {
+        buf += d.toString('utf8');
+        const i = buf.indexOf('\n');
+        if (i < 0) return;
+        cleanup();
+        try {
+          resolve(JSON.parse(buf.slice(0, i)) as { clientPort: number; workerPort: number });
+        } catch (e) {
+          reject(
+            new Error(`the interchange printed '${buf.slice(0, i)}' instead of its ports`, { cause: e }),
+          );
+        }
+      };
+      const onExit = (code: number | null) => {
+        cleanup();
+        reject(
+          new Error(`the interchange exited with code ${code} while starting: ${this.#stderrTail.trim()}`),
+        );
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        proc.kill('SIGKILL');
+        reject(
+          new Error(
+            `the interchange did not report its ports within ${timeoutMs} ms: ${this.#stderrTail.trim()}`,
+          ),
+        );
+      }, timeoutMs);
+      proc.stdout!.on('data', onData);
+      proc.once('exit', onExit);
+    });
+  }
+
+  #connect(port: number, s: EngineStart): void {
+    const sock = new Dealer({ routingId: this.#clientId });
+    tuneSocket(sock);
+    secureClient(sock, s.keys);
+    sock.connect(tcpUrl(s.interchange.loopbackAddress, port));
+    this.#sock = sock;
+    this.#out = new SendQueue(sock, this.#log);
+    this.#commands = new CommandClient(
+      (reqId, command) => this.#out!.send(encode({ type: 'command', reqId, command })),
+      s.startTimeoutMs,
+    );
+    void this.#receiveLoop(sock);
+  }
+
+  async #receiveLoop(sock: Dealer): Promise<void> {
+    try {
+      for await (const frames of sock) {
+        const d = decodeInterchangeToClient(frames);
+        if (!d.ok) {
+          this.#log.warning(`dropped a message from the interchange: ${d.reason}`);
+          continue;
+        }
+        this.#handle(d.msg, d.blob);
+      }
+    } catch (e) {
+      if (!this.#stopping) this.#log.error(`interchange socket failed: ${(e as Error).message}`);
+    }
+  }
+
+  #handle(m: InterchangeToClient, blob: Buffer): void {
+    switch (m.type) {
+      case 'results': {
+        const bufs = splitBatch(m.lengths, blob);
+        for (let i = 0; i < m.ids.length; i++) this.#complete(m.ids[i]!, bufs[i]!);
+        return;
+      }
+      case 'command-reply':
+        this.#commands?.reply(m.reqId, m.reply);
+        return;
+      case 'version-mismatch':
+        this.#events.onFatal(versionMismatch(m));
+        return;
+    }
+  }
+
+  #complete(id: number, buf: Buffer): void {
+    const done = this.#tasks.get(id);
+    if (done === undefined) return;
+    this.#tasks.delete(id);
+    let outcome: TaskOutcome;
+    try {
+      outcome = decodeResultBody(buf);
+    } catch (e) {
+      outcome = {
+        ok: false,
+        error: new SerializationError(`the result of a task could not be decoded: ${(e as Error).message}`, {
+          cause: e,
+        }),
+      };
+    }
+    done(outcome);
+  }
+
+  submit(task: ExecutorTask, done: TaskDone): void {
+    const priority = this.#fatal ?? priorityOf(task.resourceSpecification);
+    if (priority instanceof Error) {
+      later(done, priority);
+      return;
+    }
+    const id = this.#nextId++;
+    let buf: Buffer;
+    try {
+      buf = encodeTaskBody(task);
+    } catch (e) {
+      const why = `task ${task.id} (${task.appName}): an argument cannot be sent to a worker: ${(e as Error).message}`;
+      later(done, new SerializationError(why, { cause: e }));
+      return;
+    }
+    const fn = task.fn;
+    if (!this.#sentFunctions.has(fn.id)) {
+      this.#sentFunctions.add(fn.id);
+      this.#batchFunctions.push(fn);
+    }
+    this.#tasks.set(id, done);
+    this.#batchIds.push(id);
+    this.#batchBufs.push(buf);
+    this.#batchPriorities.push(priority);
+    this.#batchFnIds.push(fn.id);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#batchIds.length === 0 || this.#out === null) return;
+    const lengths = this.#batchBufs.map((b) => b.length);
+    const frames = encode(
+      {
+        type: 'tasks',
+        ids: this.#batchIds,
+        lengths,
+        priorities: this.#batchPriorities,
+        fnIds: this.#batchFnIds,
+        functions: this.#batchFunctions,
+      },
+      Buffer.concat(this.#batchBufs),
+    );
+    this.#batchIds = [];
+    this.#batchBufs = [];
+    this.#batchPriorities = [];
+    this.#batchFnIds = [];
+    this.#batchFunctions = [];
+    this.#out.send(frames);
+  }
+
+  command<K extends Command['kind']>(c: Extract<Command, { kind: K }>): Promise<ReplyOf<K>> {
+    if (this.#commands === null) return Promise.reject(new Error('the executor has not started'));
+    return this.#commands.request(c);
+  }
+
+  /** Fail every task held and refuse new ones. */
+  failAll(err: Error): void {
+    this.#fatal ??= err;
+    this.#commands?.close(err);
+    const held = [...this.#tasks.values()];
+    this.#tasks.clear();
+    for (const done of held) done({ ok: false, error: err });
+  }
+
+  #interchangeExited(how: string): void {
+    if (this.#stopping) return;
+    const log = this.#stderrTail.trim();
+    this.#events.onFatal(
+      new BadStateException(
+        this.#label,
+        `the interchange process exited unexpectedly (${how})${log ? `: ${log}` : ''}; see interchange.log in the run directory`,
+      ),
+    );
+  }
+
+  /** Stop the interchange (it stops the pools), then close; kills it after `graceMs`. */
+  async shutdown(graceMs: number): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    const proc = this.#proc;
+    if (proc && proc.exitCode === null && proc.signalCode === null) {
+      this.#out?.send(encode({ type: 'shutdown' }));
+      const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+      await this.#exited;
+      clearTimeout(timer);
+    }
+    proc?.stdin?.destroy();
+    this.#out?.close();
+    this.#sock?.close();
+  }
+}
+
+/** The task's priority (`null` = unprioritised), or why its resource specification is refused. */
+function priorityOf(spec: Readonly<Record<string, unknown>>): number | null | Error {
+  const extra = Object.keys(spec).filter((k) => k !== 'priority');
+  if (extra.length > 0) {
+    return new InvalidResourceSpecification(
+      extra,
+      `HighThroughputExecutor accepts only 'priority' in a resource specification, got ${JSON.stringify(Object.keys(spec))}`,
+    );
+  }
+  const p = spec.priority;
+  if (p === undefined) return null;
+  if (typeof p !== 'number' || Number.isNaN(p)) {
+    return new InvalidResourceSpecification(['priority'], `priority must be a number, got ${String(p)}`);
+  }
+  return p;
+}
+
+function later(done: TaskDone, error: Error): void {
+  queueMicrotask(() => done({ ok: false, error }));
+}
+
+function versionMismatch(m: Extract<InterchangeToClient, { type: 'version-mismatch' }>): Error {
+  return new VersionMismatch(m.expected, `${m.received} (pool ${m.manager} on ${m.hostname})`);
+}

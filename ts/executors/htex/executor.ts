@@ -1,0 +1,208 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { getAllAddresses } from '../../addresses.js';
+import { getLogger, type Logger } from '../../logging.js';
+import type { ExecutionProvider } from '../../providers/base.js';
+import { LocalProvider } from '../../providers/local/local.js';
+import type { ExecutorContext, ExecutorTask, TaskDone } from '../base.js';
+import { BlockProviderExecutor } from '../block-provider.js';
+import { BadStateException } from '../errors.js';
+import { createCertificates } from './curve.js';
+import { CLI_MAIN, HtexEngine } from './engine.js';
+import { type HtexOptions, type ResolvedHtexOptions, resolveHtexOptions } from './options.js';
+import type { ManagerInfo } from './protocol.js';
+
+/**
+ * The HighThroughputExecutor: an interchange process between this process and one worker pool per node, pools
+ * started in provider blocks. This class validates options and speaks for the executor; the work happens in a
+ * private {@link HtexEngine} (habit 11).
+ *
+ * ```ts
+ * new HighThroughputExecutor({ label: 'htex', maxWorkersPerNode: 4, provider: new LocalProvider({ initBlocks: 1 }) })
+ * ```
+ */
+export class HighThroughputExecutor extends BlockProviderExecutor {
+  readonly label: string;
+  override readonly idleAwareScaleIn = true;
+  readonly options: ResolvedHtexOptions;
+  readonly #log: Logger;
+  readonly #engine: HtexEngine;
+  #launch: { addresses: string[]; port: number; certDir: string | null; logDir: string } | null = null;
+  #ports: { clientPort: number; workerPort: number } | null = null;
+  #state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
+
+  constructor(options: HtexOptions & { provider?: ExecutionProvider } = {}) {
+    const resolved = resolveHtexOptions(options);
+    super(options.provider ?? new LocalProvider(), resolved.blockErrorHandler);
+    this.options = resolved;
+    this.label = resolved.label;
+    this.#log = getLogger(`parsl.htex.${this.label}`);
+    this.#engine = new HtexEngine(this.label, this.#log, { onFatal: (err) => this.setBadState(err) });
+  }
+
+  /** Task slots per node: min(maxWorkersPerNode, cores/coresPerWorker, memory/memPerWorker, accelerators), ∞ → 1. */
+  get workersPerNode(): number {
+    const o = this.options;
+    let n = o.maxWorkersPerNode;
+    const p = this.provider;
+    if (p.coresPerNode) n = Math.min(n, Math.floor(p.coresPerNode / o.coresPerWorker));
+    if (p.memPerNode && o.memPerWorker) n = Math.min(n, Math.floor(p.memPerNode / o.memPerWorker));
+    if (o.availableAccelerators.length > 0) n = Math.min(n, o.availableAccelerators.length);
+    return Number.isFinite(n) ? Math.max(1, n) : 1;
+  }
+
+  async start(ctx: ExecutorContext): Promise<void> {
+    if (this.#state !== 'new')
+      throw new BadStateException(this.label, `start() called twice (state ${this.#state})`);
+    this.#state = 'starting';
+    const o = this.options;
+    const logDir = join(ctx.runDir, this.label);
+    await mkdir(logDir, { recursive: true });
+    await this.prepareProvider(ctx);
+    const certDir = o.encrypted ? join(logDir, 'certificates') : null;
+    const keys = certDir ? await createCertificates(certDir) : null;
+    const address = o.address === null ? null : await o.address;
+    const ports = await this.#engine.start({
+      interchange: {
+        loopbackAddress: o.loopbackAddress,
+        clientPortRange: o.interchangePortRange,
+        workerAddress: address ?? '*',
+        workerPort: o.workerPort,
+        workerPortRange: o.workerPortRange,
+        certDir,
+        heartbeatPeriodMs: o.heartbeatPeriodMs,
+        heartbeatThresholdMs: o.heartbeatThresholdMs,
+      },
+      keys,
+      logFile: join(logDir, 'interchange.log'),
+      debug: o.workerDebug,
+      startTimeoutMs: o.startTimeoutMs,
+    });
+    this.#ports = ports;
+    const addresses = address !== null ? [address] : await getAllAddresses();
+    this.#launch = { addresses, port: ports.workerPort, certDir, logDir };
+    this.#state = 'running';
+    this.#log.info(`started: worker port ${ports.workerPort}, pools probe ${addresses.join(',')}`);
+  }
+
+  /** The interchange's ports (client link on the loopback address, pools on `address`), once started. */
+  get interchangePorts(): { clientPort: number; workerPort: number } | null {
+    return this.#ports;
+  }
+
+  /** Where pools find the interchange, for starting a pool by hand: `parsl-ts worker-pool -a … --port …`. */
+  get workerLaunchCommand(): (blockId: string) => string {
+    return (blockId) => this.launchCommand(blockId);
+  }
+
+  submit(task: ExecutorTask, done: TaskDone): void {
+    if (this.#state !== 'running' && this.badState() === null) {
+      queueMicrotask(() =>
+        done({
+          ok: false,
+          error: new BadStateException(this.label, `submit while ${this.#state}: start the executor first`),
+        }),
+      );
+      return;
+    }
+    this.#engine.submit(task, done);
+  }
+
+  outstanding(): number {
+    return this.#engine.outstanding;
+  }
+
+  /** The command a block runs to start one pool: `node …/cli/main.js worker-pool …`. */
+  protected launchCommand(blockId: string): string {
+    const l = this.#launch;
+    if (l === null) throw new BadStateException(this.label, 'blocks can be started only after start()');
+    const o = this.options;
+    const args = [
+      process.execPath,
+      CLI_MAIN,
+      'worker-pool',
+      `--addresses=${l.addresses.join(',')}`,
+      `--port=${l.port}`,
+      ...(l.certDir ? [`--cert-dir=${l.certDir}`] : []),
+      `--block-id=${blockId}`,
+      ...(Number.isFinite(o.maxWorkersPerNode) ? [`--max-workers-per-node=${o.maxWorkersPerNode}`] : []),
+      `--cores-per-worker=${o.coresPerWorker}`,
+      ...(o.memPerWorker !== null ? [`--mem-per-worker=${o.memPerWorker}`] : []),
+      `--prefetch-capacity=${o.prefetchCapacity}`,
+      `--pipeline-ms=${o.pipelineMs}`,
+      `--hb-period=${o.heartbeatPeriodMs}`,
+      `--hb-threshold=${o.heartbeatThresholdMs}`,
+      ...(o.drainPeriodMs !== null ? [`--drain-period=${o.drainPeriodMs}`] : []),
+      `--address-probe-timeout=${o.addressProbeTimeoutMs}`,
+      `--cpu-affinity=${o.cpuAffinity}`,
+      ...(o.availableAccelerators.length
+        ? [`--available-accelerators=${o.availableAccelerators.join(',')}`]
+        : []),
+      `--logdir=${l.logDir}`,
+      ...(o.workerDebug ? ['--debug'] : []),
+    ];
+    return args.map(shellWord).join(' ');
+  }
+
+  /** Pools registered now, as the interchange sees them (Parsl's `connected_managers`). */
+  async connectedManagers(): Promise<ManagerInfo[]> {
+    return (await this.#engine.command({ kind: 'MANAGERS' })).managers;
+  }
+
+  /** Every block id that ever had a pool register. */
+  async connectedBlocks(): Promise<string[]> {
+    return (await this.#engine.command({ kind: 'CONNECTED_BLOCKS' })).blocks;
+  }
+
+  /** Stop sending tasks to a pool (used before its block is cancelled). */
+  async holdManager(manager: string): Promise<boolean> {
+    return (await this.#engine.command({ kind: 'HOLD_MANAGER', manager })).held;
+  }
+
+  /**
+   * Longest-idle blocks first (Parsl #2120); blocks that never registered count as idle for ever; with
+   * `maxIdletimeMs` only blocks with no task idle at least that long. Pools of chosen blocks are held before their
+   * blocks are cancelled.
+   */
+  override async scaleIn(blocks: number, opts: { maxIdletimeMs?: number | null } = {}): Promise<string[]> {
+    if (blocks <= 0) return [];
+    const maxIdle = opts.maxIdletimeMs ?? null;
+    const managers = await this.connectedManagers().catch(() => [] as ManagerInfo[]);
+    const info = new Map<string, { tasks: number; idleMs: number; managers: string[] }>();
+    for (const b of this.liveBlocks())
+      info.set(b, { tasks: 0, idleMs: Number.POSITIVE_INFINITY, managers: [] });
+    for (const m of managers) {
+      const i = m.blockId === null ? undefined : info.get(m.blockId);
+      if (!i) continue;
+      i.tasks += m.tasks;
+      i.idleMs = Math.min(i.idleMs, m.idleDuration * 1000);
+      i.managers.push(m.manager);
+    }
+    const chosen = [...info.entries()]
+      .filter(([, i]) => maxIdle === null || (i.tasks === 0 && i.idleMs >= maxIdle))
+      .sort((a, b) => b[1].idleMs - a[1].idleMs || a[1].tasks - b[1].tasks)
+      .slice(0, blocks);
+    for (const [, i] of chosen) for (const m of i.managers) await this.holdManager(m).catch(() => false);
+    const ids = chosen.map(([b]) => b);
+    if (ids.length > 0) await this.cancelBlocks(ids);
+    return ids;
+  }
+
+  protected failAll(err: Error): void {
+    this.#engine.failAll(err);
+  }
+
+  /** Stops the interchange and every pool, cancels live blocks, fails tasks still held. Idempotent. */
+  async shutdown(): Promise<void> {
+    if (this.#state === 'stopped') return;
+    const wasStarted = this.#state !== 'new';
+    this.#state = 'stopped';
+    await this.#engine.shutdown(5_000);
+    this.#engine.failAll(new BadStateException(this.label, 'shut down while the task was outstanding'));
+    if (wasStarted) await this.cancelAllBlocks();
+  }
+}
+
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,37 @@
+import { Dealer } from 'zeromq';
+import { type CurveKeys, secureClient } from '../curve.js';
+import { decodeInterchangeToManager, encode } from '../protocol.js';
+import { tcpUrl, tuneSocket } from '../transport.js';
+
+/**
+ * Try every candidate address of the interchange at once and return the first that answers a probe, as Parsl's
+ * pool does: on a cluster the submit host has several addresses and only some are routable from compute nodes.
+ */
+export async function probeAddresses(
+  addresses: readonly string[],
+  port: number,
+  keys: CurveKeys | null,
+  timeoutMs: number,
+): Promise<string | null> {
+  const sockets: Dealer[] = [];
+  try {
+    const attempts = addresses.map(async (addr) => {
+      const s = new Dealer();
+      sockets.push(s);
+      tuneSocket(s);
+      secureClient(s, keys);
+      s.receiveTimeout = timeoutMs;
+      s.connect(tcpUrl(addr, port));
+      await s.send(encode({ type: 'probe' }));
+      for (;;) {
+        const d = decodeInterchangeToManager(await s.receive());
+        if (d.ok && d.msg.type === 'probe-ack') return addr;
+      }
+    });
+    return await Promise.any(attempts);
+  } catch {
+    return null;
+  } finally {
+    for (const s of sockets) s.close();
+  }
+}

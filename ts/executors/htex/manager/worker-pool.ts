@@ -1,0 +1,395 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { hostname, platform, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Dealer } from 'zeromq';
+import { getLogger, type Logger, setFileLogger } from '../../../logging.js';
+import type { FunctionDescriptor } from '../../../serialize/function-ref.js';
+import { toRemoteError } from '../../../serialize/remote-error.js';
+import { WorkerLost } from '../../errors.js';
+import { type CurveKeys, loadCertificates, secureClient } from '../curve.js';
+import {
+  decodeInterchangeToManager,
+  encode,
+  type InterchangeToManager,
+  isWorkerToManager,
+  PACKAGE_VERSION,
+  PROTOCOL_VERSION,
+  type Registration,
+  splitBatch,
+} from '../protocol.js';
+import { encodeResultBody } from '../task-codec.js';
+import { SendQueue, tcpUrl, tuneSocket } from '../transport.js';
+import { probeAddresses } from './address-probe.js';
+import { acceleratorEnv, affinityEnv, cpusForWorker, detectResources, workerCount } from './resources.js';
+import { WorkerProcess } from './worker-process.js';
+
+/** Everything `parsl-ts worker-pool` is told on its command line, resolved. */
+export interface PoolOptions {
+  readonly addresses: readonly string[];
+  readonly port: number;
+  readonly certDir: string | null;
+  readonly blockId: string | null;
+  readonly uid: string;
+  readonly maxWorkersPerNode: number;
+  readonly coresPerWorker: number;
+  readonly memPerWorker: number | null;
+  readonly prefetchCapacity: number;
+  /** Estimated work (ms) a worker may hold queued behind its running task; 0 = one task per worker. */
+  readonly pipelineMs: number;
+  readonly heartbeatPeriodMs: number;
+  readonly heartbeatThresholdMs: number;
+  readonly drainPeriodMs: number | null;
+  readonly addressProbeTimeoutMs: number;
+  readonly cpuAffinity: string;
+  readonly availableAccelerators: readonly string[];
+  readonly logdir: string;
+  readonly debug: boolean;
+}
+
+export function newPoolUid(): string {
+  return randomBytes(6).toString('hex');
+}
+
+const MAX_PIPELINE = 255;
+
+/**
+ * The manager of one node (Parsl's process_worker_pool): registers with the interchange, holds a queue of tasks,
+ * keeps every worker process fed, replaces dead workers (failing only the task that was running with
+ * `WorkerLost`), heartbeats, drains, and exits when the interchange is gone or tells it to stop.
+ */
+export class WorkerPool {
+  readonly #o: PoolOptions;
+  readonly #log: Logger = getLogger('parsl.htex.pool');
+  readonly #host = hostname();
+  #sock: Dealer | null = null;
+  #out: SendQueue | null = null;
+  #workers: WorkerProcess[] = [];
+  #count = 0;
+  #pendingIds: number[] = [];
+  #pendingBufs: Buffer[] = [];
+  #pendingFns: string[] = [];
+  #head = 0;
+  readonly #functions = new Map<string, FunctionDescriptor>();
+  #resultIds: number[] = [];
+  #resultLengths: number[] = [];
+  #resultBufs: Buffer[] = [];
+  #flushScheduled = false;
+  #avgTaskMs: number | null = null;
+  #advertised = 0;
+  #lastContact = Date.now();
+  #timers: NodeJS.Timeout[] = [];
+  #stopping = false;
+  #taskset: string | null = null;
+  #exit: (code: number) => void = () => {};
+
+  constructor(o: PoolOptions) {
+    this.#o = o;
+  }
+
+  /** Runs until the pool stops; resolves with the process exit code. */
+  async run(): Promise<number> {
+    const logPath = join(this.#o.logdir, `block-${this.#o.blockId ?? 'none'}`, this.#o.uid, 'manager.log');
+    const logHandle = setFileLogger(logPath, { name: 'parsl.htex', level: this.#o.debug ? 'debug' : 'info' });
+    const done = new Promise<number>((resolve) => {
+      this.#exit = resolve;
+    });
+    try {
+      const keys = this.#o.certDir === null ? null : await loadCertificates(this.#o.certDir);
+      const addr = await probeAddresses(this.#o.addresses, this.#o.port, keys, this.#o.addressProbeTimeoutMs);
+      if (addr === null) {
+        this.#log.error(`no interchange answered on ${this.#o.addresses.join(', ')} port ${this.#o.port}`);
+        return 3;
+      }
+      this.#log.info(`pool ${this.#o.uid} (block ${this.#o.blockId}) connecting to ${addr}:${this.#o.port}`);
+      this.#connect(addr, keys);
+      this.#startWorkers();
+      this.#register();
+      this.#startTimers();
+      process.once('SIGTERM', () => this.stop('SIGTERM', 0));
+      process.once('SIGINT', () => this.stop('SIGINT', 0));
+      return await done;
+    } finally {
+      await logHandle.close();
+    }
+  }
+
+  #connect(addr: string, keys: CurveKeys | null): void {
+    const sock = new Dealer({ routingId: this.#o.uid });
+    tuneSocket(sock);
+    secureClient(sock, keys);
+    sock.connect(tcpUrl(addr, this.#o.port));
+    this.#sock = sock;
+    this.#out = new SendQueue(sock, this.#log);
+    void this.#receiveLoop(sock);
+  }
+
+  async #receiveLoop(sock: Dealer): Promise<void> {
+    try {
+      for await (const frames of sock) {
+        const d = decodeInterchangeToManager(frames);
+        if (!d.ok) {
+          this.#log.warning(`dropped a message from the interchange: ${d.reason}`);
+          continue;
+        }
+        this.#lastContact = Date.now();
+        this.#handle(d.msg, d.blob);
+      }
+    } catch (e) {
+      if (!this.#stopping) this.stop(`socket failed: ${(e as Error).message}`, 1);
+    }
+  }
+
+  #handle(m: InterchangeToManager, blob: Buffer): void {
+    switch (m.type) {
+      case 'tasks': {
+        for (const f of m.functions) this.#functions.set(f.id, f);
+        const bufs = splitBatch(m.lengths, blob);
+        for (let i = 0; i < m.ids.length; i++) {
+          this.#pendingIds.push(m.ids[i]!);
+          this.#pendingBufs.push(bufs[i]!);
+          this.#pendingFns.push(m.fnIds[i]!);
+        }
+        this.#dispatch();
+        return;
+      }
+      case 'stop':
+        this.stop(`interchange: ${m.reason}`, 0);
+        return;
+      case 'heartbeat':
+      case 'probe-ack':
+        return;
+    }
+  }
+
+  #register(): void {
+    const reg: Registration = {
+      type: 'registration',
+      protocolVersion: PROTOCOL_VERSION,
+      packageVersion: process.env.PARSL_TS_TEST_FAKE_VERSION ?? PACKAGE_VERSION,
+      nodeVersion: process.version,
+      uid: this.#o.uid,
+      blockId: this.#o.blockId,
+      workerCount: this.#count,
+      prefetchCapacity: this.#o.prefetchCapacity,
+      capacity: this.#capacity(),
+      hostname: this.#host,
+      os: `${platform()} ${release()}`,
+      dir: process.cwd(),
+      cpuCount: detectResources().cores,
+      totalMemory: totalmem(),
+      startTime: Date.now(),
+    };
+    this.#advertised = reg.capacity;
+    this.#out!.send(encode(reg));
+  }
+
+  #startTimers(): void {
+    const o = this.#o;
+    this.#timers.push(
+      setInterval(() => {
+        if (Date.now() - this.#lastContact > o.heartbeatThresholdMs) {
+          this.stop(`no contact with the interchange for ${o.heartbeatThresholdMs} ms`, 1);
+          return;
+        }
+        this.#out!.send(encode({ type: 'heartbeat' }));
+      }, o.heartbeatPeriodMs),
+    );
+    if (o.drainPeriodMs !== null) {
+      this.#timers.push(
+        setTimeout(() => {
+          this.#log.info(`drain period of ${o.drainPeriodMs} ms over: draining`);
+          this.#out!.send(encode({ type: 'drain' }));
+        }, o.drainPeriodMs),
+      );
+    }
+  }
+
+  // ---- workers
+
+  #startWorkers(): void {
+    const node = detectResources();
+    const o = this.#o;
+    this.#count = workerCount(node, {
+      maxWorkersPerNode: o.maxWorkersPerNode,
+      coresPerWorker: o.coresPerWorker,
+      memPerWorker: o.memPerWorker,
+      accelerators: o.availableAccelerators,
+    });
+    if (o.cpuAffinity !== 'none') this.#taskset = findTaskset();
+    if (o.cpuAffinity !== 'none' && this.#taskset === null) {
+      this.#log.warning(
+        'cpuAffinity is set but taskset is not on PATH: only OMP/GOMP/KMP affinity variables are set',
+      );
+    }
+    for (let r = 0; r < this.#count; r++) this.#workers.push(this.#spawn(r, node.cores));
+    this.#log.info(`started ${this.#count} workers`);
+  }
+
+  #spawn(rank: number, cores: number): WorkerProcess {
+    const o = this.#o;
+    const cpus = cpusForWorker(o.cpuAffinity, rank, this.#count, cores, o.coresPerWorker);
+    return new WorkerProcess(
+      {
+        rank,
+        count: this.#count,
+        poolId: o.uid,
+        blockId: o.blockId,
+        cpus,
+        taskset: this.#taskset,
+        logdir: o.logdir,
+        env: { ...(cpus ? affinityEnv(cpus) : {}), ...acceleratorEnv(o.availableAccelerators, rank) },
+      },
+      (w, m) => this.#onWorkerMessage(w, m),
+      (w, how) => this.#onWorkerExit(w, how),
+    );
+  }
+
+  #onWorkerMessage(w: WorkerProcess, m: unknown): void {
+    if (!isWorkerToManager(m)) {
+      this.#log.warning(`dropped a malformed message from worker ${w.rank}`);
+      return;
+    }
+    w.completed(m.ids);
+    const perTask = m.busyMs / Math.max(1, m.ids.length);
+    // Fast attack, slow decay: one long task shrinks every worker's pipeline at once, so a change from short to
+    // long tasks cannot leave hundreds queued behind one worker while another idles.
+    const prev = this.#avgTaskMs;
+    this.#avgTaskMs = prev === null || perTask > prev ? perTask : 0.8 * prev + 0.2 * perTask;
+    for (let i = 0; i < m.ids.length; i++) {
+      this.#resultIds.push(m.ids[i]!);
+      this.#resultLengths.push(m.lengths[i]!);
+      this.#sent.delete(m.ids[i]!);
+    }
+    this.#resultBufs.push(m.blob);
+    this.#scheduleFlush();
+    this.#dispatch();
+  }
+
+  #onWorkerExit(w: WorkerProcess, how: string): void {
+    if (this.#stopping) return;
+    const i = this.#workers.indexOf(w);
+    if (i < 0) return;
+    const held = w.held();
+    this.#log.warning(
+      `worker ${w.rank} (pid ${w.child.pid}) died (${how}) holding ${held.length} task(s); replacing it`,
+    );
+    if (held.length > 0) {
+      // Only the task it was running is lost; tasks queued behind it never started and go back to the queue.
+      const lost = held[0]!;
+      const body = encodeResultBody({
+        id: lost,
+        ok: false,
+        error: toRemoteError(new WorkerLost(w.rank, this.#host, { detail: how })),
+      });
+      this.#sent.delete(lost);
+      this.#resultIds.push(lost);
+      this.#resultLengths.push(body.length);
+      this.#resultBufs.push(body);
+      this.#scheduleFlush();
+      this.#requeue(held.slice(1));
+    }
+    this.#workers[i] = this.#spawn(w.rank, detectResources().cores);
+    this.#dispatch();
+  }
+
+  /** Put tasks a dead worker never started back at the front of the queue, in order. */
+  #requeue(ids: number[]): void {
+    const back = ids.map((id) => [id, this.#sent.get(id)] as const).filter((x) => x[1] !== undefined);
+    this.#pendingIds.splice(this.#head, 0, ...back.map((x) => x[0]));
+    this.#pendingBufs.splice(this.#head, 0, ...back.map((x) => x[1]!.buf));
+    this.#pendingFns.splice(this.#head, 0, ...back.map((x) => x[1]!.fnId));
+  }
+
+  /** Task bodies handed to workers, kept until their results arrive so a dead worker's queue can be re-sent. */
+  readonly #sent = new Map<number, { buf: Buffer; fnId: string }>();
+
+  #depth(): number {
+    const budget = this.#o.pipelineMs;
+    if (budget <= 0) return 1;
+    if (this.#avgTaskMs === null) return 2;
+    return 1 + Math.max(1, Math.min(MAX_PIPELINE, Math.floor(budget / Math.max(this.#avgTaskMs, 1e-6))));
+  }
+
+  #capacity(): number {
+    return this.#count * this.#depth() + this.#o.prefetchCapacity;
+  }
+
+  #dispatch(): void {
+    let pending = this.#pendingIds.length - this.#head;
+    if (pending === 0) return;
+    const depth = this.#depth();
+    const open = this.#workers.filter((w) => w.inFlight < depth);
+    for (let k = 0; k < open.length && pending > 0; k++) {
+      const w = open[k]!;
+      const share = Math.min(depth - w.inFlight, Math.ceil(pending / (open.length - k)));
+      const ids = this.#pendingIds.slice(this.#head, this.#head + share);
+      const bufs = this.#pendingBufs.slice(this.#head, this.#head + share);
+      const fnIds = this.#pendingFns.slice(this.#head, this.#head + share);
+      this.#head += share;
+      pending -= share;
+      const fns: FunctionDescriptor[] = [];
+      for (let j = 0; j < ids.length; j++) {
+        this.#sent.set(ids[j]!, { buf: bufs[j]!, fnId: fnIds[j]! });
+      }
+      for (const f of this.#functions.values()) {
+        if (!w.knownFunctions.has(f.id)) {
+          w.knownFunctions.add(f.id);
+          fns.push(f);
+        }
+      }
+      w.send(ids, bufs, fnIds, fns);
+    }
+    if (this.#head === this.#pendingIds.length) {
+      this.#pendingIds = [];
+      this.#pendingBufs = [];
+      this.#pendingFns = [];
+      this.#head = 0;
+    }
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const capacity = this.#capacity();
+    if (this.#resultIds.length === 0) {
+      if (capacity !== this.#advertised) this.#out?.send(encode({ type: 'capacity', capacity }));
+      this.#advertised = capacity;
+      return;
+    }
+    const frames = encode(
+      { type: 'results', capacity, ids: this.#resultIds, lengths: this.#resultLengths },
+      Buffer.concat(this.#resultBufs),
+    );
+    this.#resultIds = [];
+    this.#resultLengths = [];
+    this.#resultBufs = [];
+    this.#advertised = capacity;
+    this.#out?.send(frames);
+  }
+
+  /** Stop workers and leave; idempotent. */
+  stop(reason: string, code: number): void {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    this.#log.info(`pool stopping: ${reason}`);
+    for (const t of this.#timers) clearInterval(t);
+    for (const w of this.#workers) w.kill();
+    this.#out?.close();
+    this.#sock?.close();
+    this.#exit(code);
+  }
+}
+
+function findTaskset(): string | null {
+  try {
+    return execFileSync('/bin/sh', ['-c', 'command -v taskset'], { encoding: 'utf8' }).trim() || null;
+  } catch {
+    return null;
+  }
+}

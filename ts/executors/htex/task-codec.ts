@@ -1,0 +1,105 @@
+import { deserialize, serialize } from 'node:v8';
+import type { FunctionDescriptor } from '../../serialize/function-ref.js';
+import type { RemoteErrorData } from '../../serialize/remote-error.js';
+import { fromRemoteError } from '../../serialize/remote-error.js';
+import { decodeValue, encodeValue } from '../../serialize/values.js';
+import type { BashOptions, ExecutorTask, TaskOutcome } from '../base.js';
+import type { ResultWire, TaskWire } from '../task-wire.js';
+
+/**
+ * The opaque bodies of tasks and results that travel through the interchange and the pool untouched.
+ *
+ * A body is one tag byte and a payload: `J` + JSON when every value in it survives JSON exactly (finite numbers
+ * other than -0, strings, booleans, null, small plain arrays and objects of those) — the common case, and ~20×
+ * cheaper per task than a v8 serializer call — else `V` + v8 structured serialization (Maps, Sets, typed arrays,
+ * bigints, Dates, cycles, undefined). Ids and function ids travel in the batch's meta, not in bodies.
+ */
+
+const J = 0x4a;
+const V = 0x56;
+
+type Header = [
+  tryId: number,
+  appName: string,
+  kind: 'js' | 'bash',
+  walltimeMs: number | null,
+  bash: BashOptions | null,
+  args: unknown[],
+];
+
+export function encodeTaskBody(t: ExecutorTask): Buffer {
+  const args = encodeValue(t.args) as unknown[];
+  const h: Header = [t.tryId, t.appName, t.kind, t.walltimeMs, t.bash, args];
+  return jsonSafe(args, 0) ? jsonBody(h) : v8Body(h);
+}
+
+export function decodeTaskBody(id: number, fn: FunctionDescriptor, buf: Buffer): TaskWire {
+  const [tryId, appName, kind, walltimeMs, bash, args] = open(buf) as Header;
+  return { id, tryId, appName, kind, fn, args, walltimeMs, bash };
+}
+
+export function encodeResultBody(r: ResultWire): Buffer {
+  if (r.ok) return jsonSafe(r.value, 0) ? jsonBody([1, r.value]) : v8Body([1, r.value]);
+  return v8Body([0, r.error]);
+}
+
+export function decodeResultBody(buf: Buffer): TaskOutcome {
+  const [ok, v] = open(buf) as [number, unknown];
+  return ok === 1
+    ? { ok: true, value: decodeValue(v) }
+    : { ok: false, error: fromRemoteError(v as RemoteErrorData) };
+}
+
+function jsonBody(v: unknown): Buffer {
+  const s = JSON.stringify(v);
+  const b = Buffer.allocUnsafe(1 + Buffer.byteLength(s));
+  b[0] = J;
+  b.write(s, 1);
+  return b;
+}
+
+function v8Body(v: unknown): Buffer {
+  const s = serialize(v);
+  const b = Buffer.allocUnsafe(1 + s.length);
+  b[0] = V;
+  s.copy(b, 1);
+  return b;
+}
+
+function open(buf: Buffer): unknown {
+  if (buf[0] === J) return JSON.parse(buf.toString('utf8', 1));
+  if (buf[0] === V) return deserialize(buf.subarray(1));
+  throw new Error(`unknown body tag ${buf[0]}`);
+}
+
+const MAX_ITEMS = 64;
+const MAX_DEPTH = 4;
+
+/** Whether JSON round-trips `v` exactly as structured clone would. */
+export function jsonSafe(v: unknown, depth: number): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(v) && !Object.is(v, -0);
+    case 'object': {
+      if (v === null) return true;
+      if (depth >= MAX_DEPTH) return false;
+      if (Array.isArray(v)) {
+        if (v.length > MAX_ITEMS) return false;
+        for (let i = 0; i < v.length; i++) if (!(i in v) || !jsonSafe(v[i], depth + 1)) return false;
+        return true;
+      }
+      if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+      let n = 0;
+      for (const k in v) {
+        if (++n > MAX_ITEMS || k === '__proto__' || !Object.hasOwn(v, k)) return false;
+        if (!jsonSafe((v as Record<string, unknown>)[k], depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}

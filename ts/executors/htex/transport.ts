@@ -1,0 +1,86 @@
+import type { Socket, Writable } from 'zeromq';
+import type { Logger } from '../../logging.js';
+
+/**
+ * zeromq v6 allows one `send()` in flight per socket ("busy writing"), so every socket sends through one queue.
+ * A send is synchronous when the socket can take the message, so the drain loop costs a microtask per message.
+ */
+export class SendQueue {
+  #queue: Buffer[][] = [];
+  #busy = false;
+  #closed = false;
+
+  constructor(
+    private readonly sock: Writable & Socket,
+    private readonly log: Logger,
+  ) {}
+
+  send(frames: Buffer[]): void {
+    if (this.#closed) return;
+    this.#queue.push(frames);
+    if (!this.#busy) void this.#drain();
+  }
+
+  get idle(): boolean {
+    return !this.#busy && this.#queue.length === 0;
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#queue = [];
+  }
+
+  async #drain(): Promise<void> {
+    this.#busy = true;
+    try {
+      while (this.#queue.length > 0 && !this.#closed) {
+        const batch = this.#queue;
+        this.#queue = [];
+        for (const frames of batch) {
+          if (this.#closed) return;
+          await this.sock.send(frames);
+        }
+      }
+    } catch (e) {
+      if (!this.#closed && !this.sock.closed) this.log.warning(`send failed: ${(e as Error).message}`);
+    } finally {
+      this.#busy = false;
+    }
+  }
+}
+
+/** Socket options every htex socket uses: no silent drops at a high-water mark, no lingering at close. */
+export function tuneSocket(sock: Socket & { sendHighWaterMark: number; receiveHighWaterMark: number }): void {
+  sock.linger = 0;
+  sock.sendHighWaterMark = 0;
+  sock.receiveHighWaterMark = 0;
+}
+
+/** `tcp://host:port`, bracketing IPv6 literals. */
+export function tcpUrl(host: string, port: number | '*'): string {
+  return host.includes(':') && !host.startsWith('[') ? `tcp://[${host}]:${port}` : `tcp://${host}:${port}`;
+}
+
+/** Bind at `port`, or at a random free port of `[lo, hi)` (up to 100 tries), as Parsl does. */
+export async function bindInRange(
+  sock: Socket & { bind(a: string): Promise<void> },
+  host: string,
+  port: number | null,
+  range: readonly [number, number],
+): Promise<number> {
+  if (port !== null) {
+    await sock.bind(tcpUrl(host, port));
+    return port;
+  }
+  let last: unknown;
+  for (let i = 0; i < 100; i++) {
+    const p = range[0] + Math.floor(Math.random() * Math.max(1, range[1] - range[0]));
+    try {
+      await sock.bind(tcpUrl(host, p));
+      return p;
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw new Error(`no free port in [${range[0]}, ${range[1]}) after 100 tries: ${(last as Error)?.message}`);
+}

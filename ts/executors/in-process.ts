@@ -1,0 +1,82 @@
+import { runBashApp } from '../app/bash-exec.js';
+import { AppTimeout } from '../app/errors.js';
+import { ConfigurationError } from '../errors.js';
+import type { Executor, ExecutorContext, ExecutorTask, TaskDone, TaskOutcome } from './base.js';
+
+/**
+ * Runs apps on the submitting thread, without serialization: for tests, debugging, I/O-bound async apps,
+ * and for measuring the kernel's own per-task cost. A synchronous app blocks the event loop while it runs.
+ */
+export class InProcessExecutor implements Executor {
+  readonly label: string;
+  #queue: Array<[ExecutorTask, TaskDone]> = [];
+  #scheduled = false;
+  #outstanding = 0;
+  #closed = false;
+
+  constructor(options: { label?: string } = {}) {
+    for (const k of Object.keys(options)) {
+      if (k !== 'label') throw new ConfigurationError(`unknown InProcessExecutor option '${k}'`);
+    }
+    this.label = options.label ?? 'in-process';
+  }
+
+  async start(_ctx: ExecutorContext): Promise<void> {}
+
+  submit(task: ExecutorTask, done: TaskDone): void {
+    this.#outstanding++;
+    this.#queue.push([task, done]);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      // One microtask runs every task submitted in this turn: no per-task scheduling cost.
+      queueMicrotask(() => this.#drain());
+    }
+  }
+
+  outstanding(): number {
+    return this.#outstanding;
+  }
+
+  async shutdown(): Promise<void> {
+    this.#closed = true;
+  }
+
+  #drain(): void {
+    this.#scheduled = false;
+    const q = this.#queue;
+    this.#queue = [];
+    for (const [task, done] of q) {
+      const finish = (o: TaskOutcome) => {
+        this.#outstanding--;
+        done(o);
+      };
+      if (this.#closed) {
+        finish({ ok: false, error: new ConfigurationError(`executor ${this.label} is shut down`) });
+        continue;
+      }
+      this.#run(task).then(
+        (value) => finish({ ok: true, value }),
+        (e: unknown) => finish({ ok: false, error: e instanceof Error ? e : new Error(String(e)) }),
+      );
+    }
+  }
+
+  async #run(task: ExecutorTask): Promise<unknown> {
+    if (task.kind === 'bash') {
+      return runBashApp(
+        task.appName,
+        task.func,
+        [...task.args],
+        task.bash ?? { stdout: null, stderr: null, outputs: [] },
+        task.walltimeMs,
+      );
+    }
+    const r = task.func(...task.args);
+    if (task.walltimeMs === null || !(r instanceof Promise)) return r;
+    let timer: NodeJS.Timeout | undefined;
+    const t = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new AppTimeout(`app ${task.appName} exceeded its walltime`)), task.walltimeMs!);
+    });
+    return Promise.race([r, t]).finally(() => clearTimeout(timer));
+  }
+}

@@ -1,0 +1,55 @@
+import type { Executor, ExecutorContext, ExecutorTask, TaskDone } from '../base.js';
+import { ThreadPoolEngine, type ThreadPoolStatistics } from './engine.js';
+import { resolveThreadPoolOptions, type ThreadPoolOptions } from './options.js';
+
+export type { ThreadPoolStatistics } from './engine.js';
+export type { ThreadPoolOptions } from './options.js';
+
+/**
+ * Runs apps on a pool of Node.js worker threads in this process: Parsl's `ThreadPoolExecutor`, for CPU-bound
+ * JavaScript and for bash apps on the local machine.
+ *
+ * Each thread runs one task at a time (an async app occupies its thread until it settles), so `maxThreads`
+ * bounds concurrency. Tasks travel in batches sized by their observed duration; a function's source is sent
+ * once per thread. A synchronous app that exceeds its walltime fails with `AppTimeout` and its thread is
+ * terminated and replaced; a thread that dies fails its running task with `WorkerLost`.
+ *
+ * ```ts
+ * const dfk = await parsl.load(new parsl.Config({ executors: [new parsl.ThreadPoolExecutor({ maxThreads: 4 })] }));
+ * ```
+ */
+export class ThreadPoolExecutor implements Executor {
+  readonly label: string;
+  readonly maxThreads: number;
+  readonly #engine: ThreadPoolEngine;
+
+  constructor(options?: ThreadPoolOptions) {
+    const o = resolveThreadPoolOptions(options);
+    this.label = o.label;
+    this.maxThreads = o.maxThreads;
+    this.#engine = new ThreadPoolEngine(o);
+  }
+
+  /** Start the threads; rejects with `ScalingFailed` if they cannot start. */
+  start(ctx: ExecutorContext): Promise<void> {
+    return this.#engine.start(ctx.logger);
+  }
+
+  submit(task: ExecutorTask, done: TaskDone): void {
+    this.#engine.submit(task, done);
+  }
+
+  outstanding(): number {
+    return this.#engine.outstanding();
+  }
+
+  /** Counters for tests and benchmarks (threads, batches, sources sent, requeued tasks). */
+  statistics(): ThreadPoolStatistics {
+    return this.#engine.statistics();
+  }
+
+  /** Terminate the threads (killing running bash apps); tasks not finished fail with `BadStateException`. */
+  shutdown(): Promise<void> {
+    return this.#engine.shutdown();
+  }
+}

@@ -1,0 +1,61 @@
+import { BadLauncher } from './errors.js';
+
+/**
+ * A launcher turns the worker command into the bash fragment that starts it on every node of a block
+ * (habit 13: a pure function of its inputs, so it is tested by string comparison and by running it).
+ */
+export interface Launcher {
+  /**
+   * @param command the command to start (one copy per task)
+   * @param tasksPerNode copies per node
+   * @param nodesPerBlock nodes in the block
+   * @returns a bash fragment placed at the end of the provider's submit script
+   */
+  apply(command: string, tasksPerNode: number, nodesPerBlock: number): string;
+}
+
+export interface LauncherOptions {
+  /**
+   * Echo what the fragment does (cores found, tasks launched) to the job's stdout.
+   * @default true
+   */
+  debug?: boolean;
+}
+
+export interface OverridableLauncherOptions extends LauncherOptions {
+  /**
+   * Extra arguments placed verbatim on the parallel launcher's command line (e.g. `--mpi=pmix`).
+   * @default ''
+   */
+  overrides?: string;
+}
+
+/** `1` or `0`: the fragments test `[[ "$DEBUG" == "1" ]]` so a user can still flip it at run time. */
+export function debugFlag(debug: boolean | undefined): string {
+  return debug === false ? '0' : '1';
+}
+
+/**
+ * Bash lines that write `command` verbatim into `cmd_<job>.sh` next to the submit script. The heredoc
+ * delimiter is quoted so `$VARS` in the command expand when each task runs (per task), not when written.
+ */
+export function writeCommandFile(command: string, jobVar: string, marker: string): string {
+  return [
+    `CMD_FILE="\${SCRIPT_DIR:+$SCRIPT_DIR/}cmd_$${jobVar}.sh"`,
+    `cat << '${marker}' > "$CMD_FILE"`,
+    command,
+    marker,
+    'chmod u+x "$CMD_FILE"',
+  ].join('\n');
+}
+
+export function assertCounts(name: string, tasksPerNode: number, nodesPerBlock: number): void {
+  for (const [field, value] of [
+    ['tasksPerNode', tasksPerNode],
+    ['nodesPerBlock', nodesPerBlock],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new BadLauncher(`${name}: ${field} must be a positive integer, got ${String(value)}; pass a count ≥ 1`);
+    }
+  }
+}

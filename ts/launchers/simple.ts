@@ -1,0 +1,23 @@
+import { assertCounts, type Launcher, type LauncherOptions } from './base.js';
+
+/** Runs the command once, unchanged: for blocks of one node where the worker pool fills the node itself. */
+export class SimpleLauncher implements Launcher {
+  readonly debug: boolean;
+
+  constructor(options: LauncherOptions = {}) {
+    this.debug = options.debug ?? true;
+  }
+
+  apply(command: string, tasksPerNode: number, nodesPerBlock: number): string {
+    assertCounts('SimpleLauncher', tasksPerNode, nodesPerBlock);
+    if (nodesPerBlock > 1) {
+      // Parsl warns rather than fails: the block still runs, on its first node only.
+      process.emitWarning(
+        `SimpleLauncher starts one copy of the command, but the block has ${nodesPerBlock} nodes: ` +
+          'use SrunLauncher, MpiExecLauncher or AprunLauncher to use them all',
+        'ParslLauncherWarning',
+      );
+    }
+    return command;
+  }
+}

@@ -1,0 +1,292 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, posix, resolve } from 'node:path';
+import type { Channel, ExecuteResult } from '../channels/base.js';
+import { LocalChannel } from '../channels/local.js';
+import { ConfigurationError } from '../errors.js';
+import type { Launcher } from '../launchers/base.js';
+import { getLogger, type Logger } from '../logging.js';
+import { type ExecutionProvider, JobState, JobStatus } from './base.js';
+import { ScriptPathError, SubmitException } from './errors.js';
+import { walltimeToSeconds } from './walltime.js';
+
+/** Options every batch-system provider takes (camelCase of Parsl's names). */
+export interface ClusterProviderOptions {
+  /** Name in logs and monitoring. @default the scheduler's name, e.g. 'slurm' */
+  label?: string;
+  /** Where scheduler commands run. @default new LocalChannel() */
+  channel?: Channel;
+  /** How the worker command is started inside the job. */
+  launcher?: Launcher;
+  /** @default 1 */
+  nodesPerBlock?: number;
+  /** @default 1 */
+  initBlocks?: number;
+  /** @default 0 */
+  minBlocks?: number;
+  /** @default 1 */
+  maxBlocks?: number;
+  /** Ratio of slots to pending tasks the strategy aims for, 0..1. @default 1 */
+  parallelism?: number;
+  /** Wall-clock limit of each block, `HH:MM:SS`. Default per scheduler (Slurm 00:10:00). */
+  walltime?: string;
+  /** Seconds a scheduler command may take before it is killed. Default per scheduler (Slurm 10). */
+  cmdTimeout?: number;
+  /** Milliseconds between status polls by the block machinery. @default 60_000 */
+  statusPollingInterval?: number;
+  /** Bash run in the job before the workers start (module loads, conda activate…). @default '' */
+  workerInit?: string;
+  /** Extra directive lines placed in the script header, verbatim. @default '' */
+  schedulerOptions?: string;
+  coresPerNode?: number;
+  /** GB of memory per node. */
+  memPerNode?: number;
+  /** Copy the script to `channel.scriptDir` before submitting. @default true unless the channel is local */
+  moveFiles?: boolean;
+  /** Local directory for submit scripts; the executor sets it to `<runDir>/submit_scripts`. @default 'submit_scripts' */
+  scriptDir?: string;
+}
+
+export interface ClusterDefaults {
+  label: string;
+  walltime: string;
+  cmdTimeout: number;
+  launcher: () => Launcher;
+  initBlocks?: number;
+  maxBlocks?: number;
+}
+
+/** What a scheduler said about one job. */
+export interface StatusReport {
+  state: JobState;
+  message?: string;
+  exitCode?: number;
+}
+
+export interface SubmitPaths {
+  /** The script as the scheduler will see it (remote when files are moved). */
+  scriptPath: string;
+  /** Directory of `scriptPath`, also exported to the job as SCRIPT_DIR. */
+  scriptDir: string;
+  stdoutPath: string;
+  stderrPath: string;
+}
+
+interface JobRecord {
+  jobName: string;
+  paths: SubmitPaths;
+  status: JobStatus;
+}
+
+/**
+ * The common half of every batch provider: render the script, write it (and push it through the channel),
+ * submit, remember the job, poll in batches (a job missing from the answer is COMPLETED), cancel.
+ * A scheduler subclass supplies the script, the three commands and the state table.
+ */
+export abstract class ClusterProvider implements ExecutionProvider {
+  label: string;
+  readonly statusPollingInterval: number;
+  initBlocks: number;
+  minBlocks: number;
+  maxBlocks: number;
+  nodesPerBlock: number;
+  parallelism: number;
+  coresPerNode?: number;
+  memPerNode?: number;
+  scriptDir: string;
+  readonly channel: Channel;
+  readonly launcher: Launcher;
+  readonly walltime: string;
+  readonly cmdTimeoutMs: number;
+  readonly workerInit: string;
+  readonly schedulerOptions: string;
+  readonly moveFiles: boolean;
+  protected readonly log: Logger;
+  protected readonly resources = new Map<string, JobRecord>();
+  /** How many ids go into one status command. */
+  protected statusBatchSize = 50;
+  /** File name suffix of submit scripts. */
+  protected scriptSuffix = '.submit';
+
+  protected constructor(options: ClusterProviderOptions, defaults: ClusterDefaults) {
+    this.label = options.label ?? defaults.label;
+    this.channel = options.channel ?? new LocalChannel();
+    this.launcher = options.launcher ?? defaults.launcher();
+    this.nodesPerBlock = positiveInt(options.nodesPerBlock ?? 1, 'nodesPerBlock');
+    this.initBlocks = nonNegativeInt(options.initBlocks ?? defaults.initBlocks ?? 1, 'initBlocks');
+    this.minBlocks = nonNegativeInt(options.minBlocks ?? 0, 'minBlocks');
+    this.maxBlocks = nonNegativeInt(options.maxBlocks ?? defaults.maxBlocks ?? 1, 'maxBlocks');
+    this.parallelism = options.parallelism ?? 1;
+    if (!(this.parallelism >= 0 && this.parallelism <= 1)) {
+      throw new ConfigurationError(`parallelism must be between 0 and 1, got ${this.parallelism}`);
+    }
+    this.walltime = options.walltime ?? defaults.walltime;
+    walltimeToSeconds(this.walltime); // validate early
+    this.cmdTimeoutMs = (options.cmdTimeout ?? defaults.cmdTimeout) * 1000;
+    this.statusPollingInterval = options.statusPollingInterval ?? 60_000;
+    this.workerInit = options.workerInit ?? '';
+    this.schedulerOptions = options.schedulerOptions ?? '';
+    if (options.coresPerNode !== undefined) this.coresPerNode = positiveInt(options.coresPerNode, 'coresPerNode');
+    if (options.memPerNode !== undefined) this.memPerNode = options.memPerNode;
+    this.moveFiles = options.moveFiles ?? this.channel.isLocal !== true;
+    this.scriptDir = options.scriptDir ?? 'submit_scripts';
+    this.log = getLogger(`parsl.providers.${defaults.label}`);
+  }
+
+  /** The complete submit script text. */
+  protected abstract renderScript(job: {
+    jobName: string;
+    paths: SubmitPaths;
+    tasksPerNode: number;
+    userScript: string;
+  }): string;
+
+  /** Runs the scheduler's submit command on `paths.scriptPath`; resolves with the job id. */
+  protected abstract submitScript(jobName: string, paths: SubmitPaths, tasksPerNode: number): Promise<string>;
+
+  /** Asks the scheduler about these jobs; ids absent from the map are taken as COMPLETED. */
+  protected abstract queryStatus(jobIds: string[]): Promise<Map<string, StatusReport>>;
+
+  /** Asks the scheduler to cancel these jobs; one boolean per id. */
+  protected abstract cancelJobs(jobIds: string[]): Promise<boolean[]>;
+
+  async submit(command: string, tasksPerNode: number, jobName: string): Promise<string> {
+    const fileName = `${jobName}.${(Date.now() / 1000).toFixed(6)}${this.scriptSuffix}`;
+    const localDir = resolve(this.scriptDir);
+    const remoteDir = this.moveFiles ? (this.channel.scriptDir ?? localDir) : localDir;
+    const scriptPath = posix.join(remoteDir, fileName);
+    const paths: SubmitPaths = {
+      scriptPath,
+      scriptDir: remoteDir,
+      stdoutPath: `${scriptPath}.stdout`,
+      stderrPath: `${scriptPath}.stderr`,
+    };
+    const userScript = this.launcher.apply(command, tasksPerNode, this.nodesPerBlock);
+    const text = this.renderScript({ jobName, paths, tasksPerNode, userScript });
+    const localPath = posix.join(localDir, fileName);
+    await this.writeScript(localPath, text);
+    if (this.moveFiles) paths.scriptPath = await this.channel.push(localPath, remoteDir);
+    const jobId = await this.submitScript(jobName, paths, tasksPerNode);
+    this.log.info(`submitted ${jobName} as job ${jobId} (${paths.scriptPath})`);
+    this.resources.set(jobId, {
+      jobName,
+      paths,
+      status: new JobStatus(JobState.PENDING, null, null, paths.stdoutPath, paths.stderrPath),
+    });
+    return jobId;
+  }
+
+  async status(jobIds: string[]): Promise<JobStatus[]> {
+    const live = jobIds.filter((id) => {
+      const r = this.resources.get(id);
+      return r !== undefined && !r.status.terminal;
+    });
+    const unique = [...new Set(live)];
+    for (let i = 0; i < unique.length; i += this.statusBatchSize) {
+      const batch = unique.slice(i, i + this.statusBatchSize);
+      let reports: Map<string, StatusReport>;
+      try {
+        reports = await this.queryStatus(batch);
+      } catch (e) {
+        // Parsl's rule: a failed poll keeps the last known states; the next poll tries again.
+        this.log.warning(`status of ${batch.join(',')} unknown this round: ${(e as Error).message}`);
+        continue;
+      }
+      for (const id of batch) {
+        const record = this.resources.get(id) as JobRecord;
+        const report = reports.get(id) ?? { state: JobState.COMPLETED, message: 'no longer known to the scheduler' };
+        record.status = new JobStatus(
+          report.state,
+          report.message ?? null,
+          report.exitCode ?? null,
+          record.paths.stdoutPath,
+          record.paths.stderrPath,
+        );
+      }
+    }
+    return jobIds.map(
+      (id) => this.resources.get(id)?.status ?? new JobStatus(JobState.UNKNOWN, `job ${id} was not submitted by ${this.label}`),
+    );
+  }
+
+  async cancel(jobIds: string[]): Promise<boolean[]> {
+    if (jobIds.length === 0) return [];
+    const results = await this.cancelJobs(jobIds);
+    jobIds.forEach((id, i) => {
+      const record = this.resources.get(id);
+      if (record && results[i]) {
+        record.status = new JobStatus(
+          JobState.CANCELLED,
+          'cancelled by parsl-ts',
+          null,
+          record.paths.stdoutPath,
+          record.paths.stderrPath,
+        );
+      }
+    });
+    return results;
+  }
+
+  /** Closes the channel (the provider's only resource). */
+  async close(): Promise<void> {
+    await this.channel.close();
+  }
+
+  protected async executeWait(cmd: string): Promise<ExecuteResult> {
+    this.log.debug(`running: ${cmd}`);
+    return this.channel.execute(cmd, { timeoutMs: this.cmdTimeoutMs });
+  }
+
+  protected submitFailed(jobName: string, cmd: string, r: ExecuteResult, why: string): SubmitException {
+    return new SubmitException(
+      jobName,
+      `${this.label}: \`${cmd}\` ${why} (exit code ${r.exitCode}): ${(r.stderr || r.stdout).trim() || '(no output)'}; ` +
+        'check the scheduler options (queue, account, walltime) and that the scheduler is up',
+      r.stdout,
+      r.stderr,
+    );
+  }
+
+  /** The last state reported for a job. */
+  protected jobState(jobId: string): JobState | undefined {
+    return this.resources.get(jobId)?.status.state;
+  }
+
+  protected jobPaths(jobId: string): SubmitPaths | undefined {
+    return this.resources.get(jobId)?.paths;
+  }
+
+  private async writeScript(path: string, text: string): Promise<void> {
+    try {
+      await mkdir(resolve(path, '..'), { recursive: true });
+      await writeFile(path, text, { mode: 0o700 });
+    } catch (cause) {
+      throw new ScriptPathError(path, (cause as Error).message, { cause });
+    }
+  }
+
+  toString(): string {
+    return `${this.constructor.name}(${this.label}, ${basename(this.scriptDir)})`;
+  }
+}
+
+export function positiveInt(value: number, field: string): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ConfigurationError(`${field} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+export function nonNegativeInt(value: number, field: string): number {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new ConfigurationError(`${field} must be an integer ≥ 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Splits command output into trimmed non-empty lines. */
+export function lines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+}

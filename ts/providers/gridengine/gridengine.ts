@@ -1,0 +1,131 @@
+import { shellQuote } from '../../channels/base.js';
+import { SingleNodeLauncher } from '../../launchers/single-node.js';
+import { JobState } from '../base.js';
+import { ClusterProvider, type ClusterProviderOptions, lines, type StatusReport, type SubmitPaths } from '../cluster.js';
+import { SchedulerCommandFailed } from '../errors.js';
+import { substitute } from '../template.js';
+import { secondsToWalltime, walltimeToSeconds } from '../walltime.js';
+import { GRIDENGINE_TEMPLATE } from './template.js';
+
+export interface GridEngineProviderOptions extends ClusterProviderOptions {
+  /** `qsub -q`. */
+  queue?: string;
+}
+
+export const GRIDENGINE_STATES: Readonly<Record<string, JobState>> = {
+  qw: JobState.PENDING,
+  hqw: JobState.PENDING,
+  hrwq: JobState.PENDING,
+  r: JobState.RUNNING,
+  s: JobState.FAILED,
+  ts: JobState.FAILED,
+  t: JobState.FAILED,
+  eqw: JobState.FAILED,
+  ehqw: JobState.FAILED,
+  ehrqw: JobState.FAILED,
+  d: JobState.COMPLETED,
+  dr: JobState.COMPLETED,
+  dt: JobState.COMPLETED,
+  drt: JobState.COMPLETED,
+  ds: JobState.COMPLETED,
+  drs: JobState.COMPLETED,
+};
+
+/** How long a job gone from qstat may wait for its accounting record (flush_time) before it counts as COMPLETED. */
+const ACCOUNTING_GRACE_MS = 30_000;
+
+export function accountingReport(failed: string, exitStatus: number): StatusReport {
+  const code = Number.parseInt(failed, 10);
+  if (code === 37 || /h_rt|s_rt/.test(failed)) {
+    return { state: JobState.TIMEOUT, message: `walltime exceeded (qacct failed: ${failed})`, exitCode: exitStatus };
+  }
+  if (code !== 0) return { state: JobState.FAILED, message: `qacct failed: ${failed}`, exitCode: exitStatus };
+  if (exitStatus !== 0) return { state: JobState.FAILED, message: `exit status ${exitStatus}`, exitCode: exitStatus };
+  return { state: JobState.COMPLETED, exitCode: 0 };
+}
+
+/** (Son of) Grid Engine: `qsub -terse`, plain `qstat` (5th column), `qdel`. */
+export class GridEngineProvider extends ClusterProvider {
+  readonly queue?: string;
+  readonly #missingSince = new Map<string, number>();
+
+  constructor(options: GridEngineProviderOptions = {}) {
+    super(options, { label: 'gridengine', walltime: '00:10:00', cmdTimeout: 60, launcher: () => new SingleNodeLauncher() });
+    this.queue = options.queue;
+  }
+
+  protected renderScript(job: { jobName: string; paths: SubmitPaths; userScript: string }): string {
+    return substitute(
+      GRIDENGINE_TEMPLATE,
+      {
+        jobname: job.jobName,
+        job_stdout_path: job.paths.stdoutPath,
+        job_stderr_path: job.paths.stderrPath,
+        submit_script_dir: job.paths.scriptDir,
+        walltime: secondsToWalltime(walltimeToSeconds(this.walltime)),
+        scheduler_options: this.schedulerOptions,
+        worker_init: this.workerInit,
+        user_script: job.userScript,
+      },
+      this.label,
+    );
+  }
+
+  protected async submitScript(jobName: string, paths: SubmitPaths): Promise<string> {
+    const cmd = `qsub ${this.queue ? `-q ${shellQuote(this.queue)} ` : ''}-terse ${shellQuote(paths.scriptPath)}`;
+    const r = await this.executeWait(cmd);
+    if (r.exitCode !== 0) throw this.submitFailed(jobName, cmd, r, 'failed');
+    const id = lines(r.stdout)[0];
+    if (!id || !/^\d+/.test(id)) throw this.submitFailed(jobName, cmd, r, 'printed no job id');
+    return id;
+  }
+
+  protected async queryStatus(jobIds: string[]): Promise<Map<string, StatusReport>> {
+    const cmd = 'qstat';
+    const r = await this.executeWait(cmd);
+    if (r.exitCode !== 0) throw new SchedulerCommandFailed(cmd, r.exitCode, r.stderr);
+    const wanted = new Set(jobIds);
+    const reports = new Map<string, StatusReport>();
+    for (const line of lines(r.stdout).slice(2)) {
+      const cols = line.split(/\s+/);
+      const id = cols[0];
+      const code = cols[4]?.toLowerCase();
+      if (!id || !code || !wanted.has(id)) continue;
+      reports.set(id, { state: GRIDENGINE_STATES[code] ?? JobState.UNKNOWN, message: `qstat state ${code}` });
+    }
+    const gone = jobIds.filter((id) => !reports.has(id));
+    if (gone.length > 0) for (const [id, report] of await this.accounting(gone)) reports.set(id, report);
+    return reports;
+  }
+
+  /**
+   * qstat forgets finished jobs; `qacct -j` tells how they ended (failed 37 = h_rt enforced → TIMEOUT).
+   * Without accounting the job counts as COMPLETED (Parsl's rule); a record not yet flushed is waited for.
+   */
+  private async accounting(jobIds: string[]): Promise<Map<string, StatusReport>> {
+    const cmd = jobIds.map((id) => `echo "==== ${id}"; qacct -j ${shellQuote(id)} 2>&1`).join('; ');
+    const r = await this.executeWait(cmd);
+    const reports = new Map<string, StatusReport>();
+    for (const block of r.stdout.split('==== ').slice(1)) {
+      const id = block.slice(0, block.indexOf('\n')).trim();
+      const field = (name: string) => new RegExp(`^${name}\\s+(.*)$`, 'm').exec(block)?.[1]?.trim();
+      if (field('jobnumber') !== undefined) {
+        this.#missingSince.delete(id);
+        reports.set(id, accountingReport(field('failed') ?? '0', Number.parseInt(field('exit_status') ?? '0', 10)));
+      } else if (/not found/.test(block)) {
+        const since = this.#missingSince.get(id) ?? Date.now();
+        this.#missingSince.set(id, since);
+        const previous = this.jobState(id);
+        if (Date.now() - since < ACCOUNTING_GRACE_MS && previous !== undefined) {
+          reports.set(id, { state: previous, message: 'finished; waiting for its accounting record' });
+        }
+      }
+    }
+    return reports;
+  }
+
+  protected async cancelJobs(jobIds: string[]): Promise<boolean[]> {
+    const r = await this.executeWait(`qdel ${jobIds.map(shellQuote).join(' ')}`);
+    return jobIds.map(() => r.exitCode === 0);
+  }
+}

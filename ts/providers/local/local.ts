@@ -1,0 +1,88 @@
+import { shellQuote } from '../../channels/base.js';
+import { SingleNodeLauncher } from '../../launchers/single-node.js';
+import { JobState } from '../base.js';
+import { ClusterProvider, type ClusterProviderOptions, lines, type StatusReport, type SubmitPaths } from '../cluster.js';
+import { SchedulerCommandFailed } from '../errors.js';
+import { substitute } from '../template.js';
+import { LOCAL_LAUNCH, LOCAL_TEMPLATE } from './template.js';
+
+export type LocalProviderOptions = Omit<ClusterProviderOptions, 'walltime'> & { walltime?: string };
+
+/**
+ * Runs each block as a process group under bash on the channel's host (this host by default). The job id is
+ * the group's pid; status comes from the exit-code file; cancel kills the group.
+ * Defaults: `initBlocks` 1, `maxBlocks` 1, `cmdTimeout` 30 s, `statusPollingInterval` 5000 ms,
+ * `launcher` SingleNodeLauncher.
+ */
+export class LocalProvider extends ClusterProvider {
+  constructor(options: LocalProviderOptions = {}) {
+    super(
+      { statusPollingInterval: 5_000, ...options },
+      { label: 'local', walltime: '00:15:00', cmdTimeout: 30, launcher: () => new SingleNodeLauncher() },
+    );
+    this.scriptSuffix = '.sh';
+  }
+
+  protected renderScript(job: { jobName: string; paths: SubmitPaths; userScript: string }): string {
+    return substitute(
+      LOCAL_TEMPLATE,
+      {
+        jobname: job.jobName,
+        submit_script_dir: job.paths.scriptDir,
+        worker_init: this.workerInit,
+        user_script: job.userScript,
+      },
+      this.label,
+    );
+  }
+
+  protected async submitScript(jobName: string, paths: SubmitPaths): Promise<string> {
+    const cmd = substitute(LOCAL_LAUNCH, { script: shellQuote(paths.scriptPath) }, this.label);
+    const r = await this.executeWait(cmd);
+    const match = /PID:(\d+)/.exec(r.stdout);
+    if (r.exitCode !== 0 || !match?.[1]) throw this.submitFailed(jobName, 'bash <script> &', r, 'did not start');
+    // Our own record uses `.out`/`.err` next to the script.
+    paths.stdoutPath = `${paths.scriptPath}.out`;
+    paths.stderrPath = `${paths.scriptPath}.err`;
+    return match[1];
+  }
+
+  protected async queryStatus(jobIds: string[]): Promise<Map<string, StatusReport>> {
+    // One round trip for the whole batch: "<pid> <alive 0|1> <ec file content>" per job.
+    const probes = jobIds.map((id) => {
+      const ec = shellQuote(`${this.jobPaths(id)?.scriptPath ?? '/nonexistent'}.ec`);
+      return `printf '%s %s %s\\n' ${id} "$(kill -0 -- -${id} 2>/dev/null && echo 1 || echo 0)" "$(cat ${ec} 2>/dev/null || echo ?)"`;
+    });
+    const cmd = probes.join('\n');
+    const r = await this.executeWait(cmd);
+    if (r.exitCode !== 0) throw new SchedulerCommandFailed('local status probe', r.exitCode, r.stderr);
+    const reports = new Map<string, StatusReport>();
+    for (const line of lines(r.stdout)) {
+      const [id, alive, ec] = line.split(' ');
+      if (!id) continue;
+      reports.set(id, this.report(alive === '1', ec ?? '?'));
+    }
+    return reports;
+  }
+
+  private report(alive: boolean, ec: string): StatusReport {
+    if (ec === '-' || ec === '?') {
+      return alive
+        ? { state: JobState.RUNNING }
+        : { state: JobState.CANCELLED, message: 'the block’s processes are gone without an exit code (killed)' };
+    }
+    const code = Number(ec);
+    if (code === 0) return { state: JobState.COMPLETED, exitCode: 0 };
+    return { state: JobState.FAILED, exitCode: code, message: `block exited with code ${code}` };
+  }
+
+  protected async cancelJobs(jobIds: string[]): Promise<boolean[]> {
+    return Promise.all(
+      jobIds.map(async (id) => {
+        if (!/^\d+$/.test(id)) return false;
+        const r = await this.executeWait(`kill -TERM -- -${id}`);
+        return r.exitCode === 0;
+      }),
+    );
+  }
+}

@@ -1,0 +1,23 @@
+import { ConfigurationError } from '../errors.js';
+
+/** Seconds in a `[[HH:]MM:]SS` walltime (Parsl's format; hours may exceed 24). */
+export function walltimeToSeconds(walltime: string): number {
+  const parts = walltime.trim().split(':');
+  if (parts.length > 3 || parts.some((p) => !/^\d+$/.test(p))) {
+    throw new ConfigurationError(`walltime ${JSON.stringify(walltime)} is not HH:MM:SS; write e.g. '00:10:00'`);
+  }
+  return parts.reduce((acc, p) => acc * 60 + Number(p), 0);
+}
+
+/** Whole minutes, rounded up, at least 1 (Slurm, LSF and Cobalt take minutes). */
+export function walltimeToMinutes(walltime: string): number {
+  return Math.max(1, Math.ceil(walltimeToSeconds(walltime) / 60));
+}
+
+/** `HH:MM:SS` with hours unbounded. */
+export function secondsToWalltime(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return [h, m, s].map((n) => String(n).padStart(2, '0')).join(':');
+}

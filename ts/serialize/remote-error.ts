@@ -1,0 +1,79 @@
+import { errorClassByName } from '../errors.js';
+
+/**
+ * An exception raised by a task on a worker, as plain data. Structured clone would drop the class, `code` and
+ * custom fields, so errors travel explicitly and are rebuilt on the submit side ({@link fromRemoteError}).
+ */
+export interface RemoteErrorData {
+  readonly name: string;
+  readonly message: string;
+  readonly stack: string | null;
+  /** Primitive own properties (`code`, `exitcode`, `errno`, …). */
+  readonly props: Record<string, string | number | boolean | null> | null;
+  readonly cause: RemoteErrorData | null;
+}
+
+const MAX_CAUSE_DEPTH = 8;
+
+/** JavaScript's own error classes, rebuilt as themselves so `instanceof TypeError` holds on the submit side. */
+const BUILTIN_ERRORS = new Map<string, new (message?: string) => Error>([
+  ['TypeError', TypeError],
+  ['RangeError', RangeError],
+  ['ReferenceError', ReferenceError],
+  ['SyntaxError', SyntaxError],
+  ['EvalError', EvalError],
+  ['URIError', URIError],
+]);
+
+export function toRemoteError(e: unknown, depth = 0): RemoteErrorData {
+  if (!(e instanceof Error)) {
+    return { name: 'Error', message: describeThrown(e), stack: null, props: null, cause: null };
+  }
+  let props: Record<string, string | number | boolean | null> | null = null;
+  for (const k of Object.keys(e)) {
+    if (k === 'cause') continue;
+    const v = (e as unknown as Record<string, unknown>)[k];
+    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
+      props ??= {};
+      props[k] = v;
+    }
+  }
+  const cause =
+    e.cause !== undefined && depth < MAX_CAUSE_DEPTH ? toRemoteError(e.cause, depth + 1) : null;
+  return { name: e.name, message: e.message, stack: e.stack ?? null, props, cause };
+}
+
+/** Rebuild an error: the registered parsl-ts class when known, else an `Error` that keeps the remote name. */
+export function fromRemoteError(d: RemoteErrorData): Error {
+  const cls = errorClassByName(d.name);
+  const builtin = cls ? undefined : BUILTIN_ERRORS.get(d.name);
+  const err: Error = cls
+    ? (Object.create(cls.prototype) as Error)
+    : builtin
+      ? new builtin(d.message)
+      : new Error(d.message);
+  Object.defineProperty(err, 'message', { value: d.message, writable: true, configurable: true, enumerable: false });
+  if (!cls || err.name !== d.name) {
+    Object.defineProperty(err, 'name', { value: d.name, writable: true, configurable: true, enumerable: false });
+  }
+  Object.defineProperty(err, 'stack', {
+    value: d.stack ?? `${d.name}: ${d.message}`,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
+  if (d.props) Object.assign(err, d.props);
+  if (d.cause) {
+    Object.defineProperty(err, 'cause', { value: fromRemoteError(d.cause), writable: true, configurable: true });
+  }
+  return err;
+}
+
+function describeThrown(v: unknown): string {
+  if (typeof v === 'string') return v;
+  try {
+    return `non-Error value thrown: ${JSON.stringify(v)}`;
+  } catch {
+    return `non-Error value thrown: ${String(v)}`;
+  }
+}
