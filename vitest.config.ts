@@ -8,6 +8,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Suites start real daemons, MPI jobs and process pools on a 2-core machine: one file at a time keeps
+    // them from starving each other.
+    fileParallelism: false,
     retry: 0,
     reporters: ['default'],
   },

@@ -38,6 +38,13 @@ export {
   PropagatedException,
 } from './dataflow/errors.js';
 export { TaskState } from './dataflow/states.js';
+export {
+  getAllCheckpoints,
+  getLastCheckpoint,
+  hashValue,
+  idForMemo,
+  UnhashableArgument,
+} from './dataflow/memoization.js';
 export type { TaskInfo } from './dataflow/task-record.js';
 export { ConfigurationError, IllegalStateError, InternalError, OptionalModuleMissing, ParslError } from './errors.js';
 export type { Executor, ExecutorContext, ExecutorTask, TaskDone, TaskOutcome } from './executors/base.js';

@@ -15,6 +15,7 @@ function task(args: unknown[], over: Partial<MemoTask> = {}): MemoTask {
   return {
     id: 0,
     appName: 'sq',
+    kind: 'js',
     fn: describeFunction(sq),
     args,
     hasKwargs: false,

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 export type Flavor = 'openmpi' | 'mpich';
 export const FLAVORS: Flavor[] = ['openmpi', 'mpich'];
 export const root = resolve(import.meta.dirname, '../..');
-export const sessionDir = mkdtempSync(join(tmpdir(), 'parsl-mpi-test-'));
+let sessionDir: string | null = null;
 
 const PACKAGE = { openmpi: 'openmpi-bin libopenmpi-dev', mpich: 'mpich libmpich-dev' } as const;
 
@@ -56,7 +56,7 @@ export function mpiexec(
     PARSL_MPI_TEST_RUN: marker,
     OMPI_ALLOW_RUN_AS_ROOT: '1',
     OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1',
-    OMPI_MCA_orte_tmpdir_base: sessionDir,
+    OMPI_MCA_orte_tmpdir_base: (sessionDir ??= mkdtempSync(join(tmpdir(), 'parsl-mpi-test-'))),
     ...opts.env,
   };
   const started = Date.now();
@@ -136,7 +136,8 @@ function commandOf(pid: number): string {
 }
 
 export function cleanupSessions(): void {
-  rmSync(sessionDir, { recursive: true, force: true });
+  if (sessionDir) rmSync(sessionDir, { recursive: true, force: true });
+  sessionDir = null;
 }
 
 /** Under CI a missing MPI fails the suite; elsewhere the skip says what to install. */

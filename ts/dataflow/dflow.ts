@@ -217,6 +217,7 @@ export class DataFlowKernel {
   }
 
   #memoDone(rec: TaskRecord, o: TaskOutcome): void {
+    if (FINAL_STATES.has(rec.state)) return; // cleanup may have abandoned it meanwhile
     this.#finish(rec, o.ok ? TaskState.memo_done : TaskState.failed, o);
   }
 

@@ -420,6 +420,7 @@ export function hashTask(task: MemoTask): string {
   const e = encoder;
   e.reset();
   e.raw(taskPrefix(task.fn));
+  e.string(task.kind);
   const n = task.hasKwargs ? task.args.length - 1 : task.args.length;
   e.tag(Tag.Positional);
   e.u32(n);

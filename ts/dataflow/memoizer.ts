@@ -5,6 +5,8 @@ import type { FunctionDescriptor } from '../serialize/function-ref.js';
 export interface MemoTask {
   readonly id: number;
   readonly appName: string;
+  /** js, bash or join: the same function as a different kind of app is a different computation. */
+  readonly kind: 'js' | 'bash' | 'join';
   readonly fn: FunctionDescriptor;
   /** Resolved positional arguments; the keyword object, when given, is the last one. */
   readonly args: readonly unknown[];

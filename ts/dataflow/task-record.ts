@@ -65,6 +65,9 @@ export class TaskRecord implements FutureWaiter, TaskView, MemoTask, TaskInfo {
   get appName(): string {
     return this.app.name;
   }
+  get kind(): AppDefinition['kind'] {
+    return this.app.kind;
+  }
   get fn(): FunctionDescriptor {
     return this.app.fn;
   }

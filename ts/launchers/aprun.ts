@@ -24,6 +24,6 @@ export class AprunLauncher implements Launcher {
 ${writeCommandFile(command, 'JOBNAME', 'APRUN_EOF')}
 [[ "${debug}" == "1" ]] && echo "Launching $WORKERCOUNT tasks with aprun"
 aprun -n ${tasks} -N ${tasksPerNode} ${this.overrides} /bin/bash "$CMD_FILE" &
-wait`;
+wait $!`;
   }
 }

@@ -24,6 +24,6 @@ export class JsrunLauncher implements Launcher {
 ${writeCommandFile(command, 'JOBNAME', 'JSRUN_EOF')}
 [[ "${debug}" == "1" ]] && echo "Launching $WORKERCOUNT tasks with jsrun"
 jsrun -n ${tasks} -r ${tasksPerNode} ${this.overrides} /bin/bash "$CMD_FILE" &
-wait`;
+wait $!`;
   }
 }

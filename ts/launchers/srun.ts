@@ -55,19 +55,26 @@ export class SrunMPILauncher implements Launcher {
     return `${srunPreamble(debug)}
 ${writeCommandFile(command, 'SLURM_JOB_NAME', 'SLURM_EOF')}
 TASKBLOCKS=${tasksPerNode * nodesPerBlock}
+PIDS=""
 if (( TASKBLOCKS > NODES )); then
     CORES_PER_BLOCK=$(( NODES * CORES / TASKBLOCKS ))
     [[ "${debug}" == "1" ]] && echo "TaskBlocks:$TASKBLOCKS > Nodes:$NODES, $CORES_PER_BLOCK tasks each"
     for blk in $(seq 1 1 $TASKBLOCKS); do
         srun --ntasks $CORES_PER_BLOCK -l ${this.overrides} bash "$CMD_FILE" &
+        PIDS="$PIDS $!"
     done
 else
     NODES_PER_BLOCK=$(( NODES / TASKBLOCKS ))
     [[ "${debug}" == "1" ]] && echo "TaskBlocks:$TASKBLOCKS <= Nodes:$NODES, $NODES_PER_BLOCK nodes each"
     for blk in $(seq 1 1 $TASKBLOCKS); do
-        srun --exclusive --nodes $NODES_PER_BLOCK -l ${this.overrides} bash "$CMD_FILE" &
+        # Explicit --ntasks: the inherited SLURM_NTASKS would ask for the whole block's tasks per step.
+        srun --exclusive --nodes $NODES_PER_BLOCK --ntasks $(( NODES_PER_BLOCK * CORES )) -l ${this.overrides} bash "$CMD_FILE" &
+        PIDS="$PIDS $!"
     done
 fi
-wait`;
+# Fail the block when any step fails (a bare \`wait\` would always succeed).
+FAILED=0
+for PID in $PIDS; do wait $PID || FAILED=1; done
+exit $FAILED`;
   }
 }

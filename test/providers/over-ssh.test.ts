@@ -1,0 +1,106 @@
+/** Providers driving a real Slurm and plain hosts through SSHChannel to a real sshd on 127.0.0.1. */
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { SSHChannel } from '../../dist/channels/index.js';
+import { AdHocProvider, JobState, ScaleOutFailed, SlurmProvider } from '../../dist/providers/index.js';
+import { SERVICES_BASE, type Service, eventually, startService, tempDir } from './services.js';
+import { startSlurm } from './slurm-setup.js';
+
+const SSH_BASE = `${SERVICES_BASE}/sshd-providers`;
+const PORT = 2223;
+let sshd: Service;
+let slurm: Service;
+const channels: SSHChannel[] = [];
+
+function ssh(scriptDir: string, envs: Record<string, string> = {}): SSHChannel {
+  const ch = new SSHChannel({
+    hostname: '127.0.0.1',
+    port: PORT,
+    username: 'root',
+    keyFilename: `${SSH_BASE}/client_ed25519`,
+    knownHosts: `${SSH_BASE}/known_hosts`,
+    scriptDir,
+    envs,
+  });
+  channels.push(ch);
+  return ch;
+}
+
+beforeAll(async () => {
+  [sshd, slurm] = await Promise.all([
+    startService('sshd', { BASE: SSH_BASE, PORT: String(PORT) }),
+    startSlurm('slurm-ssh', 26847),
+  ]);
+}, 300_000);
+
+afterAll(async () => {
+  await Promise.all(channels.map((c) => c.close()));
+  await Promise.all([sshd?.stop(), slurm?.stop()]);
+});
+
+describe('SlurmProvider over SSHChannel', () => {
+  test('pushes the script to the channel’s scriptDir, submits with sbatch over ssh, the job runs', async (ctx) => {
+    ctx.skip(!sshd.ok || !slurm.ok, `${sshd.reason} ${slurm.reason}`);
+    const local = await tempDir('ssh-slurm-local');
+    const remote = await tempDir('ssh-slurm-remote');
+    const out = await tempDir('ssh-slurm-out');
+    const p = new SlurmProvider({
+      channel: ssh(remote, { SLURM_CONF: slurm.env.SLURM_CONF as string }),
+      scriptDir: local,
+      exclusive: false,
+    });
+    const id = await p.submit(`touch ${out}/ran-$SLURM_PROCID`, 1, 'block-ssh');
+    expect((await readdir(local)).some((f) => f.startsWith('block-ssh.'))).toBe(true);
+    expect((await readdir(remote)).some((f) => f.startsWith('block-ssh.') && f.endsWith('.submit'))).toBe(true);
+    const s = await eventually(
+      async () => {
+        const [st] = await p.status([id]);
+        return st?.terminal ? st : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    expect(JobState[s.state]).toBe('COMPLETED');
+    expect(s.stdoutPath?.startsWith(remote)).toBe(true);
+    expect(await readdir(out)).toEqual(['ran-0']);
+  });
+});
+
+describe('AdHocProvider over SSH', () => {
+  test('one block per channel: blocks run, a third is refused, cancel kills the block’s process group', async (ctx) => {
+    ctx.skip(!sshd.ok, sshd.reason);
+    const dirs = [await tempDir('adhoc-a'), await tempDir('adhoc-b')];
+    const marks = await tempDir('adhoc-marks');
+    const p = new AdHocProvider({
+      channels: dirs.map((d) => ssh(d)),
+      scriptDir: await tempDir('adhoc-local'),
+      workerInit: 'export ADHOC=1',
+    });
+    expect([p.initBlocks, p.minBlocks, p.maxBlocks]).toEqual([2, 2, 2]);
+    const a = await p.submit(`echo $$ > ${marks}/a.pid; sleep 300`, 1, 'block-a');
+    const b = await p.submit(`echo $ADHOC > ${marks}/b; sleep 300`, 1, 'block-b');
+    await expect(p.submit('true', 1, 'block-c')).rejects.toBeInstanceOf(ScaleOutFailed);
+    expect((await p.status([a, b])).map((s) => JobState[s.state])).toEqual(['RUNNING', 'RUNNING']);
+    expect(await eventually(async () => (await readFile(join(marks, 'b'), 'utf8').catch(() => undefined)) || undefined)).toBe('1\n');
+    const pidA = Number(await eventually(async () => (await readFile(join(marks, 'a.pid'), 'utf8').catch(() => undefined)) || undefined));
+    expect(await p.cancel([a])).toEqual([true]);
+    expect((await p.status([a]))[0]!.state).toBe(JobState.CANCELLED);
+    await eventually(async () => {
+      try {
+        process.kill(pidA, 0);
+        return undefined;
+      } catch {
+        return true;
+      }
+    }, { what: 'block a to die' });
+    // The freed channel takes the next block; a block whose process ends is FAILED (Parsl's AdHoc rule).
+    const c = await p.submit('true', 1, 'block-c');
+    const s = await eventually(async () => {
+      const [st] = await p.status([c]);
+      return st?.terminal ? st : undefined;
+    });
+    expect(JobState[s.state]).toBe('FAILED');
+    expect(await p.cancel([b])).toEqual([true]);
+    await mkdir(marks, { recursive: true });
+  });
+});
