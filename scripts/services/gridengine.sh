@@ -13,7 +13,7 @@ QMASTER_PID=/var/spool/gridengine/qmaster/qmaster.pid
 EXECD_PID=/run/gridengine/execd.pid
 
 install() {
-  command -v qsub >/dev/null && [ -x /usr/sbin/sge_qmaster ] || [ -x /usr/lib/gridengine/sge_qmaster ] && return 0
+  if command -v qsub >/dev/null && [ -x /usr/lib/gridengine/sge_qmaster ]; then return 0; fi
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
     echo "MISSING: gridengine-master gridengine-exec gridengine-client (apt-get install -y as root)" >&2; return 1
   fi
@@ -59,7 +59,14 @@ start() {
   echo "gridengine ready (SGE_ROOT=$SGE_ROOT)"
 }
 
-stop() { stop_pidfile "$EXECD_PID"; stop_pidfile "$QMASTER_PID"; echo "gridengine stopped"; }
+stop() {
+  # Delete every job first: sge_shepherd and the job outlive sge_execd.
+  if alive "$QMASTER_PID"; then
+    qdel -f -u '*' >/dev/null 2>&1
+    for _ in $(seq 50); do [ -z "$(qstat -u '*' 2>/dev/null)" ] && break; sleep 0.2; done
+  fi
+  stop_pidfile "$EXECD_PID"; stop_pidfile "$QMASTER_PID"; echo "gridengine stopped"
+}
 status() { alive "$QMASTER_PID" && alive "$EXECD_PID" && qstat -f || { echo "gridengine not running"; return 1; }; }
 
 case "${1:-}" in

@@ -10,6 +10,10 @@ export type Flavor = 'openmpi' | 'mpich';
 export const FLAVORS: Flavor[] = ['openmpi', 'mpich'];
 export const root = resolve(import.meta.dirname, '../..');
 let sessionDir: string | null = null;
+function sessions(): string {
+  sessionDir ??= mkdtempSync(join(tmpdir(), 'parsl-mpi-test-'));
+  return sessionDir;
+}
 
 const PACKAGE = { openmpi: 'openmpi-bin libopenmpi-dev', mpich: 'mpich libmpich-dev' } as const;
 
@@ -56,7 +60,7 @@ export function mpiexec(
     PARSL_MPI_TEST_RUN: marker,
     OMPI_ALLOW_RUN_AS_ROOT: '1',
     OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1',
-    OMPI_MCA_orte_tmpdir_base: (sessionDir ??= mkdtempSync(join(tmpdir(), 'parsl-mpi-test-'))),
+    OMPI_MCA_orte_tmpdir_base: sessions(),
     ...opts.env,
   };
   const started = Date.now();

@@ -54,25 +54,45 @@ export class InProcessExecutor implements Executor {
         finish({ ok: false, error: new ConfigurationError(`executor ${this.label} is shut down`) });
         continue;
       }
-      this.#run(task).then(
-        (value) => finish({ ok: true, value }),
-        (e: unknown) => finish({ ok: false, error: e instanceof Error ? e : new Error(String(e)) }),
-      );
+      if (task.kind === 'js') {
+        // Synchronous bodies complete here without a promise per task.
+        let r: unknown;
+        try {
+          r = task.func(...task.args);
+        } catch (e) {
+          finish({ ok: false, error: e instanceof Error ? e : new Error(String(e)) });
+          continue;
+        }
+        if (!(r instanceof Promise)) {
+          finish({ ok: true, value: r });
+          continue;
+        }
+        this.#settle(this.#withWalltime(task, r), finish);
+        continue;
+      }
+      this.#settle(this.#runBash(task), finish);
     }
   }
 
-  async #run(task: ExecutorTask): Promise<unknown> {
-    if (task.kind === 'bash') {
-      return runBashApp(
-        task.appName,
-        task.func,
-        [...task.args],
-        task.bash ?? { stdout: null, stderr: null, outputs: [] },
-        task.walltimeMs,
-      );
-    }
-    const r = task.func(...task.args);
-    if (task.walltimeMs === null || !(r instanceof Promise)) return r;
+  #settle(p: Promise<unknown>, finish: (o: TaskOutcome) => void): void {
+    p.then(
+      (value) => finish({ ok: true, value }),
+      (e: unknown) => finish({ ok: false, error: e instanceof Error ? e : new Error(String(e)) }),
+    );
+  }
+
+  #runBash(task: ExecutorTask): Promise<unknown> {
+    return runBashApp(
+      task.appName,
+      task.func,
+      [...task.args],
+      task.bash ?? { stdout: null, stderr: null, outputs: [] },
+      task.walltimeMs,
+    );
+  }
+
+  #withWalltime(task: ExecutorTask, r: Promise<unknown>): Promise<unknown> {
+    if (task.walltimeMs === null) return r;
     let timer: NodeJS.Timeout | undefined;
     const t = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new AppTimeout(`app ${task.appName} exceeded its walltime`)), task.walltimeMs!);

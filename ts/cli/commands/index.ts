@@ -1,8 +1,15 @@
 import type { Command } from 'commander';
 import { registerInterchange } from './interchange.js';
 import { registerWorkerPool } from './worker-pool.js';
+import { registerRun } from './run.js';
+import { registerCheckpoints } from './checkpoints.js';
 
 /** Adds one subcommand to the program. Add a module per subcommand and list it here. */
 export type RegisterSubcommand = (program: Command) => void;
 
-export const subcommands: readonly RegisterSubcommand[] = [registerInterchange, registerWorkerPool];
+export const subcommands: readonly RegisterSubcommand[] = [
+  registerRun,
+  registerCheckpoints,
+  registerInterchange,
+  registerWorkerPool,
+];

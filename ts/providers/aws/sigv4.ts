@@ -23,10 +23,12 @@ export function queryBody(params: Record<string, string>): string {
 }
 
 /**
- * Signature Version 4 headers for a POST with `body` to `url` (AWS General Reference, "Signature Version 4
- * signing process"). Returns every header the request must carry.
+ * Signature Version 4 headers for a request (AWS General Reference, "Signature Version 4 signing process"):
+ * canonical request → string to sign → HMAC chain keyed by date, region and service. Returns every header
+ * the request must carry, `authorization` included.
  */
 export function signV4(opts: {
+  method?: 'GET' | 'POST';
   url: URL;
   body: string;
   region: string;
@@ -43,10 +45,14 @@ export function signV4(opts: {
   };
   if (opts.credentials.sessionToken) headers['x-amz-security-token'] = opts.credentials.sessionToken;
   const names = Object.keys(headers).sort();
+  const query = [...opts.url.searchParams.entries()]
+    .map(([k, v]) => `${awsEncode(k)}=${awsEncode(v)}`)
+    .sort()
+    .join('&');
   const canonical = [
-    'POST',
+    opts.method ?? 'POST',
     opts.url.pathname || '/',
-    '',
+    query,
     ...names.map((n) => `${n}:${(headers[n] as string).trim()}`),
     '',
     names.join(';'),

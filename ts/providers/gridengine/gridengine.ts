@@ -12,14 +12,24 @@ export interface GridEngineProviderOptions extends ClusterProviderOptions {
   queue?: string;
 }
 
+/**
+ * qstat state codes (lower-cased). Parsl maps t (transferring to the exec host, a normal step before r) and
+ * s/ts (suspended) to FAILED; here t is RUNNING and suspension is HELD, so a starting job is not lost.
+ */
 export const GRIDENGINE_STATES: Readonly<Record<string, JobState>> = {
   qw: JobState.PENDING,
   hqw: JobState.PENDING,
   hrwq: JobState.PENDING,
+  hrqw: JobState.PENDING,
+  rq: JobState.PENDING,
+  t: JobState.RUNNING,
   r: JobState.RUNNING,
-  s: JobState.FAILED,
-  ts: JobState.FAILED,
-  t: JobState.FAILED,
+  rr: JobState.RUNNING,
+  rt: JobState.RUNNING,
+  s: JobState.HELD,
+  ts: JobState.HELD,
+  ss: JobState.HELD,
+  rs: JobState.HELD,
   eqw: JobState.FAILED,
   ehqw: JobState.FAILED,
   ehrqw: JobState.FAILED,
