@@ -1,6 +1,6 @@
+import type { TaskInfo } from './dataflow/task-record.js';
 import { ConfigurationError } from './errors.js';
 import { type Executor, isExecutor } from './executors/base.js';
-import type { TaskInfo } from './dataflow/task-record.js';
 import { ThreadPoolExecutor } from './executors/threads/thread-pool.js';
 
 export type CheckpointMode = 'task_exit' | 'periodic' | 'dfk_exit' | 'manual';
@@ -42,8 +42,10 @@ export interface ConfigOptions {
 }
 
 type Check = (v: unknown) => string | null;
-const num = (min: number): Check => (v) =>
-  typeof v === 'number' && Number.isFinite(v) && v >= min ? null : `a number ≥ ${min}`;
+const num =
+  (min: number): Check =>
+  (v) =>
+    typeof v === 'number' && Number.isFinite(v) && v >= min ? null : `a number ≥ ${min}`;
 const bool: Check = (v) => (typeof v === 'boolean' ? null : 'a boolean');
 const str: Check = (v) => (typeof v === 'string' && v.length > 0 ? null : 'a non-empty string');
 const oneOf =
@@ -66,14 +68,17 @@ const CHECKS: Record<keyof ConfigOptions, Check> = {
     typeof v === 'string' && /^\d+:[0-5]?\d:[0-5]?\d$/.test(v) ? null : "a period 'HH:MM:SS'",
   ),
   checkpointFiles: nullable((v) =>
-    Array.isArray(v) && v.every((x) => typeof x === 'string') ? null : 'an array of checkpoint directory paths',
+    Array.isArray(v) && v.every((x) => typeof x === 'string')
+      ? null
+      : 'an array of checkpoint directory paths',
   ),
   strategy: oneOf('none', 'simple', 'htex_auto_scale', null),
   strategyPeriod: num(0.001),
   maxIdletime: num(0),
   runDir: str,
   monitoring: (v) => (v === null || typeof v === 'object' ? null : 'a MonitoringHub or null'),
-  usageTracking: (v) => (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 3 ? null : 'an integer 0..3'),
+  usageTracking: (v) =>
+    Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 3 ? null : 'an integer 0..3',
   initializeLogging: bool,
   garbageCollect: bool,
 };
@@ -97,7 +102,8 @@ export class Config {
   readonly garbageCollect: boolean;
 
   constructor(options: ConfigOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new ConfigurationError('Config takes an options object');
+    if (typeof options !== 'object' || options === null)
+      throw new ConfigurationError('Config takes an options object');
     for (const [k, v] of Object.entries(options)) {
       const check = CHECKS[k as keyof ConfigOptions];
       if (!check) {
@@ -112,7 +118,8 @@ export class Config {
     const executors = options.executors ?? [new ThreadPoolExecutor()];
     const labels = new Set<string>();
     for (const e of executors) {
-      if (labels.has(e.label)) throw new ConfigurationError(`Config field 'executors': duplicate label '${e.label}'`);
+      if (labels.has(e.label))
+        throw new ConfigurationError(`Config field 'executors': duplicate label '${e.label}'`);
       labels.add(e.label);
     }
     this.executors = executors;
@@ -131,7 +138,9 @@ export class Config {
     this.initializeLogging = options.initializeLogging ?? true;
     this.garbageCollect = options.garbageCollect ?? true;
     if (this.checkpointMode === 'periodic' && this.checkpointPeriod === null) {
-      throw new ConfigurationError("Config field 'checkpointPeriod' is required with checkpointMode 'periodic'");
+      throw new ConfigurationError(
+        "Config field 'checkpointPeriod' is required with checkpointMode 'periodic'",
+      );
     }
   }
 }

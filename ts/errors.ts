@@ -24,7 +24,12 @@ export class ParslError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     // Subclasses get their own name without repeating it in every constructor.
-    Object.defineProperty(this, 'name', { value: new.target.name, enumerable: false, configurable: true, writable: true });
+    Object.defineProperty(this, 'name', {
+      value: new.target.name,
+      enumerable: false,
+      configurable: true,
+      writable: true,
+    });
   }
 }
 
@@ -41,7 +46,10 @@ export class OptionalModuleMissing extends ParslError {
     reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`${reason}: install the optional package(s) with \`npm install ${moduleNames.join(' ')}\``, options);
+    super(
+      `${reason}: install the optional package(s) with \`npm install ${moduleNames.join(' ')}\``,
+      options,
+    );
   }
 }
 

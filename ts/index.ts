@@ -9,25 +9,50 @@
  * await parsl.dfk().cleanup();
  * ```
  */
-export { app, bashApp, joinApp, type App, type AppOptions } from './app/app.js';
-export { AppFuture, DataFuture, Future } from './app/future.js';
+
 export {
-  AUTO_LOGNAME,
-  type AppKwargs,
-  type ResolvedAppKwargs,
-  type StdSpec,
-  type MaybeFuture,
-} from './app/special-options.js';
+  addressByHostname,
+  addressByInterface,
+  addressByQuery,
+  addressByRoute,
+  getAllAddresses,
+} from './addresses.js';
+export { type App, type AppOptions, app, bashApp, joinApp } from './app/app.js';
 export {
-  AppException,
   AppBadFormatting,
+  AppException,
   AppTimeout,
   BadStdStreamFile,
   BashAppNoReturn,
   BashExitFailure,
   MissingOutputs,
 } from './app/errors.js';
-export { Config, type ConfigOptions, type CheckpointMode, type RetryHandler, type StrategyName } from './config.js';
+export { AppFuture, DataFuture, Future } from './app/future.js';
+export {
+  type AppKwargs,
+  AUTO_LOGNAME,
+  type MaybeFuture,
+  type ResolvedAppKwargs,
+  type StdSpec,
+} from './app/special-options.js';
+export {
+  AuthException,
+  BadHostKeyException,
+  type Channel,
+  FileCopyException,
+  LocalChannel,
+  OAuthSSHChannel,
+  SSHChannel,
+  SSHException,
+  SSHInteractiveLoginChannel,
+} from './channels/index.js';
+export {
+  type CheckpointMode,
+  Config,
+  type ConfigOptions,
+  type RetryHandler,
+  type StrategyName,
+} from './config.js';
 export { File, FileError } from './data/file.js';
 export { DataFlowKernel, type KernelService } from './dataflow/dflow.js';
 export {
@@ -37,7 +62,6 @@ export {
   NoDataFlowKernelError,
   PropagatedException,
 } from './dataflow/errors.js';
-export { TaskState } from './dataflow/states.js';
 export {
   getAllCheckpoints,
   getLastCheckpoint,
@@ -45,14 +69,16 @@ export {
   idForMemo,
   UnhashableArgument,
 } from './dataflow/memoization.js';
+export { TaskState } from './dataflow/states.js';
 export type { TaskInfo } from './dataflow/task-record.js';
-export { ConfigurationError, IllegalStateError, InternalError, OptionalModuleMissing, ParslError } from './errors.js';
+export {
+  ConfigurationError,
+  IllegalStateError,
+  InternalError,
+  OptionalModuleMissing,
+  ParslError,
+} from './errors.js';
 export type { Executor, ExecutorContext, ExecutorTask, TaskDone, TaskOutcome } from './executors/base.js';
-export { InProcessExecutor } from './executors/in-process.js';
-export { ThreadPoolExecutor } from './executors/threads/thread-pool.js';
-export { setFileLogger, setStreamLogger, getLogger, type LogLevel, type LogHandle } from './logging.js';
-export { FunctionLoadError, SerializationError } from './serialize/errors.js';
-export { clear, dfk, load } from './load.js';
 export {
   BadStateException,
   ExecutorError,
@@ -63,53 +89,56 @@ export {
   VersionMismatch,
   WorkerLost,
 } from './executors/errors.js';
-export { HighThroughputExecutor, type HtexOptions, type ManagerInfo, PROTOCOL_VERSION } from './executors/htex/index.js';
-export { addressByHostname, addressByInterface, addressByQuery, addressByRoute, getAllAddresses } from './addresses.js';
-export { JobStatusPoller, TooManyJobFailures, simpleErrorHandler, windowedErrorHandler } from './jobs/index.js';
 export {
-  type ExecutionProvider,
-  JobState,
-  JobStatus,
-  LocalProvider,
-  SlurmProvider,
-  PBSProProvider,
-  TorqueProvider,
-  CobaltProvider,
-  LSFProvider,
-  CondorProvider,
-  GridEngineProvider,
-  AdHocProvider,
-  KubernetesProvider,
-  AWSProvider,
-  GoogleCloudProvider,
-  ExecutionProviderException,
-  ScaleOutFailed,
-  SchedulerMissingArgs,
-  ScriptPathError,
-  SubmitException,
-} from './providers/index.js';
+  HighThroughputExecutor,
+  type HtexOptions,
+  type ManagerInfo,
+  PROTOCOL_VERSION,
+} from './executors/htex/index.js';
+export { InProcessExecutor } from './executors/in-process.js';
+export { ThreadPoolExecutor } from './executors/threads/thread-pool.js';
 export {
+  JobStatusPoller,
+  simpleErrorHandler,
+  TooManyJobFailures,
+  windowedErrorHandler,
+} from './jobs/index.js';
+export {
+  AprunLauncher,
+  BadLauncher,
+  GnuParallelLauncher,
+  JsrunLauncher,
   type Launcher,
+  MpiExecLauncher,
+  MpiRunLauncher,
   SimpleLauncher,
   SingleNodeLauncher,
   SrunLauncher,
   SrunMPILauncher,
-  AprunLauncher,
-  MpiExecLauncher,
-  MpiRunLauncher,
-  JsrunLauncher,
-  GnuParallelLauncher,
   WrappedLauncher,
-  BadLauncher,
 } from './launchers/index.js';
+export { clear, dfk, load } from './load.js';
+export { getLogger, type LogHandle, type LogLevel, setFileLogger, setStreamLogger } from './logging.js';
 export {
-  type Channel,
-  LocalChannel,
-  SSHChannel,
-  SSHInteractiveLoginChannel,
-  OAuthSSHChannel,
-  AuthException,
-  BadHostKeyException,
-  FileCopyException,
-  SSHException,
-} from './channels/index.js';
+  AdHocProvider,
+  AWSProvider,
+  CobaltProvider,
+  CondorProvider,
+  type ExecutionProvider,
+  ExecutionProviderException,
+  GoogleCloudProvider,
+  GridEngineProvider,
+  JobState,
+  JobStatus,
+  KubernetesProvider,
+  LocalProvider,
+  LSFProvider,
+  PBSProProvider,
+  ScaleOutFailed,
+  SchedulerMissingArgs,
+  ScriptPathError,
+  SlurmProvider,
+  SubmitException,
+  TorqueProvider,
+} from './providers/index.js';
+export { FunctionLoadError, SerializationError } from './serialize/errors.js';

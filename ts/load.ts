@@ -1,5 +1,11 @@
 import { Config } from './config.js';
-import { type DataFlowKernel, clearKernel, currentKernel, loadKernel, registerKernelStartHook } from './dataflow/dflow.js';
+import {
+  clearKernel,
+  currentKernel,
+  type DataFlowKernel,
+  loadKernel,
+  registerKernelStartHook,
+} from './dataflow/dflow.js';
 import { startJobStatusPoller } from './jobs/kernel-service.js';
 
 // Block executors scale through the job status poller; the kernel itself never imports jobs/.

@@ -1,4 +1,4 @@
-import { type WriteStream, createWriteStream, mkdirSync, openSync } from 'node:fs';
+import { createWriteStream, mkdirSync, openSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
@@ -46,7 +46,8 @@ export class Logger {
 function emit(name: string, level: LogLevel, msg: string): void {
   const n = LEVELS[level];
   const line = `${new Date().toISOString()} ${name} ${level.toUpperCase()}: ${msg}\n`;
-  for (const h of handlers) if (n >= h.level && (h.filter === null || name.startsWith(h.filter))) h.write(line);
+  for (const h of handlers)
+    if (n >= h.level && (h.filter === null || name.startsWith(h.filter))) h.write(line);
 }
 
 export function getLogger(name: string): Logger {
@@ -72,10 +73,7 @@ export function setStreamLogger(
 }
 
 /** Log to a file (appending, written asynchronously), as Parsl's `set_file_logger`. */
-export function setFileLogger(
-  path: string,
-  opts: { name?: string; level?: LogLevel } = {},
-): LogHandle {
+export function setFileLogger(path: string, opts: { name?: string; level?: LogLevel } = {}): LogHandle {
   mkdirSync(dirname(path), { recursive: true });
   // Opened synchronously (once per run) so the file exists as soon as logging is set up.
   const ws: WriteStream = createWriteStream(path, { fd: openSync(path, 'a') });

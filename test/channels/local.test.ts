@@ -7,7 +7,11 @@ import { tempDir } from '../providers/services.js';
 describe('LocalChannel', () => {
   test('execute returns exit code, stdout and stderr; never rejects on a non-zero exit', async () => {
     const ch = new LocalChannel();
-    expect(await ch.execute('echo out; echo err >&2; exit 3')).toEqual({ exitCode: 3, stdout: 'out\n', stderr: 'err\n' });
+    expect(await ch.execute('echo out; echo err >&2; exit 3')).toEqual({
+      exitCode: 3,
+      stdout: 'out\n',
+      stderr: 'err\n',
+    });
   });
 
   test('runs in userhome with channel envs and per-call env', async () => {

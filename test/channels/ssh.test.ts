@@ -11,8 +11,8 @@ import {
   SSHChannel,
   SSHInteractiveLoginChannel,
 } from '../../dist/channels/index.js';
-import { type PasswordServer, startPasswordServer } from '../stand-ins/password-ssh-server.js';
 import { SERVICES_BASE, type Service, startService, tempDir } from '../providers/services.js';
+import { type PasswordServer, startPasswordServer } from '../stand-ins/password-ssh-server.js';
 
 const run = promisify(execFile);
 const BASE = `${SERVICES_BASE}/sshd-channels`;
@@ -46,7 +46,9 @@ describe('SSHChannel against a real sshd on 127.0.0.1', () => {
   test('runs commands: exit code, stdout, stderr, envs; one connection for many commands', async (ctx) => {
     ctx.skip(!sshd.ok, sshd.reason);
     const ch = channel({ envs: { FROM_CHANNEL: 'a b' } });
-    const r = await ch.execute('echo "$FROM_CHANNEL|$PER_CALL"; echo oops >&2; exit 4', { env: { PER_CALL: "it's" } });
+    const r = await ch.execute('echo "$FROM_CHANNEL|$PER_CALL"; echo oops >&2; exit 4', {
+      env: { PER_CALL: "it's" },
+    });
     expect(r).toEqual({ exitCode: 4, stdout: "a b|it's\n", stderr: 'oops\n' });
     const many = await Promise.all(Array.from({ length: 8 }, (_, i) => ch.execute(`echo ${i}`)));
     expect(many.map((m) => m.stdout.trim())).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
@@ -93,7 +95,9 @@ describe('SSHChannel against a real sshd on 127.0.0.1', () => {
     const dir = await tempDir('khosts');
     const empty = join(dir, 'known_hosts');
     await expect(channel({ knownHosts: empty }).execute('true')).rejects.toBeInstanceOf(BadHostKeyException);
-    expect((await channel({ knownHosts: empty, hostKeyPolicy: 'acceptNew' }).execute('echo ok')).stdout).toBe('ok\n');
+    expect((await channel({ knownHosts: empty, hostKeyPolicy: 'acceptNew' }).execute('echo ok')).stdout).toBe(
+      'ok\n',
+    );
     expect(await readFile(empty, 'utf8')).toMatch(/^\[127\.0\.0\.1\]:2222 ssh-ed25519 /);
     expect((await channel({ knownHosts: empty }).execute('echo again')).stdout).toBe('again\n');
     // Another ed25519 key under the same name: a possible man in the middle.
@@ -101,7 +105,9 @@ describe('SSHChannel against a real sshd on 127.0.0.1', () => {
     const other = (await readFile(join(dir, 'other.pub'), 'utf8')).split(' ').slice(0, 2).join(' ');
     const changed = join(dir, 'changed');
     await writeFile(changed, `[127.0.0.1]:2222 ${other}\n`);
-    const err = await channel({ knownHosts: changed, hostKeyPolicy: 'acceptNew' }).execute('true').catch((e: unknown) => e);
+    const err = await channel({ knownHosts: changed, hostKeyPolicy: 'acceptNew' })
+      .execute('true')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BadHostKeyException);
     expect((err as Error).message).toMatch(/differs/);
   });
@@ -120,7 +126,9 @@ describe('SSHChannel against a real sshd on 127.0.0.1', () => {
     ctx.skip(!sshd.ok, sshd.reason);
     const dir = await tempDir('badkey');
     await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'k')]);
-    await expect(channel({ keyFilename: join(dir, 'k'), agent: '' }).execute('true')).rejects.toBeInstanceOf(AuthException);
+    await expect(channel({ keyFilename: join(dir, 'k'), agent: '' }).execute('true')).rejects.toBeInstanceOf(
+      AuthException,
+    );
   });
 
   test('ssh-agent authentication', async (ctx) => {
@@ -130,7 +138,13 @@ describe('SSHChannel against a real sshd on 127.0.0.1', () => {
     const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
     try {
       for (let i = 0; i < 50; i++) {
-        if (await stat(sock).then(() => true, () => false)) break;
+        if (
+          await stat(sock).then(
+            () => true,
+            () => false,
+          )
+        )
+          break;
         await new Promise((r) => setTimeout(r, 50));
       }
       await run('ssh-add', [`${BASE}/client_ed25519`], { env: { ...process.env, SSH_AUTH_SOCK: sock } });
@@ -158,7 +172,14 @@ describe('password logins (in-process ssh2 server standing in for an OAuth-SSH s
   });
 
   test('OAuthSSHChannel sends the token as the password', async () => {
-    const ch = new OAuthSSHChannel({ hostname: '127.0.0.1', port: server.port, username: 'u', knownHosts, token: 'secret-token', agent: '' });
+    const ch = new OAuthSSHChannel({
+      hostname: '127.0.0.1',
+      port: server.port,
+      username: 'u',
+      knownHosts,
+      token: 'secret-token',
+      agent: '',
+    });
     opened.push(ch);
     expect((await ch.execute('echo token-ok')).stdout).toBe('token-ok\n');
     expect(server.attempts).toContain('secret-token');
@@ -172,7 +193,13 @@ describe('password logins (in-process ssh2 server standing in for an OAuth-SSH s
       agent: '',
       tokenProvider: async (host) => (host === '127.0.0.1' ? 'secret-token' : 'x'),
     });
-    const bad = new OAuthSSHChannel({ hostname: '127.0.0.1', port: server.port, knownHosts, agent: '', token: 'expired' });
+    const bad = new OAuthSSHChannel({
+      hostname: '127.0.0.1',
+      port: server.port,
+      knownHosts,
+      agent: '',
+      token: 'expired',
+    });
     opened.push(good, bad);
     expect((await good.execute('echo provided')).stdout).toBe('provided\n');
     await expect(bad.execute('true')).rejects.toBeInstanceOf(AuthException);

@@ -40,7 +40,10 @@ export async function loadKernel(
 }
 
 /** Poll `fn` until it returns truthy or the timeout passes (instead of fixed sleeps). */
-export async function eventually<T>(fn: () => T | Promise<T>, { timeoutMs = 10_000, intervalMs = 20 } = {}): Promise<T> {
+export async function eventually<T>(
+  fn: () => T | Promise<T>,
+  { timeoutMs = 10_000, intervalMs = 20 } = {},
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -50,7 +53,8 @@ export async function eventually<T>(fn: () => T | Promise<T>, { timeoutMs = 10_0
     } catch (e) {
       last = e;
     }
-    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > end)
+      throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

@@ -175,7 +175,10 @@ describe.each(LOCAL_EXECUTORS)('JS apps on %s', (_name, makeExecutor) => {
 describe('executor routing', () => {
   test('apps run on the executors they name; an unknown label fails the task', async () => {
     const { teardown } = await loadKernel({
-      executors: [new parsl.InProcessExecutor({ label: 'main' }), new parsl.ThreadPoolExecutor({ label: 'pool', maxThreads: 1 })],
+      executors: [
+        new parsl.InProcessExecutor({ label: 'main' }),
+        new parsl.ThreadPoolExecutor({ label: 'pool', maxThreads: 1 }),
+      ],
     });
     try {
       const { isMainThread } = await import('node:worker_threads');

@@ -1,8 +1,8 @@
+import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { LOCAL_EXECUTORS, eventually, loadKernel, parsl, tempDir } from '../helpers/kernel.js';
-import { execSync } from 'node:child_process';
+import { eventually, LOCAL_EXECUTORS, loadKernel, parsl, tempDir } from '../helpers/kernel.js';
 
 const { bashApp, File, AUTO_LOGNAME } = parsl;
 
@@ -79,7 +79,12 @@ describe.each(LOCAL_EXECUTORS)('bash apps on %s', (_name, makeExecutor) => {
     const say = bashApp((_kw: parsl.AppKwargs) => 'echo auto');
     const f = say({ stdout: AUTO_LOGNAME, stderr: AUTO_LOGNAME });
     await f;
-    const expected = join(dfk.runDir, 'task_logs', '0000', `task_${String(f.tid).padStart(4, '0')}_anonymous.stdout`);
+    const expected = join(
+      dfk.runDir,
+      'task_logs',
+      '0000',
+      `task_${String(f.tid).padStart(4, '0')}_anonymous.stdout`,
+    );
     expect(f.stdout).toBe(expected);
     expect(f.stderr).toBe(expected.replace(/stdout$/, 'stderr'));
     expect(readFileSync(expected, 'utf8')).toBe('auto\n');
@@ -106,7 +111,9 @@ describe.each(LOCAL_EXECUTORS)('bash apps on %s', (_name, makeExecutor) => {
 
   test('walltime kills the whole process group: AppTimeout and no child left running', async () => {
     const marker = `parsl_ts_walltime_${process.pid}_${Date.now()}`;
-    const sleeper = bashApp((m: string, _kw: parsl.AppKwargs) => `bash -c "exec -a ${m} sleep 30" & sleep 30`);
+    const sleeper = bashApp(
+      (m: string, _kw: parsl.AppKwargs) => `bash -c "exec -a ${m} sleep 30" & sleep 30`,
+    );
     const e = await sleeper(marker, { walltime: 0.5 }).exception();
     expect(e).toBeInstanceOf(parsl.AppTimeout);
     await eventually(() => {

@@ -11,7 +11,11 @@ function counterFile(): { path: string; read: () => number; remove: () => void }
   const dir = mkdtempSync(join(tmpdir(), 'parsl-ts-count-'));
   const path = join(dir, 'count');
   writeFileSync(path, '0');
-  return { path, read: () => Number(readFileSync(path, 'utf8')), remove: () => rmSync(dir, { recursive: true }) };
+  return {
+    path,
+    read: () => Number(readFileSync(path, 'utf8')),
+    remove: () => rmSync(dir, { recursive: true }),
+  };
 }
 
 const succeedOnTry = app(async (path: string, n: number) => {

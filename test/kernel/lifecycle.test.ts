@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadKernel, parsl, tempDir } from '../helpers/kernel.js';
@@ -27,7 +27,10 @@ describe('Config validation', () => {
 
   test('duplicate executor labels are refused', () => {
     expect(
-      () => new Config({ executors: [new InProcessExecutor({ label: 'a' }), new InProcessExecutor({ label: 'a' })] }),
+      () =>
+        new Config({
+          executors: [new InProcessExecutor({ label: 'a' }), new InProcessExecutor({ label: 'a' })],
+        }),
     ).toThrow(/duplicate label 'a'/);
   });
 
@@ -156,10 +159,20 @@ describe('kernel lifecycle', () => {
 describe('File', () => {
   test('parses URLs and plain paths', () => {
     const f = new parsl.File('https://example.org/data/set.csv');
-    expect([f.scheme, f.netloc, f.path, f.filename]).toEqual(['https', 'example.org', '/data/set.csv', 'set.csv']);
+    expect([f.scheme, f.netloc, f.path, f.filename]).toEqual([
+      'https',
+      'example.org',
+      '/data/set.csv',
+      'set.csv',
+    ]);
     expect(() => f.filepath).toThrow(/staged/);
     const p = new parsl.File('/tmp/x.txt');
-    expect([p.scheme, p.path, p.filepath, `${p}`]).toEqual(['file', '/tmp/x.txt', '/tmp/x.txt', '/tmp/x.txt']);
+    expect([p.scheme, p.path, p.filepath, `${p}`]).toEqual([
+      'file',
+      '/tmp/x.txt',
+      '/tmp/x.txt',
+      '/tmp/x.txt',
+    ]);
     const u = new parsl.File('file:///tmp/y.txt');
     expect(u.filepath).toBe('/tmp/y.txt');
   });

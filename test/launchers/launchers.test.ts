@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are bash, where ${VAR} is meant literally
 import { execFile } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -7,8 +8,8 @@ import {
   AprunLauncher,
   BadLauncher,
   GnuParallelLauncher,
-  type Launcher,
   JsrunLauncher,
+  type Launcher,
   MpiExecLauncher,
   MpiRunLauncher,
   SimpleLauncher,
@@ -17,12 +18,13 @@ import {
   SrunMPILauncher,
   WrappedLauncher,
 } from '../../dist/launchers/index.js';
-import { REPO, buildMpiHello, tempDir } from '../providers/services.js';
+import { buildMpiHello, REPO, tempDir } from '../providers/services.js';
 
 const run = promisify(execFile);
 const STANDIN_BIN = join(REPO, 'test/stand-ins/launch/bin');
 // Each task leaves a file named by its rank variable, so the test counts what really ran.
-const TASK = 'touch "$OUT_DIR/task-${SLURM_PROCID:-${ALPS_APP_PE:-${JSM_NAMESPACE_RANK:-${PARALLEL_SEQ:-${OMPI_COMM_WORLD_RANK:-${PMI_RANK:-$BASHPID}}}}}}"';
+const TASK =
+  'touch "$OUT_DIR/task-${SLURM_PROCID:-${ALPS_APP_PE:-${JSM_NAMESPACE_RANK:-${PARALLEL_SEQ:-${OMPI_COMM_WORLD_RANK:-${PMI_RANK:-$BASHPID}}}}}}"';
 
 const ALL: [string, Launcher][] = [
   ['SimpleLauncher', new SimpleLauncher()],
@@ -92,14 +94,20 @@ describe('launcher fragments', () => {
 
   test('the command file is written verbatim: $VARS expand per task, not at write time', () => {
     const fragment = new SrunLauncher().apply('echo $SLURM_PROCID', 1, 1);
-    expect(fragment).toContain("cat << 'SLURM_EOF' > \"$CMD_FILE\"\necho $SLURM_PROCID\nSLURM_EOF");
+    expect(fragment).toContain('cat << \'SLURM_EOF\' > "$CMD_FILE"\necho $SLURM_PROCID\nSLURM_EOF');
   });
 });
 
 describe('launchers really start tasks (stand-in srun/aprun/jsrun/parallel, real mpiexec)', () => {
   const cases: [string, Launcher, number, number, Record<string, string>][] = [
     ['SingleNodeLauncher', new SingleNodeLauncher(), 3, 1, {}],
-    ['SrunLauncher', new SrunLauncher(), 2, 2, { SLURM_CPUS_ON_NODE: '2', SLURM_JOB_NUM_NODES: '2', SLURM_JOB_NAME: 'testjob' }],
+    [
+      'SrunLauncher',
+      new SrunLauncher(),
+      2,
+      2,
+      { SLURM_CPUS_ON_NODE: '2', SLURM_JOB_NUM_NODES: '2', SLURM_JOB_NAME: 'testjob' },
+    ],
     ['AprunLauncher', new AprunLauncher(), 2, 2, {}],
     ['JsrunLauncher', new JsrunLauncher(), 3, 1, {}],
     ['GnuParallelLauncher', new GnuParallelLauncher(), 2, 1, {}],
@@ -142,7 +150,9 @@ describe('launchers really start tasks (stand-in srun/aprun/jsrun/parallel, real
     const dir = await tempDir('fail');
     const someFail = 'exit $(( $1 == 1 ? 3 : 0 ))';
     await expect(runFragment(new SingleNodeLauncher().apply(someFail, 2, 1), dir)).resolves.toBeDefined();
-    await expect(runFragment(new SingleNodeLauncher({ failOnAny: true }).apply(someFail, 2, 1), dir)).rejects.toThrow();
+    await expect(
+      runFragment(new SingleNodeLauncher({ failOnAny: true }).apply(someFail, 2, 1), dir),
+    ).rejects.toThrow();
     await expect(runFragment(new SingleNodeLauncher().apply('exit 4', 2, 1), dir)).rejects.toThrow();
   });
 });

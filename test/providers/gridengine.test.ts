@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LocalChannel } from '../../dist/channels/index.js';
 import { SimpleLauncher } from '../../dist/launchers/index.js';
 import { GridEngineProvider, JobState, SubmitException } from '../../dist/providers/index.js';
-import { type Service, eventually, startService, tempDir } from './services.js';
+import { eventually, type Service, startService, tempDir } from './services.js';
 
 let sge: Service;
 const env = { SGE_ROOT: '/var/lib/gridengine', SGE_CELL: 'default' };
@@ -16,7 +16,11 @@ afterAll(async () => {
 });
 
 function provider(options: ConstructorParameters<typeof GridEngineProvider>[0] = {}) {
-  return new GridEngineProvider({ channel: new LocalChannel({ envs: env }), launcher: new SimpleLauncher(), ...options });
+  return new GridEngineProvider({
+    channel: new LocalChannel({ envs: env }),
+    launcher: new SimpleLauncher(),
+    ...options,
+  });
 }
 
 async function terminal(p: GridEngineProvider, id: string, timeoutMs = 60_000) {
@@ -47,7 +51,9 @@ describe('GridEngineProvider on a real Grid Engine', () => {
     ctx.skip(!sge.ok, sge.reason);
     const p = provider({ scriptDir: await tempDir('sge') });
     const id = await p.submit('sleep 300', 1, 'block-2');
-    await eventually(async () => ((await p.status([id]))[0]!.state === JobState.RUNNING ? true : undefined), { timeoutMs: 60_000 });
+    await eventually(async () => ((await p.status([id]))[0]!.state === JobState.RUNNING ? true : undefined), {
+      timeoutMs: 60_000,
+    });
     expect(await p.cancel([id])).toEqual([true]);
     expect((await p.status([id]))[0]!.state).toBe(JobState.CANCELLED);
   });

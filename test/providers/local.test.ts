@@ -24,7 +24,11 @@ describe('LocalProvider', () => {
 
   test('a block runs workerInit and the launcher-wrapped command; exit 0 → COMPLETED with stdout path', async () => {
     const scriptDir = await tempDir('local');
-    const p = new LocalProvider({ scriptDir, launcher: new SingleNodeLauncher(), workerInit: 'export GREETING=hi' });
+    const p = new LocalProvider({
+      scriptDir,
+      launcher: new SingleNodeLauncher(),
+      workerInit: 'export GREETING=hi',
+    });
     const id = await p.submit('echo "$GREETING from $1 of $JOBNAME"', 2, 'block-0');
     expect(id).toMatch(/^\d+$/);
     const s = await untilTerminal(p, id);
@@ -47,17 +51,24 @@ describe('LocalProvider', () => {
     const p = new LocalProvider({ scriptDir: dir, launcher: new SimpleLauncher() });
     const id = await p.submit(`sleep 60 & echo $! > ${dir}/child; wait`, 1, 'block-2');
     expect((await p.status([id]))[0]!.state).toBe(JobState.RUNNING);
-    const child = Number(await eventually(async () => (await readFile(join(dir, 'child'), 'utf8').catch(() => undefined)) || undefined));
+    const child = Number(
+      await eventually(
+        async () => (await readFile(join(dir, 'child'), 'utf8').catch(() => undefined)) || undefined,
+      ),
+    );
     expect(await p.cancel([id])).toEqual([true]);
     expect((await p.status([id]))[0]!.state).toBe(JobState.CANCELLED);
-    await eventually(async () => {
-      try {
-        process.kill(child, 0);
-        return undefined;
-      } catch {
-        return true;
-      }
-    }, { what: 'the child sleep to die' });
+    await eventually(
+      async () => {
+        try {
+          process.kill(child, 0);
+          return undefined;
+        } catch {
+          return true;
+        }
+      },
+      { what: 'the child sleep to die' },
+    );
   });
 
   test('a block killed from outside is CANCELLED (gone without exit code); unknown ids are UNKNOWN', async () => {

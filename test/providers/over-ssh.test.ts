@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SSHChannel } from '../../dist/channels/index.js';
 import { AdHocProvider, JobState, ScaleOutFailed, SlurmProvider } from '../../dist/providers/index.js';
-import { SERVICES_BASE, type Service, eventually, startService, tempDir } from './services.js';
+import { eventually, SERVICES_BASE, type Service, startService, tempDir } from './services.js';
 import { startSlurm } from './slurm-setup.js';
 
 const SSH_BASE = `${SERVICES_BASE}/sshd-providers`;
@@ -52,7 +52,9 @@ describe('SlurmProvider over SSHChannel', () => {
     });
     const id = await p.submit(`touch ${out}/ran-$SLURM_PROCID`, 1, 'block-ssh');
     expect((await readdir(local)).some((f) => f.startsWith('block-ssh.'))).toBe(true);
-    expect((await readdir(remote)).some((f) => f.startsWith('block-ssh.') && f.endsWith('.submit'))).toBe(true);
+    expect((await readdir(remote)).some((f) => f.startsWith('block-ssh.') && f.endsWith('.submit'))).toBe(
+      true,
+    );
     const s = await eventually(
       async () => {
         const [st] = await p.status([id]);
@@ -81,18 +83,29 @@ describe('AdHocProvider over SSH', () => {
     const b = await p.submit(`echo $ADHOC > ${marks}/b; sleep 300`, 1, 'block-b');
     await expect(p.submit('true', 1, 'block-c')).rejects.toBeInstanceOf(ScaleOutFailed);
     expect((await p.status([a, b])).map((s) => JobState[s.state])).toEqual(['RUNNING', 'RUNNING']);
-    expect(await eventually(async () => (await readFile(join(marks, 'b'), 'utf8').catch(() => undefined)) || undefined)).toBe('1\n');
-    const pidA = Number(await eventually(async () => (await readFile(join(marks, 'a.pid'), 'utf8').catch(() => undefined)) || undefined));
+    expect(
+      await eventually(
+        async () => (await readFile(join(marks, 'b'), 'utf8').catch(() => undefined)) || undefined,
+      ),
+    ).toBe('1\n');
+    const pidA = Number(
+      await eventually(
+        async () => (await readFile(join(marks, 'a.pid'), 'utf8').catch(() => undefined)) || undefined,
+      ),
+    );
     expect(await p.cancel([a])).toEqual([true]);
     expect((await p.status([a]))[0]!.state).toBe(JobState.CANCELLED);
-    await eventually(async () => {
-      try {
-        process.kill(pidA, 0);
-        return undefined;
-      } catch {
-        return true;
-      }
-    }, { what: 'block a to die' });
+    await eventually(
+      async () => {
+        try {
+          process.kill(pidA, 0);
+          return undefined;
+        } catch {
+          return true;
+        }
+      },
+      { what: 'block a to die' },
+    );
     // The freed channel takes the next block; a block whose process ends is FAILED (Parsl's AdHoc rule).
     const c = await p.submit('true', 1, 'block-c');
     const s = await eventually(async () => {

@@ -22,7 +22,10 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export async function startService(name: 'slurm' | 'sshd' | 'gridengine', env: Record<string, string>): Promise<Service> {
+export async function startService(
+  name: 'slurm' | 'sshd' | 'gridengine',
+  env: Record<string, string>,
+): Promise<Service> {
   const script = join(REPO, 'scripts/services', `${name}.sh`);
   const fullEnv = { ...process.env, ...env };
   const stop = async () => {
@@ -61,7 +64,9 @@ export async function eventually<T>(
       last = e;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }

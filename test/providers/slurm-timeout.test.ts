@@ -18,7 +18,11 @@ afterAll(async () => {
 
 test('a block that outlives walltime 00:01:00 ends TIMEOUT', { timeout: 200_000 }, async (ctx) => {
   ctx.skip(!slurm.ok, slurm.reason);
-  const p = slurmProvider(slurm, { scriptDir: await tempDir('slurm-t'), walltime: '00:00:30', launcher: new SimpleLauncher() });
+  const p = slurmProvider(slurm, {
+    scriptDir: await tempDir('slurm-t'),
+    walltime: '00:00:30',
+    launcher: new SimpleLauncher(),
+  });
   const id = await p.submit('sleep 600', 1, 'block-timeout');
   await eventually(async () => ((await p.status([id]))[0]!.state === JobState.RUNNING ? true : undefined));
   const s = await eventually(

@@ -41,10 +41,18 @@ describe('SlurmProvider with nodesPerBlock: 2 (two fake nodes)', () => {
     ctx.skip(!slurm.ok, slurm.reason);
     const dir = await tempDir('slurm2-mpi');
     const hello = await buildMpiHello('mpich', dir);
-    const p = slurmProvider(slurm, { scriptDir: dir, nodesPerBlock: 2, launcher: new SrunLauncher({ overrides: '--mpi=pmi2' }) });
+    const p = slurmProvider(slurm, {
+      scriptDir: dir,
+      nodesPerBlock: 2,
+      launcher: new SrunLauncher({ overrides: '--mpi=pmi2' }),
+    });
     const out = join(dir, 'ranks');
     await mkdir(out);
-    const id = await p.submit(`mkdir -p ${out}/$SLURMD_NODENAME && ${hello} ${out}/$SLURMD_NODENAME`, 1, 'block-mpi');
+    const id = await p.submit(
+      `mkdir -p ${out}/$SLURMD_NODENAME && ${hello} ${out}/$SLURMD_NODENAME`,
+      1,
+      'block-mpi',
+    );
     expect(JobState[(await finished(p, id)).state]).toBe('COMPLETED');
     const n1 = (await readdir(join(out, 'n1'))).map((f) => f.split('-').slice(0, 4).join('-'));
     const n2 = (await readdir(join(out, 'n2'))).map((f) => f.split('-').slice(0, 4).join('-'));
@@ -62,12 +70,18 @@ describe('SlurmProvider with nodesPerBlock: 2 (two fake nodes)', () => {
     });
     const out = join(dir, 'ranks');
     await mkdir(out);
-    const id = await p.submit(`mkdir -p ${out}/$SLURMD_NODENAME && ${hello} ${out}/$SLURMD_NODENAME`, 1, 'block-smpi');
+    const id = await p.submit(
+      `mkdir -p ${out}/$SLURMD_NODENAME && ${hello} ${out}/$SLURMD_NODENAME`,
+      1,
+      'block-smpi',
+    );
     expect(JobState[(await finished(p, id)).state]).toBe('COMPLETED');
     const nodes = (await readdir(out)).sort();
     expect(nodes).toEqual(['n1', 'n2']);
     for (const n of nodes) {
-      expect((await readdir(join(out, n))).map((f) => f.split('-').slice(0, 4).join('-'))).toEqual(['rank-0-of-1']);
+      expect((await readdir(join(out, n))).map((f) => f.split('-').slice(0, 4).join('-'))).toEqual([
+        'rank-0-of-1',
+      ]);
     }
   });
 });

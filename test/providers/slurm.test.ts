@@ -34,11 +34,22 @@ describe('SlurmProvider on a real single-node Slurm', () => {
     ctx.skip(!slurm.ok, slurm.reason);
     const scriptDir = await tempDir('slurm-scripts');
     const out = await tempDir('slurm-out');
-    const p = slurmProvider(slurm, { scriptDir, coresPerNode: 2, memPerNode: 1, workerInit: 'export FROM_INIT=yes' });
+    const p = slurmProvider(slurm, {
+      scriptDir,
+      coresPerNode: 2,
+      memPerNode: 1,
+      workerInit: 'export FROM_INIT=yes',
+    });
     const id = await p.submit(`touch ${out}/task-$SLURM_PROCID-$FROM_INIT-$PARSL_CORES`, 2, 'block-0');
     expect(id).toMatch(/^\d+$/);
     const script = await readFile(join(scriptDir, (await readdir(scriptDir))[0] as string), 'utf8');
-    for (const d of ['#SBATCH --nodes=1', '#SBATCH --time=10', '#SBATCH --ntasks-per-node=2', '#SBATCH --mem=1g', '#SBATCH --cpus-per-task=1']) {
+    for (const d of [
+      '#SBATCH --nodes=1',
+      '#SBATCH --time=10',
+      '#SBATCH --ntasks-per-node=2',
+      '#SBATCH --mem=1g',
+      '#SBATCH --cpus-per-task=1',
+    ]) {
       expect(script).toContain(d);
     }
     const s = await untilState(p, id, (st) => st === JobState.COMPLETED);
@@ -63,13 +74,19 @@ describe('SlurmProvider on a real single-node Slurm', () => {
 
   test('a failing block → FAILED (squeue F); a batch of ids is polled in one command', async (ctx) => {
     ctx.skip(!slurm.ok, slurm.reason);
-    const p = slurmProvider(slurm, { scriptDir: await tempDir('slurm-scripts'), launcher: new SrunLauncher({ debug: false }) });
+    const p = slurmProvider(slurm, {
+      scriptDir: await tempDir('slurm-scripts'),
+      launcher: new SrunLauncher({ debug: false }),
+    });
     const bad = await p.submit('exit 3', 1, 'block-2');
     const good = await p.submit('true', 1, 'block-3');
-    const states = await eventually(async () => {
-      const s = await p.status([bad, good]);
-      return s.every((x) => x.terminal) ? s.map((x) => JobState[x.state]) : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 500 });
+    const states = await eventually(
+      async () => {
+        const s = await p.status([bad, good]);
+        return s.every((x) => x.terminal) ? s.map((x) => JobState[x.state]) : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
     expect(states).toEqual(['FAILED', 'COMPLETED']);
   });
 
@@ -87,10 +104,16 @@ describe('SlurmProvider on a real single-node Slurm', () => {
     const hello = await buildMpiHello('openmpi', dir);
     const out = join(dir, 'ranks');
     await mkdir(out);
-    const p = slurmProvider(slurm, { scriptDir: dir, launcher: new SrunLauncher({ overrides: '--mpi=pmix' }) });
+    const p = slurmProvider(slurm, {
+      scriptDir: dir,
+      launcher: new SrunLauncher({ overrides: '--mpi=pmix' }),
+    });
     const id = await p.submit(`${hello} ${out}`, 2, 'block-mpi');
     const s = await untilState(p, id, (st) => st !== JobState.PENDING && st !== JobState.RUNNING);
     expect(JobState[s.state]).toBe('COMPLETED');
-    expect((await readdir(out)).map((f) => f.split('-').slice(0, 4).join('-')).sort()).toEqual(['rank-0-of-2', 'rank-1-of-2']);
+    expect((await readdir(out)).map((f) => f.split('-').slice(0, 4).join('-')).sort()).toEqual([
+      'rank-0-of-2',
+      'rank-1-of-2',
+    ]);
   });
 });

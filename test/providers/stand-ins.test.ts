@@ -20,7 +20,7 @@ import {
   SubmitException,
   TorqueProvider,
 } from '../../dist/providers/index.js';
-import { REPO, eventually, tempDir } from './services.js';
+import { eventually, REPO, tempDir } from './services.js';
 
 interface Case {
   name: string;
@@ -135,7 +135,9 @@ describe.each(CASES)('$name provider against its stand-in', (c) => {
     const text = await readFile(join(scriptDir, script as string), 'utf8');
     for (const d of c.directives) expect(text).toContain(d);
     expect(text).toContain('export JOBNAME="block-0"');
-    await eventually(async () => ((await readdir(marks)).length > 0 ? true : undefined), { what: 'task file' });
+    await eventually(async () => ((await readdir(marks)).length > 0 ? true : undefined), {
+      what: 'task file',
+    });
     const [st] = await eventually(
       async () => {
         const s = await provider.status([id]);
@@ -201,8 +203,12 @@ describe('HTCondor provider against its stand-in', () => {
     expect(text).toContain('RequestCpus = 4');
     expect(text).toContain('leave_in_queue = TRUE');
     expect(text).toMatch(/^queue$/m);
-    await eventually(async () => ((await readdir(marks)).length > 0 ? true : undefined), { what: 'task file' });
-    await eventually(async () => ((await provider.status([id]))[0]!.state === JobState.COMPLETED ? true : undefined));
+    await eventually(async () => ((await readdir(marks)).length > 0 ? true : undefined), {
+      what: 'task file',
+    });
+    await eventually(async () =>
+      (await provider.status([id]))[0]!.state === JobState.COMPLETED ? true : undefined,
+    );
 
     const held = await provider.submit('sleep 30', 1, 'block-1');
     await writeFile(join(state, 'jobs', held.split('.')[0] as string, 'override'), '5');
@@ -223,7 +229,10 @@ describe('GridEngine: finished jobs are classified by qacct', () => {
     const { channel, scriptDir, state } = await setup('gridengine');
     const provider = new GridEngineProvider({ channel, scriptDir, launcher: new SimpleLauncher() });
     const t = await provider.submit('sleep 30', 1, 'block-t');
-    await writeFile(join(state, 'jobs', t, 'qacct_failed'), '37  : qmaster enforced h_rt, h_cpu, or h_vmem limit');
+    await writeFile(
+      join(state, 'jobs', t, 'qacct_failed'),
+      '37  : qmaster enforced h_rt, h_cpu, or h_vmem limit',
+    );
     // What sge_execd does at h_rt: kill the job; the stand-in records the exit like its wrapper would.
     await channel.execute(`kill -KILL -- -$(cat ${join(state, 'jobs', t, 'pid')})`);
     await writeFile(join(state, 'jobs', t, 'ec'), '137');
@@ -242,7 +251,9 @@ describe('Slurm provider with sacct (stand-in sbatch/sacct/scancel)', () => {
   test('uses sacct when accounting works and maps its words', async () => {
     const { channel, scriptDir, state } = await setup('slurm');
     const provider = new SlurmProvider({ channel, scriptDir, exclusive: false, launcher: undefined });
-    const ids = await Promise.all(['a', 'b', 'c', 'd'].map((n) => provider.submit('sleep 30', 1, `block-${n}`)));
+    const ids = await Promise.all(
+      ['a', 'b', 'c', 'd'].map((n) => provider.submit('sleep 30', 1, `block-${n}`)),
+    );
     const words = ['TIMEOUT', 'OUT_OF_MEMORY', 'REQUEUED', 'SUSPENDED'];
     await Promise.all(ids.map((id, i) => writeFile(join(state, 'jobs', id, 'override'), words[i] as string)));
     const states = (await provider.status(ids)).map((s) => JobState[s.state]);

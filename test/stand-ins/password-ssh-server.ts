@@ -2,8 +2,7 @@
  * An SSH server (ssh2's Server) on 127.0.0.1 that accepts one password — the stand-in for an OAuth-SSH
  * service (token as password) and for interactive password logins. It runs exec requests with bash.
  */
-import { spawn } from 'node:child_process';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';

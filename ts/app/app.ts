@@ -2,7 +2,7 @@ import type { DataFlowKernel } from '../dataflow/dflow.js';
 import { currentKernel } from '../dataflow/dflow.js';
 import type { AppDefinition } from '../dataflow/task-record.js';
 import { ConfigurationError } from '../errors.js';
-import { type ModuleReference, describeFunction } from '../serialize/function-ref.js';
+import { describeFunction, type ModuleReference } from '../serialize/function-ref.js';
 import type { AppFuture } from './future.js';
 
 /** Options shared by app(), bashApp() and joinApp(). */
@@ -34,7 +34,9 @@ type JoinRet<F> = F extends (...a: never[]) => infer R
   : never;
 
 /** A JS/TS function turned into an app: calling it returns an AppFuture. */
-export type App<F> = ((...args: Futurized<Args<F>>) => AppFuture<Ret<F>>) & { readonly definition: AppDefinition };
+export type App<F> = ((...args: Futurized<Args<F>>) => AppFuture<Ret<F>>) & {
+  readonly definition: AppDefinition;
+};
 
 /** Declare a JS/TS app (Parsl's `@python_app`). */
 export function app<F extends (...args: never[]) => unknown>(fn: F, options: AppOptions = {}): App<F> {

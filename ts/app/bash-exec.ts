@@ -1,9 +1,16 @@
 import { spawn } from 'node:child_process';
+import { access, type FileHandle, mkdir, open } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
-import { access, mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { BashOptions, StdStream } from '../executors/base.js';
-import { AppBadFormatting, AppTimeout, BadStdStreamFile, BashAppNoReturn, BashExitFailure, MissingOutputs } from './errors.js';
+import {
+  AppBadFormatting,
+  AppTimeout,
+  BadStdStreamFile,
+  BashAppNoReturn,
+  BashExitFailure,
+  MissingOutputs,
+} from './errors.js';
 
 /** Process groups of bash apps running in this thread, so a worker can kill them when it is stopped. */
 const runningGroups = new Set<number>();
@@ -60,12 +67,16 @@ async function formatCommand(appName: string, fn: Function, args: unknown[]): Pr
   } catch (e) {
     // A TypeError here is a formatting mistake (reading a field of undefined, a missing keyword, …).
     if (e instanceof TypeError || e instanceof RangeError) {
-      throw new AppBadFormatting(`bash_app ${appName} could not format its command: ${e.message}`, { cause: e });
+      throw new AppBadFormatting(`bash_app ${appName} could not format its command: ${e.message}`, {
+        cause: e,
+      });
     }
     throw e;
   }
   if (cmd === undefined || cmd === null) {
-    throw new BashAppNoReturn(`bash_app ${appName} returned ${cmd}: its function must return the command line to run`);
+    throw new BashAppNoReturn(
+      `bash_app ${appName} returned ${cmd}: its function must return the command line to run`,
+    );
   }
   if (typeof cmd !== 'string') {
     throw new AppBadFormatting(`bash_app ${appName} must return a string command line, got ${typeof cmd}`);
@@ -137,7 +148,11 @@ function runInGroup(
       if (pgid !== undefined) runningGroups.delete(pgid);
       if (timer) clearTimeout(timer);
       if (timedOut) {
-        reject(new AppTimeout(`bash_app ${appName} exceeded its walltime of ${walltimeMs! / 1000} s and was killed`));
+        reject(
+          new AppTimeout(
+            `bash_app ${appName} exceeded its walltime of ${walltimeMs! / 1000} s and was killed`,
+          ),
+        );
         return;
       }
       resolve(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0));

@@ -35,4 +35,12 @@ export class MissingOutputs extends AppException {
 /** A `stdout`/`stderr` specification was malformed or its file could not be opened. */
 export class BadStdStreamFile extends AppException {}
 
-registerErrorClass(AppException, BashExitFailure, AppTimeout, AppBadFormatting, BashAppNoReturn, MissingOutputs, BadStdStreamFile);
+registerErrorClass(
+  AppException,
+  BashExitFailure,
+  AppTimeout,
+  AppBadFormatting,
+  BashAppNoReturn,
+  MissingOutputs,
+  BadStdStreamFile,
+);

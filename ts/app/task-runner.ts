@@ -30,7 +30,13 @@ export function runTask(w: TaskWire, loader: FunctionLoader): ResultWire | Promi
 function execute(w: TaskWire, fn: Function): ResultWire | Promise<ResultWire> {
   const args = decodeValue(w.args) as unknown[];
   if (w.kind === 'bash') {
-    return runBashApp(w.appName, fn, args, w.bash ?? { stdout: null, stderr: null, outputs: [] }, w.walltimeMs).then(
+    return runBashApp(
+      w.appName,
+      fn,
+      args,
+      w.bash ?? { stdout: null, stderr: null, outputs: [] },
+      w.walltimeMs,
+    ).then(
       (v) => succeeded(w.id, v),
       (e) => failed(w.id, e),
     );

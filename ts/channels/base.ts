@@ -48,7 +48,8 @@ export function withEnv(cmd: string, env: Record<string, string> | undefined): s
   const entries = Object.entries(env ?? {});
   if (entries.length === 0) return cmd;
   for (const [key] of entries) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new TypeError(`invalid environment variable name: ${key}`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
+      throw new TypeError(`invalid environment variable name: ${key}`);
   }
   return `${entries.map(([k, v]) => `export ${k}=${shellQuote(v)};`).join(' ')} ${cmd}`;
 }

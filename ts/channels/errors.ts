@@ -26,4 +26,11 @@ export class ChannelTimeout extends ParslError {}
 /** A channel was used after `close()`. */
 export class ChannelClosed extends ParslError {}
 
-registerErrorClass(BadHostKeyException, AuthException, SSHException, FileCopyException, ChannelTimeout, ChannelClosed);
+registerErrorClass(
+  BadHostKeyException,
+  AuthException,
+  SSHException,
+  FileCopyException,
+  ChannelTimeout,
+  ChannelClosed,
+);

@@ -8,6 +8,9 @@ export {
   SSHException,
 } from './errors.js';
 export { LocalChannel, type LocalChannelOptions } from './local.js';
-export { SSHChannel, type SSHChannelOptions } from './ssh.js';
-export { SSHInteractiveLoginChannel, type SSHInteractiveLoginChannelOptions } from './ssh-interactive-login.js';
 export { OAuthSSHChannel, type OAuthSSHChannelOptions } from './oauth-ssh.js';
+export { SSHChannel, type SSHChannelOptions } from './ssh.js';
+export {
+  SSHInteractiveLoginChannel,
+  type SSHInteractiveLoginChannelOptions,
+} from './ssh-interactive-login.js';

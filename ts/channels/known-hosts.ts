@@ -14,7 +14,10 @@ export function keyTypeOf(blob: Buffer): string {
 }
 
 function globToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replaceAll('*', '.*')
+    .replaceAll('?', '.');
   return new RegExp(`^${body}$`, 'i');
 }
 
@@ -28,7 +31,10 @@ function patternMatches(pattern: string, name: string): boolean {
   return globToRegExp(pattern).test(name);
 }
 
-export type HostKeyVerdict = { kind: 'match' } | { kind: 'unknown' } | { kind: 'mismatch'; knownTypes: string[] };
+export type HostKeyVerdict =
+  | { kind: 'match' }
+  | { kind: 'unknown' }
+  | { kind: 'mismatch'; knownTypes: string[] };
 
 /** Compares a server's key with the entries for `name` (as written by {@link knownHostsName}). */
 export function checkKnownHosts(text: string, name: string, key: Buffer): HostKeyVerdict {

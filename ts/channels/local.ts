@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { copyFile, chmod, mkdir, stat } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { type Channel, type ExecuteOptions, type ExecuteResult, type MakedirsOptions } from './base.js';
+import type { Channel, ExecuteOptions, ExecuteResult, MakedirsOptions } from './base.js';
 import { ChannelTimeout, FileCopyException } from './errors.js';
 
 export interface LocalChannelOptions {

@@ -13,7 +13,11 @@ export interface SSHInteractiveLoginChannelOptions extends Omit<SSHChannelOption
 export function askHidden(question: string, input: NodeJS.ReadableStream = process.stdin): Promise<string> {
   const muted = new Writable({ write: (_chunk, _enc, done) => done() });
   process.stderr.write(question);
-  const rl = createInterface({ input, output: muted, terminal: (input as { isTTY?: boolean }).isTTY === true });
+  const rl = createInterface({
+    input,
+    output: muted,
+    terminal: (input as { isTTY?: boolean }).isTTY === true,
+  });
   return new Promise((resolve) => {
     rl.once('line', (line) => {
       rl.close();

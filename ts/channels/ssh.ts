@@ -3,7 +3,14 @@ import { connect as netConnect } from 'node:net';
 import { homedir, userInfo } from 'node:os';
 import { basename, join, posix } from 'node:path';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
-import { type Channel, type ExecuteOptions, type ExecuteResult, type MakedirsOptions, shellQuote, withEnv } from './base.js';
+import {
+  type Channel,
+  type ExecuteOptions,
+  type ExecuteResult,
+  type MakedirsOptions,
+  shellQuote,
+  withEnv,
+} from './base.js';
 import {
   AuthException,
   BadHostKeyException,
@@ -91,7 +98,12 @@ export class SSHChannel implements Channel {
     if (keyFile === undefined && password === undefined && !agent) {
       for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
         const candidate = join(homedir(), '.ssh', name);
-        if (await readFile(candidate).then(() => true, () => false)) {
+        if (
+          await readFile(candidate).then(
+            () => true,
+            () => false,
+          )
+        ) {
           keyFile = candidate;
           break;
         }
@@ -145,7 +157,11 @@ export class SSHChannel implements Channel {
             ),
           );
         } else {
-          reject(new SSHException(`SSH connection to ${this.hostname}:${this.port} failed: ${err.message}`, { cause: err }));
+          reject(
+            new SSHException(`SSH connection to ${this.hostname}:${this.port} failed: ${err.message}`, {
+              cause: err,
+            }),
+          );
         }
       });
       client.connect({
@@ -187,11 +203,14 @@ export class SSHChannel implements Channel {
     const { client } = await this.#connect();
     let full = `/bin/bash -c ${shellQuote(withEnv(cmd, { ...this.envs, ...(opts.env ?? {}) }))}`;
     // OpenSSH ignores signal requests on exec channels, so the remote side enforces the timeout itself.
-    if (opts.timeoutMs !== undefined) full = `timeout -s KILL ${Math.ceil(opts.timeoutMs / 1000) + 1} ${full}`;
+    if (opts.timeoutMs !== undefined)
+      full = `timeout -s KILL ${Math.ceil(opts.timeoutMs / 1000) + 1} ${full}`;
     return new Promise((resolve, reject) => {
       client.exec(full, (err, stream) => {
         if (err) {
-          reject(new SSHException(`could not start a command on ${this.hostname}: ${err.message}`, { cause: err }));
+          reject(
+            new SSHException(`could not start a command on ${this.hostname}: ${err.message}`, { cause: err }),
+          );
           return;
         }
         const out: Buffer[] = [];
@@ -219,7 +238,11 @@ export class SSHChannel implements Channel {
         stream.on('close', () => {
           clearTimeout(timer);
           if (settled) return;
-          resolve({ exitCode, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(errs).toString() });
+          resolve({
+            exitCode,
+            stdout: Buffer.concat(out).toString(),
+            stderr: Buffer.concat(errs).toString(),
+          });
         });
       });
     });
@@ -230,7 +253,11 @@ export class SSHChannel implements Channel {
     if (session.sftp) return session.sftp;
     session.sftp = await new Promise<SFTPWrapper>((resolve, reject) =>
       session.client.sftp((err, sftp) =>
-        err ? reject(new SSHException(`SFTP is not available on ${this.hostname}: ${err.message}`, { cause: err })) : resolve(sftp),
+        err
+          ? reject(
+              new SSHException(`SFTP is not available on ${this.hostname}: ${err.message}`, { cause: err }),
+            )
+          : resolve(sftp),
       ),
     );
     return session.sftp;
@@ -269,10 +296,17 @@ export class SSHChannel implements Channel {
     const dest = posix.join(dir, basename(localPath));
     const sftp = await this.#sftp();
     try {
-      await new Promise<void>((resolve, reject) => sftp.fastPut(localPath, dest, (err) => (err ? reject(err) : resolve())));
-      await new Promise<void>((resolve, reject) => sftp.chmod(dest, 0o700, (err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        sftp.fastPut(localPath, dest, (err) => (err ? reject(err) : resolve())),
+      );
+      await new Promise<void>((resolve, reject) =>
+        sftp.chmod(dest, 0o700, (err) => (err ? reject(err) : resolve())),
+      );
     } catch (cause) {
-      throw new FileCopyException(`could not copy ${localPath} to ${this.hostname}:${dest}: check both paths`, { cause });
+      throw new FileCopyException(
+        `could not copy ${localPath} to ${this.hostname}:${dest}: check both paths`,
+        { cause },
+      );
     }
     return dest;
   }
@@ -283,9 +317,13 @@ export class SSHChannel implements Channel {
     const sftp = await this.#sftp();
     try {
       await mkdir(localDir, { recursive: true });
-      await new Promise<void>((resolve, reject) => sftp.fastGet(src, dest, (err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        sftp.fastGet(src, dest, (err) => (err ? reject(err) : resolve())),
+      );
     } catch (cause) {
-      throw new FileCopyException(`could not copy ${this.hostname}:${src} to ${localDir}: check both paths`, { cause });
+      throw new FileCopyException(`could not copy ${this.hostname}:${src} to ${localDir}: check both paths`, {
+        cause,
+      });
     }
     return dest;
   }

@@ -22,7 +22,8 @@ export class File {
 
   constructor(url: string | URL | { url: string; localPath?: string | null }) {
     const raw = typeof url === 'string' ? url : url instanceof URL ? url.href : url.url;
-    if (typeof raw !== 'string' || raw.length === 0) throw new FileError('File needs a non-empty URL or path');
+    if (typeof raw !== 'string' || raw.length === 0)
+      throw new FileError('File needs a non-empty URL or path');
     const m = URL_RE.exec(raw);
     this.url = raw;
     if (m) {

@@ -49,8 +49,8 @@ export function resolveArguments(
 ): unknown[] {
   const sub = (v: unknown, depth: number): unknown => {
     if (typeof v !== 'object' || v === null) return v;
-    if (v instanceof Future) return valueOf(v, failures);
-    if (isThenable(v)) return valueOf(deps.adopted?.get(v) as Future<unknown>, failures);
+    if (v instanceof Future) return settledValueOf(v, failures);
+    if (isThenable(v)) return settledValueOf(deps.adopted?.get(v) as Future<unknown>, failures);
     if (depth > 64) return v;
     if (Array.isArray(v)) {
       let out: unknown[] | null = null;
@@ -77,7 +77,7 @@ export function resolveArguments(
   return args.map((a) => sub(a, 0));
 }
 
-function valueOf(f: Future<unknown>, failures: DependencyFailure[]): unknown {
+function settledValueOf(f: Future<unknown>, failures: DependencyFailure[]): unknown {
   if (f.settledOk) return f.settledValue;
   failures.push([f.settledValue as Error, describe(f)]);
   return undefined;

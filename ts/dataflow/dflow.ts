@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { AppFuture, DataFuture, Future } from '../app/future.js';
 import { BadStdStreamFile } from '../app/errors.js';
+import { type AppFuture, DataFuture, Future } from '../app/future.js';
 import { AUTO_LOGNAME } from '../app/special-options.js';
 import type { Config } from '../config.js';
 import { File } from '../data/file.js';
 import { ConfigurationError, IllegalStateError } from '../errors.js';
 import type { Executor, ExecutorTask, StdStream, TaskOutcome } from '../executors/base.js';
-import { type LogHandle, getLogger, setFileLogger } from '../logging.js';
+import { getLogger, type LogHandle, setFileLogger } from '../logging.js';
 import { isPlainObject } from '../serialize/values.js';
-import { type DependencyFailure, collectDependencies, isThenable, resolveArguments } from './dependencies.js';
+import { collectDependencies, type DependencyFailure, isThenable, resolveArguments } from './dependencies.js';
 import { DependencyError, JoinError, NoDataFlowKernelError } from './errors.js';
-import type { Memoizer } from './memoizer.js';
 import { createMemoizer } from './memoization.js';
+import type { Memoizer } from './memoizer.js';
 import { autoLogPath, makeRunDir } from './rundir.js';
-import { FINAL_STATES, TaskState, stateName } from './states.js';
+import { FINAL_STATES, stateName, TaskState } from './states.js';
 import { type AppDefinition, TaskRecord } from './task-record.js';
 
 const log = getLogger('parsl.dataflow');
@@ -55,7 +55,8 @@ export class DataFlowKernel {
   static async start(config: Config): Promise<DataFlowKernel> {
     const runDir = await makeRunDir(config.runDir);
     const dfk = new DataFlowKernel(config, runDir);
-    if (config.initializeLogging) dfk.#logHandle = setFileLogger(join(runDir, 'parsl.log'), { level: 'info' });
+    if (config.initializeLogging)
+      dfk.#logHandle = setFileLogger(join(runDir, 'parsl.log'), { level: 'info' });
     log.info(`parsl-ts DataFlowKernel starting: run ${dfk.runId} in ${runDir}`);
     try {
       dfk.#memoizer = createMemoizer(config, runDir);
@@ -92,7 +93,9 @@ export class DataFlowKernel {
   /** Submit one app invocation. Called by the functions app()/bashApp()/joinApp() return. */
   submit(app: AppDefinition, callArgs: unknown[]): AppFuture<unknown> {
     if (this.#closing) {
-      throw new NoDataFlowKernelError('this DataFlowKernel has been cleaned up: load a new one with parsl.load()');
+      throw new NoDataFlowKernelError(
+        'this DataFlowKernel has been cleaned up: load a new one with parsl.load()',
+      );
     }
     const id = this.#taskCount++;
     const hasKwargs = callArgs.length > 0 && isPlainObject(callArgs[callArgs.length - 1]);
@@ -125,7 +128,9 @@ export class DataFlowKernel {
   /** Write a checkpoint now (any checkpoint mode); resolves to the checkpoint directory. */
   async checkpoint(): Promise<string> {
     if (!this.#memoizer) {
-      throw new IllegalStateError('checkpointing needs the app cache: set Config.appCache (the default) to true');
+      throw new IllegalStateError(
+        'checkpointing needs the app cache: set Config.appCache (the default) to true',
+      );
     }
     return this.#memoizer.checkpoint();
   }
@@ -155,7 +160,9 @@ export class DataFlowKernel {
     await Promise.all(
       [...this.#executors.values()].map((e) => attempt(`executor ${e.label} shutdown`, () => e.shutdown())),
     );
-    const abandoned = new NoDataFlowKernelError('the DataFlowKernel was cleaned up before this task finished');
+    const abandoned = new NoDataFlowKernelError(
+      'the DataFlowKernel was cleaned up before this task finished',
+    );
     for (const r of [...this.#tasks.values()]) {
       if (!FINAL_STATES.has(r.state)) this.#finish(r, TaskState.failed, { ok: false, error: abandoned });
     }
@@ -394,7 +401,9 @@ export class DataFlowKernel {
         rec.resourceSpecification = kw.resourceSpecification;
       }
       if (rec.app.kind === 'bash' || stdout || stderr) {
-        const local = outputs.filter((f) => f.scheme === 'file' || f.localPath !== null).map((f) => f.filepath);
+        const local = outputs
+          .filter((f) => f.scheme === 'file' || f.localPath !== null)
+          .map((f) => f.filepath);
         rec.bash = { stdout, stderr, outputs: local };
       }
     } catch (e) {
@@ -435,7 +444,8 @@ export class DataFlowKernel {
 
   #setState(rec: TaskRecord, s: TaskState): void {
     this.#count(rec.state, -1);
-    if (log.enabled('debug')) log.debug(`Task ${rec.id} changing state from ${stateName(rec.state)} to ${stateName(s)}`);
+    if (log.enabled('debug'))
+      log.debug(`Task ${rec.id} changing state from ${stateName(rec.state)} to ${stateName(s)}`);
     rec.state = s;
     this.#count(s, 1);
   }
@@ -470,7 +480,9 @@ function onCleanup(dfk: DataFlowKernel): void {
 /** Load a configuration and start its DataFlowKernel (a local worker-thread pool when none is given). */
 export async function loadKernel(config: Config): Promise<DataFlowKernel> {
   if (current) {
-    throw new ConfigurationError('Config has already been loaded: call parsl.dfk().cleanup() or parsl.clear() first');
+    throw new ConfigurationError(
+      'Config has already been loaded: call parsl.dfk().cleanup() or parsl.clear() first',
+    );
   }
   const dfk = await DataFlowKernel.start(config);
   current = dfk;

@@ -21,7 +21,10 @@ export interface MemoTask {
 }
 
 /** A memo lookup: nothing, a finished outcome, or an identical task still running. */
-export type MemoLookup = null | { readonly outcome: TaskOutcome } | { readonly pending: Promise<TaskOutcome> };
+export type MemoLookup =
+  | null
+  | { readonly outcome: TaskOutcome }
+  | { readonly pending: Promise<TaskOutcome> };
 
 /**
  * The kernel's seam to the app cache and checkpoints. `check` runs at launch and may throw (an unhashable

@@ -35,7 +35,12 @@ export async function highestRunNumber(root: string): Promise<number> {
 }
 
 /** Parsl's AUTO_LOGNAME path: `<runDir>/task_logs/<id/10000 zero-padded>/task_<id>_<app>.<stdout|stderr>`. */
-export function autoLogPath(runDir: string, id: number, appName: string, stream: 'stdout' | 'stderr'): string {
+export function autoLogPath(
+  runDir: string,
+  id: number,
+  appName: string,
+  stream: 'stdout' | 'stderr',
+): string {
   const bucket = String(Math.floor(id / 10000)).padStart(4, '0');
   return join(runDir, 'task_logs', bucket, `task_${String(id).padStart(4, '0')}_${appName}.${stream}`);
 }

@@ -3,7 +3,7 @@ import type { BashOptions, Executor } from '../executors/base.js';
 import type { FunctionDescriptor } from '../serialize/function-ref.js';
 import type { Dependencies } from './dependencies.js';
 import type { MemoTask } from './memoizer.js';
-import { TaskState, stateName } from './states.js';
+import { stateName, TaskState } from './states.js';
 
 /** An app as the kernel knows it: built once by app()/bashApp()/joinApp(). */
 export interface AppDefinition {

@@ -31,7 +31,9 @@ export interface ExecutorTask {
   readonly resourceSpecification: Readonly<Record<string, unknown>>;
 }
 
-export type TaskOutcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: Error };
+export type TaskOutcome =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: Error };
 
 /** Called exactly once per submitted task, never synchronously from inside `submit`. */
 export type TaskDone = (outcome: TaskOutcome) => void;

@@ -95,7 +95,10 @@ export class InProcessExecutor implements Executor {
     if (task.walltimeMs === null) return r;
     let timer: NodeJS.Timeout | undefined;
     const t = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AppTimeout(`app ${task.appName} exceeded its walltime`)), task.walltimeMs!);
+      timer = setTimeout(
+        () => reject(new AppTimeout(`app ${task.appName} exceeded its walltime`)),
+        task.walltimeMs!,
+      );
     });
     return Promise.race([r, t]).finally(() => clearTimeout(timer));
   }

@@ -1,6 +1,6 @@
 import type { FunctionDescriptor } from '../serialize/function-ref.js';
 import { withoutSource } from '../serialize/function-ref.js';
-import { type RemoteErrorData, fromRemoteError } from '../serialize/remote-error.js';
+import { fromRemoteError, type RemoteErrorData } from '../serialize/remote-error.js';
 import { decodeValue, encodeValue } from '../serialize/values.js';
 import type { BashOptions, ExecutorTask, TaskOutcome } from './base.js';
 

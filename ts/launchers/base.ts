@@ -55,7 +55,9 @@ export function assertCounts(name: string, tasksPerNode: number, nodesPerBlock: 
     ['nodesPerBlock', nodesPerBlock],
   ] as const) {
     if (!Number.isInteger(value) || value < 1) {
-      throw new BadLauncher(`${name}: ${field} must be a positive integer, got ${String(value)}; pass a count ≥ 1`);
+      throw new BadLauncher(
+        `${name}: ${field} must be a positive integer, got ${String(value)}; pass a count ≥ 1`,
+      );
     }
   }
 }

@@ -1,4 +1,7 @@
+import { getLogger } from '../logging.js';
 import { assertCounts, type Launcher, type LauncherOptions } from './base.js';
+
+const log = getLogger('parsl.launchers');
 
 /** Runs the command once, unchanged: for blocks of one node where the worker pool fills the node itself. */
 export class SimpleLauncher implements Launcher {
@@ -12,10 +15,9 @@ export class SimpleLauncher implements Launcher {
     assertCounts('SimpleLauncher', tasksPerNode, nodesPerBlock);
     if (nodesPerBlock > 1) {
       // Parsl warns rather than fails: the block still runs, on its first node only.
-      process.emitWarning(
+      log.warning(
         `SimpleLauncher starts one copy of the command, but the block has ${nodesPerBlock} nodes: ` +
           'use SrunLauncher, MpiExecLauncher or AprunLauncher to use them all',
-        'ParslLauncherWarning',
       );
     }
     return command;

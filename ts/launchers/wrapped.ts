@@ -1,9 +1,12 @@
+import { getLogger } from '../logging.js';
 import { assertCounts, type Launcher, type LauncherOptions } from './base.js';
 
 export interface WrappedLauncherOptions extends LauncherOptions {
   /** Text placed before the command, e.g. `singularity exec img.sif` or `time`. */
   prepend: string;
 }
+
+const log = getLogger('parsl.launchers');
 
 /** Prefixes the command with `prepend` (a container runtime, `time`, …); one copy per block. */
 export class WrappedLauncher implements Launcher {
@@ -18,10 +21,7 @@ export class WrappedLauncher implements Launcher {
   apply(command: string, tasksPerNode: number, nodesPerBlock: number): string {
     assertCounts('WrappedLauncher', tasksPerNode, nodesPerBlock);
     if (tasksPerNode * nodesPerBlock > 1) {
-      process.emitWarning(
-        `WrappedLauncher starts one copy of the command, not ${tasksPerNode * nodesPerBlock}`,
-        'ParslLauncherWarning',
-      );
+      log.warning(`WrappedLauncher starts one copy of the command, not ${tasksPerNode * nodesPerBlock}`);
     }
     return `${this.prepend} ${command}`;
   }

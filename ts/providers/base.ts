@@ -35,7 +35,9 @@ export class JobStatus {
   }
 
   toString(): string {
-    const extra = [this.message, this.exitCode === null ? null : `exit code ${this.exitCode}`].filter(Boolean);
+    const extra = [this.message, this.exitCode === null ? null : `exit code ${this.exitCode}`].filter(
+      Boolean,
+    );
     return `${JobState[this.state]}${extra.length ? ` (${extra.join(', ')})` : ''}`;
   }
 }

@@ -125,7 +125,8 @@ export abstract class ClusterProvider implements ExecutionProvider {
     this.statusPollingInterval = options.statusPollingInterval ?? 60_000;
     this.workerInit = options.workerInit ?? '';
     this.schedulerOptions = options.schedulerOptions ?? '';
-    if (options.coresPerNode !== undefined) this.coresPerNode = positiveInt(options.coresPerNode, 'coresPerNode');
+    if (options.coresPerNode !== undefined)
+      this.coresPerNode = positiveInt(options.coresPerNode, 'coresPerNode');
     if (options.memPerNode !== undefined) this.memPerNode = options.memPerNode;
     this.moveFiles = options.moveFiles ?? this.channel.isLocal !== true;
     this.scriptDir = options.scriptDir ?? 'submit_scripts';
@@ -193,7 +194,10 @@ export abstract class ClusterProvider implements ExecutionProvider {
       }
       for (const id of batch) {
         const record = this.resources.get(id) as JobRecord;
-        const report = reports.get(id) ?? { state: JobState.COMPLETED, message: 'no longer known to the scheduler' };
+        const report = reports.get(id) ?? {
+          state: JobState.COMPLETED,
+          message: 'no longer known to the scheduler',
+        };
         record.status = new JobStatus(
           report.state,
           report.message ?? null,
@@ -204,7 +208,9 @@ export abstract class ClusterProvider implements ExecutionProvider {
       }
     }
     return jobIds.map(
-      (id) => this.resources.get(id)?.status ?? new JobStatus(JobState.UNKNOWN, `job ${id} was not submitted by ${this.label}`),
+      (id) =>
+        this.resources.get(id)?.status ??
+        new JobStatus(JobState.UNKNOWN, `job ${id} was not submitted by ${this.label}`),
     );
   }
 

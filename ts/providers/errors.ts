@@ -51,7 +51,10 @@ export class ScriptPathError extends ExecutionProviderException {
     reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`could not write the submit script ${scriptPath}: ${reason}; check that scriptDir is writable`, options);
+    super(
+      `could not write the submit script ${scriptPath}: ${reason}; check that scriptDir is writable`,
+      options,
+    );
   }
 }
 

@@ -26,7 +26,10 @@ export function httpExchange(req: HttpRequest): Promise<HttpResponse> {
       url,
       {
         method: req.method,
-        headers: { ...(req.headers ?? {}), ...(req.body !== undefined ? { 'content-length': Buffer.byteLength(req.body) } : {}) },
+        headers: {
+          ...(req.headers ?? {}),
+          ...(req.body !== undefined ? { 'content-length': Buffer.byteLength(req.body) } : {}),
+        },
         ...(req.ca !== undefined ? { ca: req.ca } : {}),
         timeout: req.timeoutMs,
       },

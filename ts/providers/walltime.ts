@@ -4,7 +4,9 @@ import { ConfigurationError } from '../errors.js';
 export function walltimeToSeconds(walltime: string): number {
   const parts = walltime.trim().split(':');
   if (parts.length > 3 || parts.some((p) => !/^\d+$/.test(p))) {
-    throw new ConfigurationError(`walltime ${JSON.stringify(walltime)} is not HH:MM:SS; write e.g. '00:10:00'`);
+    throw new ConfigurationError(
+      `walltime ${JSON.stringify(walltime)} is not HH:MM:SS; write e.g. '00:10:00'`,
+    );
   }
   return parts.reduce((acc, p) => acc * 60 + Number(p), 0);
 }

@@ -40,7 +40,8 @@ export function describeFunction(fn: AnyFunction, ref?: ModuleReference): Functi
   if (ref) {
     const url = ref.module.includes('://') ? ref.module : pathToFileURL(ref.module).href;
     const exportName = ref.exportName ?? fn.name;
-    if (!exportName) throw new SerializationError('a module reference needs exportName for an anonymous function');
+    if (!exportName)
+      throw new SerializationError('a module reference needs exportName for an anonymous function');
     d = { kind: 'module', id: `m:${url}#${exportName}`, name: exportName, url, exportName };
   } else {
     const source = Function.prototype.toString.call(fn);
@@ -108,7 +109,9 @@ export class FunctionLoader {
     const hit = this.#cache.get(d.id);
     if (hit) return hit;
     if (d.source === null) {
-      throw new FunctionLoadError(`function ${d.name} (${d.id}) was referred to by id before its source arrived`);
+      throw new FunctionLoadError(
+        `function ${d.name} (${d.id}) was referred to by id before its source arrived`,
+      );
     }
     const fn = compileSource(d.source, d.name, this.#require);
     this.#cache.set(d.id, fn);
@@ -120,7 +123,9 @@ export class FunctionLoader {
     try {
       mod = (await import(url)) as Record<string, unknown>;
     } catch (e) {
-      throw new FunctionLoadError(`cannot import ${url} on the worker: ${(e as Error).message}`, { cause: e });
+      throw new FunctionLoadError(`cannot import ${url} on the worker: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
     const f = mod[exportName] ?? (mod.default as Record<string, unknown> | undefined)?.[exportName];
     if (typeof f !== 'function') {

@@ -38,8 +38,7 @@ export function toRemoteError(e: unknown, depth = 0): RemoteErrorData {
       props[k] = v;
     }
   }
-  const cause =
-    e.cause !== undefined && depth < MAX_CAUSE_DEPTH ? toRemoteError(e.cause, depth + 1) : null;
+  const cause = e.cause !== undefined && depth < MAX_CAUSE_DEPTH ? toRemoteError(e.cause, depth + 1) : null;
   return { name: e.name, message: e.message, stack: e.stack ?? null, props, cause };
 }
 
@@ -52,9 +51,19 @@ export function fromRemoteError(d: RemoteErrorData): Error {
     : builtin
       ? new builtin(d.message)
       : new Error(d.message);
-  Object.defineProperty(err, 'message', { value: d.message, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(err, 'message', {
+    value: d.message,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
   if (!cls || err.name !== d.name) {
-    Object.defineProperty(err, 'name', { value: d.name, writable: true, configurable: true, enumerable: false });
+    Object.defineProperty(err, 'name', {
+      value: d.name,
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
   }
   Object.defineProperty(err, 'stack', {
     value: d.stack ?? `${d.name}: ${d.message}`,
@@ -64,7 +73,11 @@ export function fromRemoteError(d: RemoteErrorData): Error {
   });
   if (d.props) Object.assign(err, d.props);
   if (d.cause) {
-    Object.defineProperty(err, 'cause', { value: fromRemoteError(d.cause), writable: true, configurable: true });
+    Object.defineProperty(err, 'cause', {
+      value: fromRemoteError(d.cause),
+      writable: true,
+      configurable: true,
+    });
   }
   return err;
 }

@@ -1,6 +1,6 @@
-import type { Command } from 'commander';
-import { readCheckpoint, getAllCheckpoints, CHECKPOINT_FILE } from '../../dataflow/checkpoint.js';
 import { join } from 'node:path';
+import type { Command } from 'commander';
+import { CHECKPOINT_FILE, getAllCheckpoints, readCheckpoint } from '../../dataflow/checkpoint.js';
 
 /** `parsl-ts checkpoints [runinfo]`: list the checkpoints under a run directory with their record counts. */
 export function registerCheckpoints(program: Command): void {

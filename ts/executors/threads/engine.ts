@@ -114,6 +114,9 @@ export class ThreadPoolEngine implements PoolThreadEvents {
       return;
     }
     this.#queue.push(p);
+    // A lone task and an idle thread: send it now (latency). In a burst only the first few tasks take this
+    // path; the rest wait for one batched dispatch at the end of this turn (throughput).
+    if (this.#queue.length === 1 && this.#dispatchImmediate === null && this.#sendToIdleThread()) return;
     this.#scheduleDispatch();
   }
 
@@ -283,6 +286,16 @@ export class ThreadPoolEngine implements PoolThreadEvents {
     this.#dispatchAll();
   }
 
+  #sendToIdleThread(): boolean {
+    for (const t of this.#threads) {
+      if (t.inflight.length === 0 && !t.retired && !t.stalled) {
+        this.#fill(t);
+        return this.#queue.length === 0;
+      }
+    }
+    return false;
+  }
+
   #scheduleDispatch(): void {
     if (this.#dispatchImmediate === null && this.#state !== 'stopped') {
       this.#dispatchImmediate = setImmediate(() => {
@@ -309,7 +322,8 @@ export class ThreadPoolEngine implements PoolThreadEvents {
       share -= n;
       const batch: Pending[] = new Array(n);
       for (let i = 0; i < n; i++) batch[i] = this.#queue.shift() as Pending;
-      for (const [p, error] of t.send(batch)) this.#finish(p, { ok: false, error });
+      // Deferred: #fill also runs inside submit(), where done must not be called.
+      for (const [p, error] of t.send(batch)) this.#failLater(p, error);
     }
   }
 

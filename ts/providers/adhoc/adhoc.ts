@@ -92,7 +92,9 @@ export class AdHocProvider implements ExecutionProvider {
       );
     }
     const fileName = `${jobName}.${(Date.now() / 1000).toFixed(6)}.sh`;
-    const remoteDir = channel.isLocal ? resolve(this.scriptDir) : (channel.scriptDir ?? '.parsl-ts/submit_scripts');
+    const remoteDir = channel.isLocal
+      ? resolve(this.scriptDir)
+      : (channel.scriptDir ?? '.parsl-ts/submit_scripts');
     const text = substitute(
       ADHOC_TEMPLATE,
       {
@@ -132,7 +134,9 @@ export class AdHocProvider implements ExecutionProvider {
         const job = this.#jobs.get(id);
         if (!job || job.status.terminal) return;
         try {
-          const r = await job.channel.execute(`ps --pid ${job.pid} > /dev/null`, { timeoutMs: this.cmdTimeoutMs });
+          const r = await job.channel.execute(`ps --pid ${job.pid} > /dev/null`, {
+            timeoutMs: this.cmdTimeoutMs,
+          });
           const out = `${job.scriptPath}.out`;
           job.status =
             r.exitCode === 0
@@ -143,7 +147,9 @@ export class AdHocProvider implements ExecutionProvider {
         }
       }),
     );
-    return jobIds.map((id) => this.#jobs.get(id)?.status ?? new JobStatus(JobState.UNKNOWN, `no block ${id}`));
+    return jobIds.map(
+      (id) => this.#jobs.get(id)?.status ?? new JobStatus(JobState.UNKNOWN, `no block ${id}`),
+    );
   }
 
   async cancel(jobIds: string[]): Promise<boolean[]> {

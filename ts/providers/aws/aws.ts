@@ -75,7 +75,8 @@ export class AWSProvider implements ExecutionProvider {
   #credentials: Promise<AwsCredentials> | undefined;
 
   constructor(options: AWSProviderOptions) {
-    if (!options.imageId) throw new ConfigurationError('AWSProvider needs imageId: an AMI with parsl-ts installed');
+    if (!options.imageId)
+      throw new ConfigurationError('AWSProvider needs imageId: an AMI with parsl-ts installed');
     this.#o = options;
     this.region = options.region ?? 'us-east-2';
     this.#endpoint = new URL(options.endpoint ?? `https://ec2.${this.region}.amazonaws.com/`);
@@ -90,7 +91,9 @@ export class AWSProvider implements ExecutionProvider {
   }
 
   private credentials(): Promise<AwsCredentials> {
-    type Ec2Module = { EC2Client: new (c: { region: string }) => { config: { credentials: () => Promise<AwsCredentials> } } };
+    type Ec2Module = {
+      EC2Client: new (c: { region: string }) => { config: { credentials: () => Promise<AwsCredentials> } };
+    };
     this.#credentials ??= importOptional<Ec2Module>(
       '@aws-sdk/client-ec2',
       'AWSProvider finds AWS credentials through @aws-sdk/client-ec2 (or pass credentials: { accessKeyId, secretAccessKey })',
@@ -101,10 +104,27 @@ export class AWSProvider implements ExecutionProvider {
   /** One Query API call; resolves with the XML body of a 2xx answer, else rejects with the EC2 error. */
   private async call(action: string, params: Record<string, string>): Promise<string> {
     const body = queryBody({ Action: action, Version: API_VERSION, ...params });
-    const headers = signV4({ url: this.#endpoint, body, region: this.region, service: 'ec2', credentials: await this.credentials() });
-    const r = await httpExchange({ method: 'POST', url: this.#endpoint.href, headers, body, timeoutMs: this.#timeoutMs });
+    const headers = signV4({
+      url: this.#endpoint,
+      body,
+      region: this.region,
+      service: 'ec2',
+      credentials: await this.credentials(),
+    });
+    const r = await httpExchange({
+      method: 'POST',
+      url: this.#endpoint.href,
+      headers,
+      body,
+      timeoutMs: this.#timeoutMs,
+    });
     if (r.status >= 200 && r.status < 300) return r.body;
-    throw new Ec2ApiError(action, r.status, xmlText(r.body, 'Code') ?? 'Unknown', xmlText(r.body, 'Message') ?? r.body);
+    throw new Ec2ApiError(
+      action,
+      r.status,
+      xmlText(r.body, 'Code') ?? 'Unknown',
+      xmlText(r.body, 'Message') ?? r.body,
+    );
   }
 
   async submit(command: string, _tasksPerNode: number, jobName: string): Promise<string> {
@@ -137,10 +157,13 @@ export class AWSProvider implements ExecutionProvider {
     try {
       xml = await this.call('RunInstances', p);
     } catch (cause) {
-      throw new SubmitException(jobName, `EC2 RunInstances failed: ${(cause as Error).message}`, '', '', { cause });
+      throw new SubmitException(jobName, `EC2 RunInstances failed: ${(cause as Error).message}`, '', '', {
+        cause,
+      });
     }
     const id = xmlText(xml, 'instanceId');
-    if (!id) throw new SubmitException(jobName, `EC2 RunInstances returned no instanceId: ${xml.slice(0, 300)}`);
+    if (!id)
+      throw new SubmitException(jobName, `EC2 RunInstances returned no instanceId: ${xml.slice(0, 300)}`);
     this.#statuses.set(id, new JobStatus(JobState.PENDING));
     this.#log.info(`started instance ${id} for ${jobName}`);
     return id;
@@ -167,13 +190,17 @@ export class AWSProvider implements ExecutionProvider {
       } catch (e) {
         if (e instanceof Ec2ApiError && e.code === 'InvalidInstanceID.NotFound') {
           // One unknown id fails the whole call; EC2 forgets terminated instances after about an hour.
-          for (const id of live) this.#statuses.set(id, new JobStatus(JobState.COMPLETED, 'instance not found'));
+          for (const id of live)
+            this.#statuses.set(id, new JobStatus(JobState.COMPLETED, 'instance not found'));
         } else {
           this.#log.warning(`instance states unknown this round: ${(e as Error).message}`);
         }
       }
     }
-    return jobIds.map((id) => this.#statuses.get(id) ?? new JobStatus(JobState.UNKNOWN, `no instance ${id} from ${this.label}`));
+    return jobIds.map(
+      (id) =>
+        this.#statuses.get(id) ?? new JobStatus(JobState.UNKNOWN, `no instance ${id} from ${this.label}`),
+    );
   }
 
   async cancel(jobIds: string[]): Promise<boolean[]> {
@@ -187,7 +214,8 @@ export class AWSProvider implements ExecutionProvider {
       this.#log.warning(`TerminateInstances failed: ${(e as Error).message}`);
       return jobIds.map(() => false);
     }
-    for (const id of jobIds) this.#statuses.set(id, new JobStatus(JobState.CANCELLED, 'terminated by parsl-ts'));
+    for (const id of jobIds)
+      this.#statuses.set(id, new JobStatus(JobState.CANCELLED, 'terminated by parsl-ts'));
     return jobIds.map(() => true);
   }
 }
@@ -200,7 +228,9 @@ export class Ec2ApiError extends ExecutionProviderException {
     readonly code: string,
     detail: string,
   ) {
-    super(`EC2 ${action} answered HTTP ${httpStatus} ${code}: ${detail}; check the region, credentials and parameters`);
+    super(
+      `EC2 ${action} answered HTTP ${httpStatus} ${code}: ${detail}; check the region, credentials and parameters`,
+    );
   }
 }
 

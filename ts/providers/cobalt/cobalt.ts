@@ -1,7 +1,13 @@
 import { shellQuote } from '../../channels/base.js';
 import { AprunLauncher } from '../../launchers/aprun.js';
 import { JobState } from '../base.js';
-import { ClusterProvider, type ClusterProviderOptions, lines, type StatusReport, type SubmitPaths } from '../cluster.js';
+import {
+  ClusterProvider,
+  type ClusterProviderOptions,
+  lines,
+  type StatusReport,
+  type SubmitPaths,
+} from '../cluster.js';
 import { SchedulerCommandFailed } from '../errors.js';
 import { substitute } from '../template.js';
 import { walltimeToMinutes } from '../walltime.js';
@@ -59,7 +65,13 @@ export class CobaltProvider extends ClusterProvider {
     if (this.queue) args.push('-q', shellQuote(this.queue));
     args.push('-t', String(walltimeToMinutes(this.walltime)));
     if (this.account) args.push('-A', shellQuote(this.account));
-    args.push('-o', shellQuote(paths.stdoutPath), '-e', shellQuote(paths.stderrPath), shellQuote(paths.scriptPath));
+    args.push(
+      '-o',
+      shellQuote(paths.stdoutPath),
+      '-e',
+      shellQuote(paths.stderrPath),
+      shellQuote(paths.scriptPath),
+    );
     const cmd = args.join(' ');
     const r = await this.executeWait(cmd);
     if (r.exitCode !== 0) throw this.submitFailed(jobName, cmd, r, 'failed');

@@ -3,7 +3,13 @@ import { basename, posix, resolve } from 'node:path';
 import { shellQuote } from '../../channels/base.js';
 import { SingleNodeLauncher } from '../../launchers/single-node.js';
 import { JobState } from '../base.js';
-import { ClusterProvider, type ClusterProviderOptions, lines, type StatusReport, type SubmitPaths } from '../cluster.js';
+import {
+  ClusterProvider,
+  type ClusterProviderOptions,
+  lines,
+  type StatusReport,
+  type SubmitPaths,
+} from '../cluster.js';
 import { SchedulerCommandFailed, ScriptPathError } from '../errors.js';
 import { substitute } from '../template.js';
 import { CONDOR_JOB_SCRIPT, CONDOR_TEMPLATE } from './template.js';
@@ -35,7 +41,12 @@ export class CondorProvider extends ClusterProvider {
   readonly environment: Record<string, string>;
 
   constructor(options: CondorProviderOptions = {}) {
-    super(options, { label: 'condor', walltime: '00:10:00', cmdTimeout: 60, launcher: () => new SingleNodeLauncher() });
+    super(options, {
+      label: 'condor',
+      walltime: '00:10:00',
+      cmdTimeout: 60,
+      launcher: () => new SingleNodeLauncher(),
+    });
     this.requirements = options.requirements ?? '';
     this.project = options.project ?? '';
     this.environment = options.environment ?? {};
@@ -61,7 +72,8 @@ export class CondorProvider extends ClusterProvider {
       .map(([k, v]) => `${k}='${v.replaceAll("'", "''")}'`)
       .join(' ');
     const resources: string[] = [];
-    if (this.memPerNode !== undefined) resources.push(`RequestMemory = ${Math.round(this.memPerNode * 1024)}`);
+    if (this.memPerNode !== undefined)
+      resources.push(`RequestMemory = ${Math.round(this.memPerNode * 1024)}`);
     if (this.coresPerNode !== undefined) resources.push(`RequestCpus = ${this.coresPerNode}`);
     return substitute(
       CONDOR_TEMPLATE,
@@ -109,7 +121,10 @@ export class CondorProvider extends ClusterProvider {
     for (const line of lines(r.stdout)) {
       const [id, code] = line.split(/\s+/);
       if (!id || !code) continue;
-      reports.set(id, { state: CONDOR_STATES[code] ?? JobState.UNKNOWN, message: `condor JobStatus ${code}` });
+      reports.set(id, {
+        state: CONDOR_STATES[code] ?? JobState.UNKNOWN,
+        message: `condor JobStatus ${code}`,
+      });
     }
     return reports;
   }

@@ -86,13 +86,16 @@ export class GoogleCloudProvider implements ExecutionProvider {
   }
 
   private token(): Promise<string> {
-    type ComputeModule = { InstancesClient: new () => { auth: { getAccessToken(): Promise<string | null | undefined> } } };
+    type ComputeModule = {
+      InstancesClient: new () => { auth: { getAccessToken(): Promise<string | null | undefined> } };
+    };
     this.#token ??= importOptional<ComputeModule>(
       '@google-cloud/compute',
       'GoogleCloudProvider gets credentials through @google-cloud/compute (or pass accessToken)',
     ).then(async (m) => {
       const token = await new m.InstancesClient().auth.getAccessToken();
-      if (!token) throw new ConfigurationError('no Google credentials: run `gcloud auth application-default login`');
+      if (!token)
+        throw new ConfigurationError('no Google credentials: run `gcloud auth application-default login`');
       return token;
     });
     return this.#token;
@@ -114,7 +117,10 @@ export class GoogleCloudProvider implements ExecutionProvider {
 
   async submit(command: string, _tasksPerNode: number, jobName: string): Promise<string> {
     const o = this.#o;
-    const stem = jobName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+    const stem = jobName
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '');
     const name = `parsl-${stem}`.slice(0, 52).replace(/-+$/, '') + `-${randomBytes(4).toString('hex')}`;
     const body = {
       name,
@@ -129,20 +135,35 @@ export class GoogleCloudProvider implements ExecutionProvider {
         },
       ],
       networkInterfaces: [
-        { network: 'global/networks/default', accessConfigs: [{ type: 'ONE_TO_ONE_NAT', name: 'External NAT' }] },
+        {
+          network: 'global/networks/default',
+          accessConfigs: [{ type: 'ONE_TO_ONE_NAT', name: 'External NAT' }],
+        },
       ],
       metadata: {
-        items: [{ key: 'startup-script', value: `#!/bin/bash\n${o.workerInit ?? ''}\nexport JOBNAME="${jobName}"\n${command}\n` }],
+        items: [
+          {
+            key: 'startup-script',
+            value: `#!/bin/bash\n${o.workerInit ?? ''}\nexport JOBNAME="${jobName}"\n${command}\n`,
+          },
+        ],
       },
       labels: { 'parsl-ts': 'block' },
     };
     const r = await this.call('POST', '', body);
     if (r.status !== 200) {
-      throw new SubmitException(jobName, `Compute Engine refused instance ${name} (HTTP ${r.status}): ${gceMessage(r.body)}`, r.body);
+      throw new SubmitException(
+        jobName,
+        `Compute Engine refused instance ${name} (HTTP ${r.status}): ${gceMessage(r.body)}`,
+        r.body,
+      );
     }
     const op = JSON.parse(r.body) as { error?: { errors?: { message?: string }[] } };
     if (op.error) {
-      throw new SubmitException(jobName, `Compute Engine insert of ${name} failed: ${op.error.errors?.map((e) => e.message).join('; ')}`);
+      throw new SubmitException(
+        jobName,
+        `Compute Engine insert of ${name} failed: ${op.error.errors?.map((e) => e.message).join('; ')}`,
+      );
     }
     this.#statuses.set(name, new JobStatus(JobState.PENDING));
     this.#log.info(`inserted instance ${name}`);
@@ -168,7 +189,10 @@ export class GoogleCloudProvider implements ExecutionProvider {
         }
       }),
     );
-    return jobIds.map((id) => this.#statuses.get(id) ?? new JobStatus(JobState.UNKNOWN, `no instance ${id} from ${this.label}`));
+    return jobIds.map(
+      (id) =>
+        this.#statuses.get(id) ?? new JobStatus(JobState.UNKNOWN, `no instance ${id} from ${this.label}`),
+    );
   }
 
   async cancel(jobIds: string[]): Promise<boolean[]> {

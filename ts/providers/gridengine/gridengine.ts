@@ -1,7 +1,13 @@
 import { shellQuote } from '../../channels/base.js';
 import { SingleNodeLauncher } from '../../launchers/single-node.js';
 import { JobState } from '../base.js';
-import { ClusterProvider, type ClusterProviderOptions, lines, type StatusReport, type SubmitPaths } from '../cluster.js';
+import {
+  ClusterProvider,
+  type ClusterProviderOptions,
+  lines,
+  type StatusReport,
+  type SubmitPaths,
+} from '../cluster.js';
 import { SchedulerCommandFailed } from '../errors.js';
 import { substitute } from '../template.js';
 import { secondsToWalltime, walltimeToSeconds } from '../walltime.js';
@@ -47,10 +53,15 @@ const ACCOUNTING_GRACE_MS = 30_000;
 export function accountingReport(failed: string, exitStatus: number): StatusReport {
   const code = Number.parseInt(failed, 10);
   if (code === 37 || /h_rt|s_rt/.test(failed)) {
-    return { state: JobState.TIMEOUT, message: `walltime exceeded (qacct failed: ${failed})`, exitCode: exitStatus };
+    return {
+      state: JobState.TIMEOUT,
+      message: `walltime exceeded (qacct failed: ${failed})`,
+      exitCode: exitStatus,
+    };
   }
   if (code !== 0) return { state: JobState.FAILED, message: `qacct failed: ${failed}`, exitCode: exitStatus };
-  if (exitStatus !== 0) return { state: JobState.FAILED, message: `exit status ${exitStatus}`, exitCode: exitStatus };
+  if (exitStatus !== 0)
+    return { state: JobState.FAILED, message: `exit status ${exitStatus}`, exitCode: exitStatus };
   return { state: JobState.COMPLETED, exitCode: 0 };
 }
 
@@ -60,7 +71,12 @@ export class GridEngineProvider extends ClusterProvider {
   readonly #missingSince = new Map<string, number>();
 
   constructor(options: GridEngineProviderOptions = {}) {
-    super(options, { label: 'gridengine', walltime: '00:10:00', cmdTimeout: 60, launcher: () => new SingleNodeLauncher() });
+    super(options, {
+      label: 'gridengine',
+      walltime: '00:10:00',
+      cmdTimeout: 60,
+      launcher: () => new SingleNodeLauncher(),
+    });
     this.queue = options.queue;
   }
 
@@ -121,7 +137,10 @@ export class GridEngineProvider extends ClusterProvider {
       const field = (name: string) => new RegExp(`^${name}\\s+(.*)$`, 'm').exec(block)?.[1]?.trim();
       if (field('jobnumber') !== undefined) {
         this.#missingSince.delete(id);
-        reports.set(id, accountingReport(field('failed') ?? '0', Number.parseInt(field('exit_status') ?? '0', 10)));
+        reports.set(
+          id,
+          accountingReport(field('failed') ?? '0', Number.parseInt(field('exit_status') ?? '0', 10)),
+        );
       } else if (/not found/.test(block)) {
         const since = this.#missingSince.get(id) ?? Date.now();
         this.#missingSince.set(id, since);

@@ -70,7 +70,8 @@ export class KubernetesProvider implements ExecutionProvider {
   #cluster: Promise<KubernetesCluster> | undefined;
 
   constructor(options: KubernetesProviderOptions) {
-    if (!options.image) throw new ConfigurationError('KubernetesProvider needs image: the container image of the workers');
+    if (!options.image)
+      throw new ConfigurationError('KubernetesProvider needs image: the container image of the workers');
     this.podOptions = options;
     this.namespace = options.namespace ?? 'default';
     this.label = options.label ?? 'kubernetes';
@@ -91,7 +92,8 @@ export class KubernetesProvider implements ExecutionProvider {
       const kc = new k8s.KubeConfig();
       kc.loadFromDefault();
       const c = kc.getCurrentCluster();
-      if (!c) throw new ConfigurationError('kubeconfig has no current cluster: set a context or pass cluster');
+      if (!c)
+        throw new ConfigurationError('kubeconfig has no current cluster: set a context or pass cluster');
       const cluster: KubernetesCluster = { server: c.server };
       const token = kc.getCurrentUser()?.token;
       if (token) cluster.token = token;
@@ -122,7 +124,10 @@ export class KubernetesProvider implements ExecutionProvider {
   }
 
   async submit(command: string, _tasksPerNode: number, jobName: string): Promise<string> {
-    const base = (this.podOptions.podName ?? jobName).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+    const base = (this.podOptions.podName ?? jobName)
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '');
     const name = `${base.slice(0, 50) || 'parsl'}-${randomBytes(4).toString('hex')}`;
     const r = await this.call('POST', this.podsPath(), buildPod(name, command, this.podOptions));
     if (r.status !== 201 && r.status !== 200) {
@@ -161,7 +166,9 @@ export class KubernetesProvider implements ExecutionProvider {
         this.#statuses.set(id, new JobStatus(POD_PHASES[phase] ?? JobState.UNKNOWN, `pod phase ${phase}`));
       }),
     );
-    return jobIds.map((id) => this.#statuses.get(id) ?? new JobStatus(JobState.UNKNOWN, `no pod ${id} from ${this.label}`));
+    return jobIds.map(
+      (id) => this.#statuses.get(id) ?? new JobStatus(JobState.UNKNOWN, `no pod ${id} from ${this.label}`),
+    );
   }
 
   async cancel(jobIds: string[]): Promise<boolean[]> {

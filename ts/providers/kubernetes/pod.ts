@@ -44,7 +44,11 @@ export function buildPod(name: string, command: string, o: PodOptions): Record<s
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, labels: { app: name, 'parsl-ts/block': 'true' }, ...(o.annotations ? { annotations: o.annotations } : {}) },
+    metadata: {
+      name,
+      labels: { app: name, 'parsl-ts/block': 'true' },
+      ...(o.annotations ? { annotations: o.annotations } : {}),
+    },
     spec: {
       restartPolicy: 'Never',
       ...(o.serviceAccountName ? { serviceAccountName: o.serviceAccountName } : {}),
@@ -61,7 +65,12 @@ export function buildPod(name: string, command: string, o: PodOptions): Record<s
           env: Object.entries(o.env ?? {}).map(([n, value]) => ({ name: n, value })),
           ...(Object.keys(securityContext).length ? { securityContext } : {}),
           ...(volumes.length
-            ? { volumeMounts: (o.persistentVolumes ?? []).map(([, mountPath], i) => ({ name: `volume-${i}`, mountPath })) }
+            ? {
+                volumeMounts: (o.persistentVolumes ?? []).map(([, mountPath], i) => ({
+                  name: `volume-${i}`,
+                  mountPath,
+                })),
+              }
             : {}),
         },
       ],

@@ -1,7 +1,13 @@
 import { shellQuote } from '../../channels/base.js';
 import { SingleNodeLauncher } from '../../launchers/single-node.js';
 import { JobState } from '../base.js';
-import { ClusterProvider, type ClusterProviderOptions, lines, type StatusReport, type SubmitPaths } from '../cluster.js';
+import {
+  ClusterProvider,
+  type ClusterProviderOptions,
+  lines,
+  type StatusReport,
+  type SubmitPaths,
+} from '../cluster.js';
 import { SchedulerCommandFailed } from '../errors.js';
 import { substitute } from '../template.js';
 import { LOCAL_LAUNCH, LOCAL_TEMPLATE } from './template.js';
@@ -40,7 +46,8 @@ export class LocalProvider extends ClusterProvider {
     const cmd = substitute(LOCAL_LAUNCH, { script: shellQuote(paths.scriptPath) }, this.label);
     const r = await this.executeWait(cmd);
     const match = /PID:(\d+)/.exec(r.stdout);
-    if (r.exitCode !== 0 || !match?.[1]) throw this.submitFailed(jobName, 'bash <script> &', r, 'did not start');
+    if (r.exitCode !== 0 || !match?.[1])
+      throw this.submitFailed(jobName, 'bash <script> &', r, 'did not start');
     // Our own record uses `.out`/`.err` next to the script.
     paths.stdoutPath = `${paths.scriptPath}.out`;
     paths.stderrPath = `${paths.scriptPath}.err`;
@@ -69,7 +76,10 @@ export class LocalProvider extends ClusterProvider {
     if (ec === '-' || ec === '?') {
       return alive
         ? { state: JobState.RUNNING }
-        : { state: JobState.CANCELLED, message: 'the block’s processes are gone without an exit code (killed)' };
+        : {
+            state: JobState.CANCELLED,
+            message: 'the block’s processes are gone without an exit code (killed)',
+          };
     }
     const code = Number(ec);
     if (code === 0) return { state: JobState.COMPLETED, exitCode: 0 };

@@ -2,7 +2,13 @@ import { shellQuote } from '../../channels/base.js';
 import { ConfigurationError } from '../../errors.js';
 import { JsrunLauncher } from '../../launchers/jsrun.js';
 import { JobState } from '../base.js';
-import { ClusterProvider, type ClusterProviderOptions, lines, type StatusReport, type SubmitPaths } from '../cluster.js';
+import {
+  ClusterProvider,
+  type ClusterProviderOptions,
+  lines,
+  type StatusReport,
+  type SubmitPaths,
+} from '../cluster.js';
 import { SchedulerCommandFailed } from '../errors.js';
 import { substitute } from '../template.js';
 import { walltimeToMinutes } from '../walltime.js';
@@ -40,7 +46,12 @@ export class LSFProvider extends ClusterProvider {
   readonly bsubRedirection: boolean;
 
   constructor(options: LSFProviderOptions = {}) {
-    super(options, { label: 'lsf', walltime: '00:10:00', cmdTimeout: 120, launcher: () => new JsrunLauncher() });
+    super(options, {
+      label: 'lsf',
+      walltime: '00:10:00',
+      cmdTimeout: 120,
+      launcher: () => new JsrunLauncher(),
+    });
     this.project = options.project;
     this.queue = options.queue;
     this.requestByNodes = options.requestByNodes ?? true;

@@ -24,7 +24,12 @@ export class PBSProProvider extends TorqueProvider {
   readonly selectOptions: string;
 
   constructor(options: PBSProProviderOptions = {}) {
-    super(options, { label: 'pbspro', walltime: '00:20:00', cmdTimeout: 120, launcher: () => new SingleNodeLauncher() });
+    super(options, {
+      label: 'pbspro',
+      walltime: '00:20:00',
+      cmdTimeout: 120,
+      launcher: () => new SingleNodeLauncher(),
+    });
     this.cpusPerNode = options.cpusPerNode ?? 1;
     this.selectOptions = options.selectOptions ?? '';
   }

@@ -1,7 +1,13 @@
 import { shellQuote } from '../../channels/base.js';
 import { SrunLauncher } from '../../launchers/srun.js';
 import { JobState } from '../base.js';
-import { ClusterProvider, type ClusterProviderOptions, lines, type StatusReport, type SubmitPaths } from '../cluster.js';
+import {
+  ClusterProvider,
+  type ClusterProviderOptions,
+  lines,
+  type StatusReport,
+  type SubmitPaths,
+} from '../cluster.js';
 import { SchedulerCommandFailed } from '../errors.js';
 import { substitute } from '../template.js';
 import { walltimeToMinutes } from '../walltime.js';
@@ -81,7 +87,12 @@ export class SlurmProvider extends ClusterProvider {
   #useSacct: Promise<boolean> | undefined;
 
   constructor(options: SlurmProviderOptions = {}) {
-    super(options, { label: 'slurm', walltime: '00:10:00', cmdTimeout: 10, launcher: () => new SrunLauncher() });
+    super(options, {
+      label: 'slurm',
+      walltime: '00:10:00',
+      cmdTimeout: 10,
+      launcher: () => new SrunLauncher(),
+    });
     this.partition = options.partition;
     this.account = options.account;
     this.qos = options.qos;
@@ -92,7 +103,12 @@ export class SlurmProvider extends ClusterProvider {
     this.gres = options.gres;
   }
 
-  protected renderScript(job: { jobName: string; paths: SubmitPaths; tasksPerNode: number; userScript: string }): string {
+  protected renderScript(job: {
+    jobName: string;
+    paths: SubmitPaths;
+    tasksPerNode: number;
+    userScript: string;
+  }): string {
     const directives: string[] = [];
     const add = (flag: string, value: string | number | undefined) => {
       if (value !== undefined && value !== '') directives.push(`#SBATCH --${flag}=${value}`);

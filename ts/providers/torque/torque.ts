@@ -2,8 +2,8 @@ import { shellQuote } from '../../channels/base.js';
 import { AprunLauncher } from '../../launchers/aprun.js';
 import { JobState } from '../base.js';
 import {
-  ClusterProvider,
   type ClusterDefaults,
+  ClusterProvider,
   type ClusterProviderOptions,
   lines,
   type StatusReport,
@@ -58,7 +58,12 @@ export class TorqueProvider extends ClusterProvider {
     this.queue = options.queue;
   }
 
-  protected renderScript(job: { jobName: string; paths: SubmitPaths; tasksPerNode: number; userScript: string }): string {
+  protected renderScript(job: {
+    jobName: string;
+    paths: SubmitPaths;
+    tasksPerNode: number;
+    userScript: string;
+  }): string {
     return substitute(TORQUE_TEMPLATE, this.templateValues(job), this.label);
   }
 
@@ -99,7 +104,8 @@ export class TorqueProvider extends ClusterProvider {
     const cmd = `qstat ${jobIds.map(shellQuote).join(' ')}`;
     const r = await this.executeWait(cmd);
     // qstat exits non-zero when some ids are unknown ("Unknown Job Id") yet still prints the others.
-    if (r.exitCode !== 0 && !/Unknown Job Id/i.test(r.stderr)) throw new SchedulerCommandFailed(cmd, r.exitCode, r.stderr);
+    if (r.exitCode !== 0 && !/Unknown Job Id/i.test(r.stderr))
+      throw new SchedulerCommandFailed(cmd, r.exitCode, r.stderr);
     const reports = new Map<string, StatusReport>();
     for (const line of lines(r.stdout)) {
       if (line.startsWith('Job') || line.startsWith('---')) continue;
@@ -109,7 +115,8 @@ export class TorqueProvider extends ClusterProvider {
       if (!shown || !letter) continue;
       // "1234.very-long-serv" stands for "1234.very-long-server-name".
       const id = jobIds.find((j) => j === shown || j.startsWith(shown.replace(/\*$/, '')));
-      if (id) reports.set(id, { state: PBS_STATES[letter] ?? JobState.UNKNOWN, message: `qstat state ${letter}` });
+      if (id)
+        reports.set(id, { state: PBS_STATES[letter] ?? JobState.UNKNOWN, message: `qstat state ${letter}` });
     }
     return reports;
   }
