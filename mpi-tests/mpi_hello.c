@@ -2,6 +2,7 @@
  * new site to see that the MPI, the launcher and the allocation agree. */
 #include <mpi.h>
 #include <stdio.h>
+#include <string.h>
 
 int main(int argc, char **argv) {
   int rank = 0, size = 0, len = 0;
@@ -10,9 +11,11 @@ int main(int argc, char **argv) {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   MPI_Get_processor_name(host, &len);
-  printf("rank %d of %d on %s argv:", rank, size, host);
-  for (int i = 0; i < argc; i++) printf(" %s", argv[i]);
-  printf("\n");
+  /* One write per rank: the launcher forwards partial lines of different ranks interleaved. */
+  char line[4096];
+  int n = snprintf(line, sizeof line, "rank %d of %d on %s argv:", rank, size, host);
+  for (int i = 0; i < argc && n < (int)sizeof line; i++) n += snprintf(line + n, sizeof line - n, " %s", argv[i]);
+  printf("%s\n", line);
   fflush(stdout);
   MPI_Finalize();
   return 0;
