@@ -2,7 +2,6 @@
  * new site to see that the MPI, the launcher and the allocation agree. */
 #include <mpi.h>
 #include <stdio.h>
-#include <string.h>
 
 int main(int argc, char **argv) {
   int rank = 0, size = 0, len = 0;

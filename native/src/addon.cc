@@ -135,14 +135,6 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
         p.atexitInstalled = true;
       }
     }
-    // UCX (under MPICH ch4:ucx, or Open MPI's pml/ucx) by default patches the machine code of libc's
-    // mmap/munmap during MPI_Init to track memory. A C program calls MPI_Init before it has threads;
-    // here V8's threads run while the progress thread initialises, and the patching crashed them
-    // (SIGSEGV in V8 code, about 1 run in 10). Turn the hooks off unless the user chose otherwise;
-    // UCX stays correct without them. setenv here, on the JS thread, before the progress thread exists.
-    if (std::getenv("UCX_MEM_EVENTS") == nullptr && std::getenv("UCX_MEM_MMAP_HOOK_MODE") == nullptr) {
-      setenv("UCX_MEM_EVENTS", "no", 0);
-    }
     Ref();  // the JS object must outlive the thread that calls back into it
     cleanupHook_ = env.AddCleanupHook(&EngineWrap::OnEnvCleanup, this);
     hookInstalled_ = true;

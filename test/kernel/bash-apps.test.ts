@@ -60,6 +60,7 @@ describe.each(LOCAL_EXECUTORS)('bash apps on %s', (_name, makeExecutor) => {
     const e = await nothing({ outputs: [new File(missing)] }).exception();
     expect(e).toBeInstanceOf(parsl.MissingOutputs);
     expect(e!.message).toContain(missing);
+    expect((e as parsl.MissingOutputs).outputs).toEqual([missing]);
   });
 
   test('stdout/stderr: path appends, [path, "w"] truncates, the header goes to stderr', async () => {

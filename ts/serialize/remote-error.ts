@@ -4,12 +4,15 @@ import { errorClassByName } from '../errors.js';
  * An exception raised by a task on a worker, as plain data. Structured clone would drop the class, `code` and
  * custom fields, so errors travel explicitly and are rebuilt on the submit side ({@link fromRemoteError}).
  */
+type Primitive = string | number | boolean | null;
+export type ErrorProp = Primitive | readonly Primitive[];
+
 export interface RemoteErrorData {
   readonly name: string;
   readonly message: string;
   readonly stack: string | null;
-  /** Primitive own properties (`code`, `exitcode`, `errno`, …). */
-  readonly props: Record<string, string | number | boolean | null> | null;
+  /** Own properties that are primitives or arrays of primitives (`code`, `exitcode`, `outputs`, …). */
+  readonly props: Record<string, ErrorProp> | null;
   readonly cause: RemoteErrorData | null;
 }
 
@@ -29,13 +32,16 @@ export function toRemoteError(e: unknown, depth = 0): RemoteErrorData {
   if (!(e instanceof Error)) {
     return { name: 'Error', message: describeThrown(e), stack: null, props: null, cause: null };
   }
-  let props: Record<string, string | number | boolean | null> | null = null;
+  let props: Record<string, ErrorProp> | null = null;
   for (const k of Object.keys(e)) {
     if (k === 'cause') continue;
     const v = (e as unknown as Record<string, unknown>)[k];
-    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
+    if (isPrimitive(v)) {
       props ??= {};
       props[k] = v;
+    } else if (Array.isArray(v) && v.length <= 10_000 && v.every(isPrimitive)) {
+      props ??= {};
+      props[k] = [...v] as Primitive[];
     }
   }
   const cause = e.cause !== undefined && depth < MAX_CAUSE_DEPTH ? toRemoteError(e.cause, depth + 1) : null;
@@ -80,6 +86,10 @@ export function fromRemoteError(d: RemoteErrorData): Error {
     });
   }
   return err;
+}
+
+function isPrimitive(v: unknown): v is Primitive {
+  return v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 }
 
 function describeThrown(v: unknown): string {

@@ -1,0 +1,99 @@
+import type { FunctionDescriptor } from '../../serialize/function-ref.js';
+import type { Communicator } from './communicator.js';
+import type { DispatcherHandle, NativeAddon } from './native.js';
+import { encodeFunctions, type ParsedResults, parseResults, Tag } from './rank-protocol.js';
+
+const MAX_DEPTH = 255;
+
+/**
+ * The sending half shared by rank 0 and sub-dispatchers: the native dispatcher core decides which child gets
+ * which tasks (per-child batching, round-robin, capacity), this class moves the batches over MPI and keeps each
+ * child's capacity matched to the observed task duration (short tasks stream, long tasks stay balanced).
+ */
+export class ChildDispatch {
+  readonly #comm: Communicator;
+  readonly #core: DispatcherHandle;
+  /** Child rank → worker ranks it stands for (1 for a worker, its group for a relay). */
+  readonly #weight = new Map<number, number>();
+  readonly #pipelineMs: number;
+  #avgTaskMs: number | null = null;
+  #depth = 0;
+
+  constructor(comm: Communicator, addon: NativeAddon, children: ReadonlyMap<number, number>, pipelineMs: number) {
+    this.#comm = comm;
+    this.#core = new addon.Dispatcher({ maxBatchTasks: 512, maxBatchBytes: 1 << 20 });
+    this.#pipelineMs = pipelineMs;
+    for (const [rank, weight] of children) this.#weight.set(rank, weight);
+    this.#applyDepth();
+  }
+
+  /** Worker ranks below this dispatcher. */
+  get workers(): number {
+    let n = 0;
+    for (const w of this.#weight.values()) n += w;
+    return n;
+  }
+
+  /** Tasks one worker rank may hold (running + queued). */
+  get depth(): number {
+    return this.#depth;
+  }
+
+  get counts(): { pending: number; inFlight: number } {
+    return this.#core.counts();
+  }
+
+  broadcastFunctions(fns: readonly FunctionDescriptor[]): void {
+    if (fns.length === 0) return;
+    const payload = encodeFunctions(fns);
+    for (const r of this.#weight.keys()) this.#comm.send(r, payload, Tag.FUNCTIONS);
+  }
+
+  broadcast(tag: number, payload: Buffer): void {
+    for (const r of this.#weight.keys()) this.#comm.send(r, payload, tag);
+  }
+
+  submit(id: number, data: Buffer): void {
+    this.#core.submit(id, data);
+  }
+
+  pump(): void {
+    for (;;) {
+      const batches = this.#core.nextBatches();
+      if (batches.length === 0) return;
+      for (const b of batches) this.#comm.send(b.rank, b.payload, Tag.TASKS);
+    }
+  }
+
+  /** Record results from a child; returns them for forwarding. */
+  complete(source: number, payload: Buffer): ParsedResults {
+    const r = parseResults(payload);
+    this.#core.complete(source, r.ids);
+    if (r.ids.length > 0) {
+      const perTask = r.busyMs / r.ids.length;
+      const prev = this.#avgTaskMs;
+      // Fast attack, slow decay (as the HTEX pool): one long task shrinks every pipeline at once.
+      this.#avgTaskMs = prev === null || perTask > prev ? perTask : 0.8 * prev + 0.2 * perTask;
+      this.#applyDepth();
+    }
+    return r;
+  }
+
+  /** Forget a child (it died or hung) and return the task ids it held. */
+  removeChild(rank: number): number[] {
+    this.#weight.delete(rank);
+    return Array.from(this.#core.removeRank(rank));
+  }
+
+  #applyDepth(): void {
+    const depth =
+      this.#pipelineMs <= 0
+        ? 1
+        : this.#avgTaskMs === null
+          ? 2
+          : 1 + Math.max(1, Math.min(MAX_DEPTH, Math.floor(this.#pipelineMs / Math.max(this.#avgTaskMs, 1e-6))));
+    if (depth === this.#depth) return;
+    this.#depth = depth;
+    for (const [r, w] of this.#weight) this.#core.setCapacity(r, w * depth);
+  }
+}
