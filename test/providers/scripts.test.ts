@@ -106,12 +106,10 @@ describe('Slurm script', () => {
   });
 
   test('an unwritable scriptDir → ScriptPathError', async () => {
+    // A file where the directory should be (permissions would not stop root).
     const dir = await tempDir('ro');
-    await chmod(dir, 0o500);
-    const p = new SlurmProvider({ scriptDir: join(dir, 'sub', 'x'), launcher: new SimpleLauncher() });
-    // root ignores permissions; a file in the way of the directory works for everyone.
-    await chmod(dir, 0o700);
     await writeFile(join(dir, 'sub'), 'not a directory');
+    const p = new SlurmProvider({ scriptDir: join(dir, 'sub', 'x'), launcher: new SimpleLauncher() });
     await expect(p.submit('w', 1, 'b')).rejects.toBeInstanceOf(ScriptPathError);
   });
 });

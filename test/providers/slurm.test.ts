@@ -4,16 +4,26 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { SrunLauncher } from '../../dist/launchers/index.js';
+import { SimpleLauncher, SrunLauncher } from '../../dist/launchers/index.js';
 import { JobState, type SlurmProvider, SubmitException } from '../../dist/providers/index.js';
 import { buildMpiHello, eventually, type Service, tempDir } from './services.js';
 import { slurmProvider, startSlurm } from './slurm-setup.js';
 
 const run = promisify(execFile);
 let slurm: Service;
+// The walltime job is submitted first and checked last: Slurm's smallest limit is one minute and slurmctld
+// checks limits every 30 s, so it needs 60–95 s, which the other tests use meanwhile.
+let timeoutJob: { provider: SlurmProvider; id: string } | undefined;
 
 beforeAll(async () => {
   slurm = await startSlurm('slurm-1', 26817);
+  if (!slurm.ok) return;
+  const provider = slurmProvider(slurm, {
+    scriptDir: await tempDir('slurm-t'),
+    walltime: '00:00:30',
+    launcher: new SimpleLauncher(),
+  });
+  timeoutJob = { provider, id: await provider.submit('sleep 600', 1, 'block-timeout') };
 }, 300_000);
 afterAll(async () => {
   await slurm?.stop();
@@ -115,5 +125,19 @@ describe('SlurmProvider on a real single-node Slurm', () => {
       'rank-0-of-2',
       'rank-1-of-2',
     ]);
+  });
+
+  test('a block that outlives its walltime (00:00:30 → --time=1) ends TIMEOUT, not FAILED', {
+    timeout: 200_000,
+  }, async (ctx) => {
+    ctx.skip(!slurm.ok, slurm.reason);
+    const { provider, id } = timeoutJob as { provider: SlurmProvider; id: string };
+    const s = await untilState(
+      provider,
+      id,
+      (st) => st !== JobState.PENDING && st !== JobState.RUNNING,
+      180_000,
+    );
+    expect(JobState[s.state]).toBe('TIMEOUT');
   });
 });

@@ -33,7 +33,8 @@ export class DataFlowKernel {
   readonly #executors = new Map<string, Executor>();
   readonly #labels: string[];
   readonly #tasks = new Map<number, TaskRecord>();
-  readonly #counts = new Map<TaskState, number>();
+  /** Tasks per state, indexed by the TaskState number. */
+  readonly #counts = new Float64Array(16);
   readonly #ready: TaskRecord[] = [];
   readonly #dependencyDone = (r: TaskRecord) => this.#enqueue(r);
   #draining = false;
@@ -86,7 +87,9 @@ export class DataFlowKernel {
   /** Tasks per state name, e.g. `{ exec_done: 10, failed: 1 }`. */
   stateCounts(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const [s, n] of this.#counts) if (n > 0) out[stateName(s)] = n;
+    this.#counts.forEach((n, s) => {
+      if (n > 0) out[stateName(s)] = n;
+    });
     return out;
   }
 
@@ -205,7 +208,7 @@ export class DataFlowKernel {
       return;
     }
     try {
-      if (this.#memoizer && this.#checkMemo(rec)) return;
+      if (this.#memoizer !== null && rec.app.cache && this.#checkMemo(rec)) return;
       if (rec.app.kind === 'join') this.#runJoin(rec);
       else this.#submitToExecutor(rec);
     } catch (e) {
@@ -273,7 +276,7 @@ export class DataFlowKernel {
   /** A try failed: retry while the accumulated cost stays within `retries`, else fail the task. */
   #fail(rec: TaskRecord, error: Error): void {
     rec.failCount++;
-    rec.failHistory.push(`${error.name}: ${error.message}`);
+    (rec.failures ??= []).push(`${error.name}: ${error.message}`);
     let reported = error;
     let cost = 1;
     const handler = this.config.retryHandler;
@@ -303,7 +306,7 @@ export class DataFlowKernel {
 
   #finish(rec: TaskRecord, state: TaskState, o: TaskOutcome): void {
     rec.timeReturned = Date.now();
-    if (this.#memoizer && !rec.fromMemo && state !== TaskState.dep_fail) {
+    if (this.#memoizer !== null && rec.app.cache && !rec.fromMemo && state !== TaskState.dep_fail) {
       try {
         this.#memoizer.update(rec, o);
       } catch (e) {
@@ -451,7 +454,7 @@ export class DataFlowKernel {
   }
 
   #count(s: TaskState, d: number): void {
-    this.#counts.set(s, (this.#counts.get(s) ?? 0) + d);
+    this.#counts[s]! += d;
   }
 }
 

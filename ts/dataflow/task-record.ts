@@ -39,7 +39,8 @@ export class TaskRecord implements FutureWaiter, TaskView, MemoTask, TaskInfo {
   executor: Executor | null = null;
   failCount = 0;
   failCost = 0;
-  failHistory: string[] = [];
+  /** Failure descriptions of this task's tries; allocated on the first failure. */
+  failures: string[] | null = null;
   tryId = 0;
   readonly timeInvoked = Date.now();
   timeReturned: number | null = null;
@@ -79,6 +80,10 @@ export class TaskRecord implements FutureWaiter, TaskView, MemoTask, TaskInfo {
   }
   get executorLabel(): string | null {
     return this.executor?.label ?? null;
+  }
+
+  get failHistory(): readonly string[] {
+    return this.failures ?? NONE;
   }
 
   stateName(): string {

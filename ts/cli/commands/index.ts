@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerInterchange } from './interchange.js';
 import { registerWorkerPool } from './worker-pool.js';
+import { registerMpiWorkerPool } from './mpi-worker-pool.js';
 import { registerRun } from './run.js';
 import { registerCheckpoints } from './checkpoints.js';
 
@@ -12,4 +13,5 @@ export const subcommands: readonly RegisterSubcommand[] = [
   registerCheckpoints,
   registerInterchange,
   registerWorkerPool,
+  registerMpiWorkerPool,
 ];

@@ -1,0 +1,73 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { newPoolUid } from '../../executors/htex/manager/worker-pool.js';
+import { type MpiPoolOptions, runMpiWorkerPool } from '../../executors/mpi/mpi-worker-pool.js';
+
+/**
+ * `parsl-ts mpi-worker-pool`: every rank of an ExtremeScaleExecutor block runs this under mpiexec/srun/aprun/jsrun.
+ * Rank 0 becomes the manager the interchange sees; the other ranks run tasks (or relay them in a dispatch tree).
+ * It accepts the options of `worker-pool` so both pools are started from one command line builder; those that
+ * only make sense for process pools (workers per node, affinity, accelerators) are ignored.
+ */
+export function registerMpiWorkerPool(program: Command): void {
+  program
+    .command('mpi-worker-pool')
+    .description('run one ExtremeScaleExecutor MPI worker pool (start it under mpiexec with ≥ 2 ranks)')
+    .requiredOption('-a, --addresses <list>', 'comma-separated interchange addresses to probe')
+    .requiredOption('--port <n>', 'interchange worker port', int)
+    .option('--cert-dir <dir>', 'CurveZMQ certificate directory (omit for plain text)')
+    .option('--block-id <id>', 'block this pool belongs to')
+    .option('--uid <id>', 'pool id (default: random)')
+    .option('--mpi-flavor <flavor>', 'openmpi | mpich (default: from the launcher environment)')
+    .option('--pipeline-ms <ms>', 'estimated work a worker rank may hold queued behind its running task', num, 2)
+    .option('--tree-threshold <n>', 'use a dispatch tree for pools with more ranks than this', int, 256)
+    .option('--tree-fanout <n>', 'worker ranks per sub-dispatcher', int, 64)
+    .option('--hb-period <ms>', 'heartbeat period', int, 30_000)
+    .option('--hb-threshold <ms>', 'exit after this long without contact', int, 120_000)
+    .option('--drain-period <ms>', 'drain and exit after this long', int)
+    .option('--address-probe-timeout <ms>', 'how long to wait for an address to answer', int, 30_000)
+    .option('--logdir <dir>', 'log directory', '.')
+    .option('--debug', 'log at debug level', false)
+    // Accepted for command-line compatibility with `worker-pool`; an MPI pool has one worker per rank.
+    .option('--max-workers-per-node <n>', 'ignored')
+    .option('-c, --cores-per-worker <n>', 'ignored')
+    .option('-m, --mem-per-worker <gb>', 'ignored')
+    .option('-p, --prefetch-capacity <n>', 'ignored')
+    .option('--cpu-affinity <policy>', 'ignored')
+    .option('--available-accelerators <list>', 'ignored')
+    .action(async (o: Record<string, unknown>) => {
+      const flavor = o.mpiFlavor as string | undefined;
+      if (flavor !== undefined && flavor !== 'openmpi' && flavor !== 'mpich')
+        throw new InvalidArgumentError(`--mpi-flavor must be openmpi or mpich, got '${flavor}'`);
+      const opts: MpiPoolOptions = {
+        addresses: String(o.addresses).split(',').filter(Boolean),
+        port: o.port as number,
+        certDir: (o.certDir as string | undefined) ?? null,
+        blockId: (o.blockId as string | undefined) ?? null,
+        uid: (o.uid as string | undefined) ?? newPoolUid(),
+        flavor: flavor ?? null,
+        pipelineMs: o.pipelineMs as number,
+        treeThreshold: o.treeThreshold as number,
+        treeFanout: o.treeFanout as number,
+        heartbeatPeriodMs: o.hbPeriod as number,
+        heartbeatThresholdMs: o.hbThreshold as number,
+        drainPeriodMs: (o.drainPeriod as number | undefined) ?? null,
+        addressProbeTimeoutMs: o.addressProbeTimeout as number,
+        logdir: o.logdir as string,
+        debug: o.debug as boolean,
+      };
+      const code = await runMpiWorkerPool(opts);
+      process.exit(code);
+    });
+}
+
+function int(v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected an integer, got '${v}'`);
+  return n;
+}
+
+function num(v: string): number {
+  const n = Number(v);
+  if (Number.isNaN(n)) throw new InvalidArgumentError(`expected a number, got '${v}'`);
+  return n;
+}

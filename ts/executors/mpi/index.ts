@@ -1,0 +1,2 @@
+export { ExtremeScaleExecutor, type ExtremeScaleOptions } from './extreme-scale.js';
+export { type TreeLayout, treeLayout } from './dispatch-tree.js';

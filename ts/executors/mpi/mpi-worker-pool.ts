@@ -1,0 +1,160 @@
+import { join } from 'node:path';
+import { getLogger, type Logger, setFileLogger } from '../../logging.js';
+import { ChildDispatch } from './child-dispatch.js';
+import { Communicator, type MPIMessage } from './communicator.js';
+import { type TreeLayout, treeLayout } from './dispatch-tree.js';
+import { InterchangeLink, type LinkOptions } from './interchange-link.js';
+import { loadAddon, type MPIFlavor } from './load-addon.js';
+import type { NativeAddon } from './native.js';
+import { EMPTY, encodeTaskData, Tag } from './rank-protocol.js';
+import { RankWorker } from './rank-worker.js';
+import { SubDispatcher } from './sub-dispatcher.js';
+
+/** Everything `parsl-ts mpi-worker-pool` is told on its command line, resolved. */
+export interface MpiPoolOptions extends LinkOptions {
+  readonly flavor: MPIFlavor | null;
+  /** Estimated work (ms) a worker rank may hold queued behind its running task; 0 = one task per rank. */
+  readonly pipelineMs: number;
+  /** A pool with more ranks than this uses a dispatch tree. */
+  readonly treeThreshold: number;
+  /** Worker ranks per sub-dispatcher in a tree. */
+  readonly treeFanout: number;
+  readonly logdir: string;
+  readonly debug: boolean;
+}
+
+/** Runs this rank's part of the pool; resolves with the exit code once MPI is finalized. */
+export async function runMpiWorkerPool(o: MpiPoolOptions): Promise<number> {
+  const comm = await Communicator.init({ ...(o.flavor ? { flavor: o.flavor } : {}) });
+  const { addon } = loadAddon({ flavor: comm.flavor });
+  const layout = treeLayout(comm.size, o.treeThreshold, o.treeFanout);
+  const timing = { heartbeatPeriodMs: o.heartbeatPeriodMs, heartbeatThresholdMs: o.heartbeatThresholdMs };
+  let code: number;
+  if (comm.size < 2) {
+    process.stderr.write('parsl-ts mpi-worker-pool: needs at least 2 ranks (rank 0 dispatches, the others work)\n');
+    code = 2;
+  } else if (comm.rank === 0) {
+    code = await new RankZero(comm, addon, layout, o).run();
+  } else if (layout.role(comm.rank) === 'relay') {
+    code = await new SubDispatcher(comm, addon, layout, timing, o.pipelineMs).run();
+  } else {
+    code = await new RankWorker(comm, layout.parent(comm.rank), timing).run();
+  }
+  await finalizeWithin(comm, 5_000);
+  return code;
+}
+
+async function finalizeWithin(comm: Communicator, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((r) => {
+    timer = setTimeout(() => r('late'), ms);
+  });
+  const r = await Promise.race([comm.flush().then(() => comm.finalize()), late]);
+  clearTimeout(timer);
+  // A peer that never reaches MPI_Finalize must not keep this rank (and the allocation) alive.
+  if (r === 'late') comm.abort(4);
+}
+
+/**
+ * Rank 0: a manager to the interchange (registration with the block id, heartbeats, drain, batches), and the
+ * root of the pool's dispatch through the native dispatcher core.
+ */
+class RankZero {
+  readonly #comm: Communicator;
+  readonly #o: MpiPoolOptions;
+  readonly #log: Logger = getLogger('parsl.exex.rank0');
+  readonly #children: ChildDispatch;
+  readonly #link: InterchangeLink;
+  readonly #known = new Set<string>();
+  #ids: number[] = [];
+  #lengths: number[] = [];
+  #bodies: Buffer[] = [];
+  #flushScheduled = false;
+  #stopping = false;
+  #timer: NodeJS.Timeout | null = null;
+  #done: (code: number) => void = () => {};
+
+  constructor(comm: Communicator, addon: NativeAddon, layout: TreeLayout, o: MpiPoolOptions) {
+    this.#comm = comm;
+    this.#o = o;
+    const kids = new Map(layout.children(0).map((r) => [r, Math.max(1, layout.workersBelow(r))] as const));
+    this.#children = new ChildDispatch(comm, addon, kids, o.pipelineMs);
+    this.#link = new InterchangeLink(o, this.#log, {
+      tasks: (ids, fnIds, bodies, fns) => this.#onTasks(ids, fnIds, bodies, fns),
+      stop: (reason, code) => this.stop(reason, code),
+    });
+    this.#log.info(
+      `pool ${o.uid} (block ${o.blockId}): ${comm.size} ranks, ${layout.subDispatchers.length} sub-dispatchers, ` +
+        `${this.#children.workers} worker ranks, ${comm.flavor} (${comm.libraryVersion})`,
+    );
+  }
+
+  #capacity(): number {
+    return this.#children.workers * this.#children.depth;
+  }
+
+  async run(): Promise<number> {
+    const logPath = join(this.#o.logdir, `block-${this.#o.blockId ?? 'none'}`, this.#o.uid, 'rank0.log');
+    const logHandle = setFileLogger(logPath, { name: 'parsl.exex', level: this.#o.debug ? 'debug' : 'info' });
+    const done = new Promise<number>((resolve) => {
+      this.#done = resolve;
+    });
+    this.#comm.on('message', (m) => this.#onRankMessage(m));
+    this.#timer = setInterval(() => this.#children.broadcast(Tag.HEARTBEAT, EMPTY), this.#o.heartbeatPeriodMs);
+    process.once('SIGTERM', () => this.stop('SIGTERM', 0));
+    process.once('SIGINT', () => this.stop('SIGINT', 0));
+    try {
+      if (!(await this.#link.open(this.#children.workers, this.#capacity()))) this.stop('no interchange', 3);
+      return await done;
+    } finally {
+      await logHandle.close();
+    }
+  }
+
+  #onTasks(ids: number[], fnIds: string[], bodies: Buffer[], fns: import('../../serialize/function-ref.js').FunctionDescriptor[]): void {
+    if (this.#stopping) return;
+    const fresh = fns.filter((f) => !this.#known.has(f.id));
+    for (const f of fresh) this.#known.add(f.id);
+    this.#children.broadcastFunctions(fresh);
+    for (let i = 0; i < ids.length; i++) this.#children.submit(ids[i]!, encodeTaskData(fnIds[i]!, bodies[i]!));
+    this.#children.pump();
+  }
+
+  #onRankMessage(m: MPIMessage): void {
+    if (m.tag !== Tag.RESULTS || this.#stopping) return;
+    const r = this.#children.complete(m.source, m.data);
+    for (let i = 0; i < r.ids.length; i++) {
+      this.#ids.push(r.ids[i]!);
+      this.#lengths.push(r.bodies[i]!.length);
+      this.#bodies.push(r.bodies[i]!);
+    }
+    this.#children.pump();
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#stopping) return;
+    if (this.#ids.length === 0) {
+      this.#link.sendCapacity(this.#capacity());
+      return;
+    }
+    this.#link.sendResults(this.#ids, this.#lengths, Buffer.concat(this.#bodies), this.#capacity());
+    this.#ids = [];
+    this.#lengths = [];
+    this.#bodies = [];
+  }
+
+  /** Tell every rank to stop, leave the interchange, and finish; idempotent. */
+  stop(reason: string, code: number): void {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    this.#log.info(`pool stopping: ${reason}`);
+    if (this.#timer) clearInterval(this.#timer);
+    this.#children.broadcast(Tag.STOP, EMPTY);
+    void this.#link.close().then(() => this.#done(code));
+  }
+}
