@@ -9,6 +9,8 @@ fi
 bash scripts/setup-system.sh
 npm run --silent build
 bash scripts/setup-mpi.sh
+# npm test also checks the documented node-gyp build of the MPI addon.
+export PARSL_TEST_GYP=1
 node_modules/.bin/biome ci ts test bench examples site-tests
 
 mkdir -p build

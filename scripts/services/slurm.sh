@@ -3,7 +3,8 @@
 #   slurm.sh start|stop|status
 # Env: BASE (/tmp/parsl-ts-services/slurm), NODES (1: node "localhost"; N>1: fake nodes n1..nN on this
 # host, one slurmd each), CTLD_PORT (26817), SLURMD_PORT (26818; fake node i uses SLURMD_PORT+i),
-# CLUSTER (parsl-ts). Clients need: export SLURM_CONF=$BASE/slurm.conf (printed by start).
+# CLUSTER (parsl-ts), CPUS (CPUs per node, default nproc; more than the host has is allowed: the
+# configuration overrides what slurmd detects). Clients need: export SLURM_CONF=$BASE/slurm.conf (printed by start).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/common.sh"
@@ -34,7 +35,7 @@ status() {
 write_conf() {
   local mem cpus
   mem=$(( $(awk '/MemTotal/{print $2}' /proc/meminfo) / 1024 - 1024 ))
-  cpus=$(nproc)
+  cpus=${CPUS:-$(nproc)}
   cat > "$SLURM_CONF" <<CONF
 ClusterName=$CLUSTER
 SlurmctldHost=localhost
@@ -51,6 +52,7 @@ SlurmctldPidFile=$BASE/slurmctld.pid
 SlurmdPidFile=$BASE/slurmd-%n.pid
 SlurmctldLogFile=$BASE/log/slurmctld.log
 SlurmdLogFile=$BASE/log/slurmd-%n.log
+SlurmdParameters=config_overrides
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 SelectType=select/cons_tres

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FLAVORS, missing, root } from './launch.js';
 
-const enabled = process.env.PARSL_TEST_GYP === '1';
+const enabled = process.env.PARSL_TEST_GYP === '1' || process.env.CI === 'true';
 if (!enabled) console.warn('[test/mpi] skipping the node-gyp build: set PARSL_TEST_GYP=1 to run it');
 
 describe.skipIf(!enabled)('node-gyp build of binding.gyp (PARSL_TEST_GYP=1)', () => {

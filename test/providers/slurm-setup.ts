@@ -10,6 +10,8 @@ export function startSlurm(name: string, ctldPort: number, nodes = 1): Promise<S
     CTLD_PORT: String(ctldPort),
     SLURMD_PORT: String(ctldPort + 1),
     CLUSTER: name,
+    // More CPU slots than this 2-core host has, so a long job (the walltime test) does not block the others.
+    CPUS: '4',
   });
 }
 

@@ -1,22 +1,27 @@
-/** SlurmProvider against a real single-node Slurm (slurm-wlm + munge) started by scripts/services/slurm.sh. */
+/**
+ * SlurmProvider against real Slurm clusters (slurm-wlm + munge) started by scripts/services/slurm.sh: one
+ * single-node cluster and one with two fake nodes (n1, n2) on this host, started side by side. One file, so
+ * the two-node tests run while the walltime job waits for its limit.
+ */
 import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { SimpleLauncher, SrunLauncher } from '../../dist/launchers/index.js';
+import { SimpleLauncher, SrunLauncher, SrunMPILauncher } from '../../dist/launchers/index.js';
 import { JobState, type SlurmProvider, SubmitException } from '../../dist/providers/index.js';
 import { buildMpiHello, eventually, type Service, tempDir } from './services.js';
 import { slurmProvider, startSlurm } from './slurm-setup.js';
 
 const run = promisify(execFile);
 let slurm: Service;
+let slurm2: Service;
 // The walltime job is submitted first and checked last: Slurm's smallest limit is one minute and slurmctld
 // checks limits every 30 s, so it needs 60–95 s, which the other tests use meanwhile.
 let timeoutJob: { provider: SlurmProvider; id: string } | undefined;
 
 beforeAll(async () => {
-  slurm = await startSlurm('slurm-1', 26817);
+  [slurm, slurm2] = await Promise.all([startSlurm('slurm-1', 26817), startSlurm('slurm-2', 26827, 2)]);
   if (!slurm.ok) return;
   const provider = slurmProvider(slurm, {
     scriptDir: await tempDir('slurm-t'),
@@ -26,7 +31,7 @@ beforeAll(async () => {
   timeoutJob = { provider, id: await provider.submit('sleep 600', 1, 'block-timeout') };
 }, 300_000);
 afterAll(async () => {
-  await slurm?.stop();
+  await Promise.all([slurm?.stop(), slurm2?.stop()]);
 });
 
 async function untilState(p: SlurmProvider, id: string, want: (s: JobState) => boolean, timeoutMs = 60_000) {
@@ -126,18 +131,90 @@ describe('SlurmProvider on a real single-node Slurm', () => {
       'rank-1-of-2',
     ]);
   });
+});
 
-  test('a block that outlives its walltime (00:00:30 → --time=1) ends TIMEOUT, not FAILED', {
-    timeout: 200_000,
-  }, async (ctx) => {
-    ctx.skip(!slurm.ok, slurm.reason);
-    const { provider, id } = timeoutJob as { provider: SlurmProvider; id: string };
-    const s = await untilState(
-      provider,
-      id,
-      (st) => st !== JobState.PENDING && st !== JobState.RUNNING,
-      180_000,
-    );
-    expect(JobState[s.state]).toBe('TIMEOUT');
+async function finished(p: SlurmProvider, id: string) {
+  return eventually(
+    async () => {
+      const [s] = await p.status([id]);
+      return s?.terminal ? s : undefined;
+    },
+    { timeoutMs: 90_000, intervalMs: 500, what: `job ${id}` },
+  );
+}
+
+describe('SlurmProvider with nodesPerBlock: 2 (two fake nodes)', () => {
+  test('SrunLauncher runs tasksPerNode copies on each of the 2 nodes', async (ctx) => {
+    ctx.skip(!slurm2.ok, slurm2.reason);
+    const out = await tempDir('slurm2-out');
+    const p = slurmProvider(slurm2, { scriptDir: await tempDir('slurm2'), nodesPerBlock: 2 });
+    const id = await p.submit(`touch ${out}/task-$SLURM_PROCID-$SLURMD_NODENAME`, 2, 'block-0');
+    expect(JobState[(await finished(p, id)).state]).toBe('COMPLETED');
+    const files = (await readdir(out)).sort();
+    expect(files).toHaveLength(4);
+    expect(new Set(files.map((f) => f.split('-')[2]))).toEqual(new Set(['n1', 'n2']));
   });
+
+  test('srun --mpi=pmi2 runs one MPICH job across both nodes', async (ctx) => {
+    ctx.skip(!slurm2.ok, slurm2.reason);
+    const dir = await tempDir('slurm2-mpi');
+    const hello = await buildMpiHello('mpich', dir);
+    const p = slurmProvider(slurm2, {
+      scriptDir: dir,
+      nodesPerBlock: 2,
+      launcher: new SrunLauncher({ overrides: '--mpi=pmi2' }),
+    });
+    const out = join(dir, 'ranks');
+    await mkdir(out);
+    const id = await p.submit(
+      `mkdir -p ${out}/$SLURMD_NODENAME && ${hello} ${out}/$SLURMD_NODENAME`,
+      1,
+      'block-mpi',
+    );
+    expect(JobState[(await finished(p, id)).state]).toBe('COMPLETED');
+    const n1 = (await readdir(join(out, 'n1'))).map((f) => f.split('-').slice(0, 4).join('-'));
+    const n2 = (await readdir(join(out, 'n2'))).map((f) => f.split('-').slice(0, 4).join('-'));
+    expect([...n1, ...n2].sort()).toEqual(['rank-0-of-2', 'rank-1-of-2']);
+  });
+
+  test('SrunMPILauncher splits the block into one srun --exclusive step per node (pmi2 MPI jobs of 1 node)', async (ctx) => {
+    ctx.skip(!slurm2.ok, slurm2.reason);
+    const dir = await tempDir('slurm2-srunmpi');
+    const hello = await buildMpiHello('mpich', dir);
+    const p = slurmProvider(slurm2, {
+      scriptDir: dir,
+      nodesPerBlock: 2,
+      launcher: new SrunMPILauncher({ overrides: '--mpi=pmi2' }),
+    });
+    const out = join(dir, 'ranks');
+    await mkdir(out);
+    const id = await p.submit(
+      `mkdir -p ${out}/$SLURMD_NODENAME && ${hello} ${out}/$SLURMD_NODENAME`,
+      1,
+      'block-smpi',
+    );
+    expect(JobState[(await finished(p, id)).state]).toBe('COMPLETED');
+    const nodes = (await readdir(out)).sort();
+    expect(nodes).toEqual(['n1', 'n2']);
+    for (const n of nodes) {
+      expect((await readdir(join(out, n))).map((f) => f.split('-').slice(0, 4).join('-'))).toEqual([
+        'rank-0-of-1',
+      ]);
+    }
+  });
+});
+
+// Last, so the other tests run while this job waits for its limit.
+test('a block that outlives its walltime (00:00:30 → --time=1) ends TIMEOUT, not FAILED', {
+  timeout: 200_000,
+}, async (ctx) => {
+  ctx.skip(!slurm.ok, slurm.reason);
+  const { provider, id } = timeoutJob as { provider: SlurmProvider; id: string };
+  const s = await untilState(
+    provider,
+    id,
+    (st) => st !== JobState.PENDING && st !== JobState.RUNNING,
+    180_000,
+  );
+  expect(JobState[s.state]).toBe('TIMEOUT');
 });

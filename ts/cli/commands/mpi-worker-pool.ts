@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { newPoolUid } from '../../executors/htex/manager/worker-pool.js';
+import { MpiAppPool } from '../../executors/mpi/mpi-app-pool.js';
 import { type MpiPoolOptions, runMpiWorkerPool } from '../../executors/mpi/mpi-worker-pool.js';
 
 /**
@@ -27,6 +28,14 @@ export function registerMpiWorkerPool(program: Command): void {
     .option('--address-probe-timeout <ms>', 'how long to wait for an address to answer', int, 30_000)
     .option('--logdir <dir>', 'log directory', '.')
     .option('--debug', 'log at debug level', false)
+    // MPIExecutor: one pool on the block's lead node that runs MPI applications (no MPI in the pool itself).
+    .option('--apps', 'run MPI applications as tasks (MPIExecutor) instead of tasks on MPI ranks', false)
+    .option('--hosts <list>', 'the block\'s nodes (default: from Slurm, PBS, LSF, Cobalt or this host)')
+    .option('--slots-per-node <n>', 'MPI ranks a node runs at once (default: this node\'s cores)', int)
+    .option('--mpi-launcher <kind>', 'mpiexec | srun | aprun: what PARSL_MPI_PREFIX uses', 'mpiexec')
+    .option('--mpiexec <cmd>', 'the mpiexec binary', 'mpiexec')
+    .option('--mpiexec-style <style>', 'mpich | openmpi command-line dialect', 'mpich')
+    .option('--launcher-options <flags>', 'flags added to every MPI prefix', '')
     // Accepted for command-line compatibility with `worker-pool`; an MPI pool has one worker per rank.
     .option('--max-workers-per-node <n>', 'ignored')
     .option('-c, --cores-per-worker <n>', 'ignored')
@@ -55,6 +64,26 @@ export function registerMpiWorkerPool(program: Command): void {
         logdir: o.logdir as string,
         debug: o.debug as boolean,
       };
+      if (o.apps === true) {
+        const launcher = String(o.mpiLauncher);
+        const style = String(o.mpiexecStyle);
+        if (!['mpiexec', 'srun', 'aprun'].includes(launcher))
+          throw new InvalidArgumentError(`--mpi-launcher must be mpiexec, srun or aprun, got '${launcher}'`);
+        if (style !== 'mpich' && style !== 'openmpi')
+          throw new InvalidArgumentError(`--mpiexec-style must be mpich or openmpi, got '${style}'`);
+        const pool = new MpiAppPool({
+          ...opts,
+          hosts: o.hosts === undefined ? null : String(o.hosts).split(',').filter(Boolean),
+          slotsPerNode: (o.slotsPerNode as number | undefined) ?? null,
+          prefix: {
+            launcher: launcher as 'mpiexec' | 'srun' | 'aprun',
+            mpiexec: String(o.mpiexec),
+            mpiexecStyle: style,
+            extraOptions: String(o.launcherOptions),
+          },
+        });
+        process.exit(await pool.run());
+      }
       const code = await runMpiWorkerPool(opts);
       process.exit(code);
     });

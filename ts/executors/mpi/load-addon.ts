@@ -130,9 +130,9 @@ function requireAddon(path: string): NativeAddon {
   // UCX (MPICH ch4:ucx, Open MPI's pml/ucx) by default patches libc's mmap/munmap machine code
   // ("bistro" hooks) in MPI_Init. C programs call MPI_Init before they start threads; here V8's
   // threads run while the progress thread initialises, and the patching crashed them (SIGSEGV in V8
-  // code, ~1 run in 10). "reloc" hooks rewrite symbol tables instead. UCX reads its settings when
-  // its library loads, i.e. with the addon, so this must happen before the require below.
-  process.env.UCX_MEM_MMAP_HOOK_MODE ??= 'reloc';
+  // code, ~1 run in 10). UCX stays correct without the hooks (its "reloc" alternative hung MPICH
+  // here). UCX reads its settings when its library loads, with the addon: set it before the require.
+  process.env.UCX_MEM_MMAP_HOOK_MODE ??= 'none';
   const addon = loaded.get(path) ?? (createRequire(import.meta.url)(path) as NativeAddon);
   loaded.set(path, addon);
   return addon;

@@ -135,4 +135,8 @@ export function decodeFunctions(payload: Buffer): FunctionDescriptor[] {
   return v as FunctionDescriptor[];
 }
 
-export const EMPTY = Buffer.alloc(0);
+/**
+ * The payload of HEARTBEAT and STOP. One byte, not zero: a delivery made only of empty messages has no arena,
+ * which the communicator does not handle yet (reported to the addon's owner).
+ */
+export const EMPTY = Buffer.from([0]);

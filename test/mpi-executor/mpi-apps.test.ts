@@ -1,0 +1,103 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { InvalidResourceSpecification } from '../../dist/executors/errors.js';
+import { MPIExecutor } from '../../dist/executors/mpi/index.js';
+import * as parsl from '../../dist/index.js';
+import { SimpleLauncher } from '../../dist/launchers/simple.js';
+import { LocalProvider } from '../../dist/providers/local/local.js';
+import { FLAVORS, OMPI_ENV, skipUnlessAvailable } from '../exex/helpers.js';
+import { eventually, freshRunDir, killAll, processesWith } from '../htex/helpers.js';
+
+const root = resolve(import.meta.dirname, '../..');
+
+for (const flavor of FLAVORS) {
+  describe.skipIf(skipUnlessAvailable(flavor))(`MPIExecutor with ${flavor}`, () => {
+    const hello = join(root, 'build', 'mpi-tests', flavor, 'mpi_hello');
+    let runDir = '';
+    let dfk: Awaited<ReturnType<typeof parsl.load>> | null = null;
+
+    beforeAll(async () => {
+      if (!existsSync(hello)) throw new Error(`${hello} is missing: bash scripts/setup-mpi.sh`);
+      runDir = freshRunDir(`mpiex-${flavor}`).runDir;
+      const ex = new MPIExecutor({
+        label: 'mpiex',
+        address: '127.0.0.1',
+        encrypted: false,
+        mpiexec: `mpiexec.${flavor}`,
+        mpiexecStyle: flavor,
+        launcherOptions: flavor === 'openmpi' ? '--oversubscribe' : '',
+        hosts: ['localhost'],
+        slotsPerNode: 4,
+        heartbeatPeriod: 0.5,
+        heartbeatThreshold: 5,
+        provider: new LocalProvider({
+          launcher: new SimpleLauncher({ debug: false }),
+          workerInit: OMPI_ENV,
+          initBlocks: 1,
+          statusPollingInterval: 200,
+        }),
+      });
+      dfk = await parsl.load(new parsl.Config({ executors: [ex], runDir, strategy: 'none' }));
+      if (ex.statuses().size === 0) await ex.scaleOut(1);
+    });
+
+    afterAll(async () => {
+      try {
+        await dfk?.cleanup();
+        await eventually(() => processesWith(runDir).length === 0, { what: 'no process left', timeoutMs: 15_000 });
+      } finally {
+        killAll(runDir);
+      }
+    });
+
+    const mpiHello = parsl.bashApp(
+      (exe: string, out: string, _o: { resourceSpecification: Record<string, unknown> }) =>
+        `$PARSL_MPI_PREFIX ${exe} > ${out} && echo "$PARSL_NUM_RANKS $PARSL_RANKS_PER_NODE $PARSL_NUM_NODES $MPI_NODELIST" >> ${out}`,
+    );
+
+    test('mpi_hello as an MPI app with 2 and 4 ranks prints every rank', async () => {
+      for (const ranks of [2, 4]) {
+        const out = join(runDir, `hello-${ranks}.txt`);
+        await mpiHello(hello, out, { resourceSpecification: { numNodes: 1, numRanks: ranks } });
+        const lines = readFileSync(out, 'utf8').trim().split('\n');
+        const rankLines = lines.filter((l) => l.startsWith('rank '));
+        expect(rankLines.map((l) => Number(l.split(' ')[1])).sort()).toEqual(Array.from({ length: ranks }, (_, i) => i));
+        expect(rankLines.every((l) => l.includes(`of ${ranks} `))).toBe(true);
+        expect(lines.at(-1)).toBe(`${ranks} ${ranks} 1 localhost`);
+      }
+    });
+
+    test('two 2-rank tasks share the 4-slot node at the same time', async () => {
+      // Each task waits for the other's marker: they finish only if both run at once.
+      const meet = parsl.bashApp(
+        (me: string, other: string, _o: { resourceSpecification: Record<string, unknown> }) =>
+          `touch ${me}; for i in $(seq 1 300); do [ -e ${other} ] && exit 0; sleep 0.1; done; exit 7`,
+      );
+      const a = join(runDir, 'meet-a');
+      const b = join(runDir, 'meet-b');
+      const spec = { resourceSpecification: { numNodes: 1, ranksPerNode: 2 } };
+      await Promise.all([meet(a, b, spec), meet(b, a, spec)]);
+    });
+
+    test('whole-node tasks wait in the backlog and start in submission order', async () => {
+      const log = join(runDir, 'order.txt');
+      const step = parsl.bashApp(
+        (i: number, file: string, _o: { resourceSpecification: Record<string, unknown> }) =>
+          `echo start ${i} >> ${file}; sleep 0.2; echo end ${i} >> ${file}`,
+      );
+      const spec = { resourceSpecification: { numNodes: 1, ranksPerNode: 4 } };
+      await Promise.all([0, 1, 2, 3].map((i) => step(i, log, spec)));
+      expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(
+        [0, 1, 2, 3].flatMap((i) => [`start ${i}`, `end ${i}`]),
+      );
+    });
+
+    test('bad resource specifications fail at once with InvalidResourceSpecification', async () => {
+      const noop = parsl.bashApp((_o: { resourceSpecification: Record<string, unknown> }) => 'true');
+      for (const spec of [{}, { numRanks: 3 }, { numNodes: 1, ranksPerNode: 2, numRanks: 3 }, { numNodes: 2, ranksPerNode: 1 }, { numNodes: 1, numRanks: 8 }]) {
+        await expect(noop({ resourceSpecification: spec })).rejects.toBeInstanceOf(InvalidResourceSpecification);
+      }
+    });
+  });
+}
