@@ -11,7 +11,7 @@ npm run --silent build
 bash scripts/setup-mpi.sh
 # npm test also checks the documented node-gyp build of the MPI addon.
 export PARSL_TEST_GYP=1
-node_modules/.bin/biome ci ts test bench examples site-tests
+node_modules/.bin/biome ci ts test bench examples
 
 mkdir -p build
 report=build/vitest-report.json

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ExtremeScaleExecutor } from '../../dist/executors/mpi/index.js';
@@ -73,6 +73,10 @@ for (const flavor of FLAVORS) {
         await eventually(() => processesWith(runDir).length === 0, {
           what: 'no process left',
           timeoutMs: 15_000,
+        }).catch((e) => {
+          for (const p of processesWith(runDir))
+            console.log('LEFT', p, readFileSync(`/proc/${p}/cmdline`, 'latin1').replaceAll('\0', ' '));
+          throw e;
         });
       });
     },

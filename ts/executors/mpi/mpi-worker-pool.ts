@@ -51,8 +51,12 @@ async function finalizeWithin(comm: Communicator, ms: number): Promise<void> {
   });
   const r = await Promise.race([comm.flush().then(() => comm.finalize()), late]);
   clearTimeout(timer);
-  // A peer that never reaches MPI_Finalize must not keep this rank (and the allocation) alive.
-  if (r === 'late') comm.abort(4);
+  // A peer that never reaches MPI_Finalize must not keep this rank (and the allocation) alive; and when the
+  // launcher is already gone even MPI_Abort can block, hence the last resort.
+  if (r === 'late') {
+    setTimeout(() => process.kill(process.pid, 'SIGKILL'), 2_000).unref();
+    comm.abort(4);
+  }
 }
 
 /**
@@ -101,8 +105,16 @@ class RankZero {
     });
     this.#comm.on('message', (m) => this.#onRankMessage(m));
     this.#timer = setInterval(() => this.#children.broadcast(Tag.HEARTBEAT, EMPTY), this.#o.heartbeatPeriodMs);
-    process.once('SIGTERM', () => this.stop('SIGTERM', 0));
-    process.once('SIGINT', () => this.stop('SIGINT', 0));
+    // A signal means the job is being cancelled and the other ranks are going too: tell the ranks that are left,
+    // leave the interchange, then die of the signal (an MPI_Finalize now could wait for ranks already gone).
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(sig, () => {
+        this.stop(sig, 0);
+        const die = () => process.kill(process.pid, sig);
+        setTimeout(die, 500).unref();
+        void this.#link.close().then(die);
+      });
+    }
     try {
       if (!(await this.#link.open(this.#children.workers, this.#capacity()))) this.stop('no interchange', 3);
       return await done;
