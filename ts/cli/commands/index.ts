@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
+import { registerCheckpoints } from './checkpoints.js';
 import { registerInterchange } from './interchange.js';
-import { registerWorkerPool } from './worker-pool.js';
 import { registerMpiWorkerPool } from './mpi-worker-pool.js';
 import { registerRun } from './run.js';
-import { registerCheckpoints } from './checkpoints.js';
+import { registerWorkerPool } from './worker-pool.js';
 
 /** Adds one subcommand to the program. Add a module per subcommand and list it here. */
 export type RegisterSubcommand = (program: Command) => void;

@@ -1,0 +1,71 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import * as parsl from '../../dist/index.js';
+import type { Service } from '../providers/services.js';
+import { tempDir } from '../providers/services.js';
+import { slurmProvider, startSlurm } from '../providers/slurm-setup.js';
+
+// The HighThroughputExecutor with its blocks as real Slurm jobs: the worker pool starts through srun inside
+// an sbatch job on this host's single-node Slurm, exactly as on a cluster.
+let slurm: Service;
+beforeAll(async () => {
+  slurm = await startSlurm('slurm-htex', 26867);
+}, 300_000);
+afterAll(async () => {
+  await slurm?.stop();
+}, 120_000);
+
+function squeueJobs(): string[] {
+  const out = execFileSync('squeue', ['--noheader', '--format=%i %t'], {
+    env: { ...process.env, SLURM_CONF: slurm.env.SLURM_CONF },
+    encoding: 'utf8',
+  });
+  return out.split('\n').filter((l) => l.trim() !== '');
+}
+
+test('HTEX on SlurmProvider + SrunLauncher runs tasks in a Slurm job and cancels the job at cleanup', async (ctx) => {
+  if (!slurm.ok) ctx.skip(slurm.reason);
+  const dir = await tempDir('htex-slurm');
+  const dfk = await parsl.load(
+    new parsl.Config({
+      runDir: join(dir, 'runinfo'),
+      strategy: 'none',
+      executors: [
+        new parsl.HighThroughputExecutor({
+          label: 'htex_slurm',
+          maxWorkersPerNode: 2,
+          encrypted: true,
+          address: '127.0.0.1',
+          provider: slurmProvider(slurm, {
+            launcher: new parsl.SrunLauncher(),
+            walltime: '00:10:00',
+            initBlocks: 1,
+            minBlocks: 0,
+            maxBlocks: 1,
+          }),
+        }),
+      ],
+    }),
+  );
+  try {
+    const where = parsl.app(() => `${process.env.SLURM_JOB_ID}:${process.env.PARSL_WORKER_BLOCK_ID}`);
+    const square = parsl.app((x: number) => x * x);
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => square(i)));
+    expect(results.reduce((a, b) => a + b, 0)).toBe(2646700);
+    const seen = await where();
+    const [jobId, blockId] = seen.split(':');
+    expect(jobId).toMatch(/^\d+$/);
+    expect(blockId).toBe('0');
+    expect(squeueJobs().some((l) => l.startsWith(`${jobId} `))).toBe(true);
+  } finally {
+    await dfk.cleanup();
+    parsl.clear();
+  }
+  // Cleanup scales every block in: the Slurm job is cancelled, not left to its walltime.
+  const deadline = Date.now() + 30_000;
+  while (squeueJobs().some((l) => / (R|PD|CG)$/.test(l)) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  expect(squeueJobs().filter((l) => / (R|PD)$/.test(l))).toEqual([]);
+}, 180_000);
