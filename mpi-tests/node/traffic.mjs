@@ -101,6 +101,21 @@ if (rank === 0) {
   await comm.flush();
 }
 
+// Empty messages: a delivery made only of zero-length messages carries no data arena at all.
+await comm.barrier();
+const EMPTIES = 50;
+if (rank === 0) {
+  let got = 0;
+  for await (const m of comm.messages({ tag: 20 })) {
+    if (m.data.length !== 0) break;
+    if (++got === EMPTIES * (size - 1)) break;
+  }
+  report('empty', got === EMPTIES * (size - 1), { got });
+} else {
+  for (let i = 0; i < EMPTIES; i++) await sendAll(comm, 0, Buffer.alloc(0), 20);
+  await comm.flush();
+}
+
 await comm.barrier();
 await comm.finalize();
 let stateOk = comm.state === 'finalized';

@@ -1,5 +1,14 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { FLAVORS, jsTask, poolRanks, run, type StartedExex, skipUnlessAvailable, startExex, eventually } from './helpers.js';
+import {
+  eventually,
+  FLAVORS,
+  jsTask,
+  poolRanks,
+  run,
+  type StartedExex,
+  skipUnlessAvailable,
+  startExex,
+} from './helpers.js';
 
 function rankAfter(ms: number) {
   return new Promise((r) =>
@@ -23,10 +32,13 @@ for (const flavor of FLAVORS) {
         heartbeatPeriod: 1,
         heartbeatThreshold: 30,
       });
-      const managers = await eventually(async () => {
-        const m = await s!.ex.connectedManagers();
-        return m.length === 1 ? m : null;
-      }, { what: 'the pool registered', timeoutMs: 50_000 });
+      const managers = await eventually(
+        async () => {
+          const m = await s!.ex.connectedManagers();
+          return m.length === 1 ? m : null;
+        },
+        { what: 'the pool registered', timeoutMs: 50_000 },
+      );
       expect(managers[0]!.workerCount).toBe(28);
       const outs = await Promise.all(Array.from({ length: 400 }, () => run(s!.ex, jsTask(rankAfter, [5]))));
       const ranks = new Set(outs.map((o) => (o.ok ? (o.value as number) : -1)));

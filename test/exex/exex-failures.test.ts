@@ -31,12 +31,17 @@ for (const flavor of FLAVORS) {
       const marker = s.marker;
       await eventually(() => poolRanks(marker).length === 4, { what: '4 ranks' });
       const pending = Array.from({ length: 6 }, (_, i) => run(s!.ex, jsTask(sleepThen, [60_000, i])));
-      await eventually(async () => (await s!.ex.connectedManagers())[0]?.tasks === 6, { what: 'tasks in the pool' });
+      await eventually(async () => (await s!.ex.connectedManagers())[0]?.tasks === 6, {
+        what: 'tasks in the pool',
+      });
       const rank0 = poolRanks(marker).find((r) => r.rank === 0)!;
       process.kill(rank0.pid, 'SIGKILL');
       const outs = await Promise.all(pending);
       for (const o of outs) expect(errorOf(o)).toBeInstanceOf(ManagerLost);
-      await eventually(() => blockProcesses(marker, '0').length === 0, { what: 'no process of block 0', timeoutMs: 15_000 });
+      await eventually(() => blockProcesses(marker, '0').length === 0, {
+        what: 'no process of block 0',
+        timeoutMs: 15_000,
+      });
     });
 
     test('SIGKILL of a worker rank ends the pool cleanly and retries finish the run on another block', async () => {
@@ -46,12 +51,17 @@ for (const flavor of FLAVORS) {
       await eventually(async () => (await ex.connectedManagers()).length === 2, { what: '2 pools' });
       {
         const slow = parsl.app((ms: number, v: number) => new Promise((r) => setTimeout(() => r(v), ms)));
-        const futures = Array.from({ length: 60 }, (_, i) => slow(100, i));
-        await eventually(async () => (await ex.connectedManagers()).every((m) => m.tasks > 0), { what: 'both pools busy' });
+        const futures = Array.from({ length: 120 }, (_, i) => slow(200, i));
+        await eventually(async () => (await ex.connectedManagers()).every((m) => m.tasks > 0), {
+          what: 'both pools busy',
+        });
         const victim = poolRanks(marker).find((r) => r.block === '0' && r.rank === 2)!;
         process.kill(victim.pid, 'SIGKILL');
-        expect(await Promise.all(futures)).toEqual(Array.from({ length: 60 }, (_, i) => i));
-        await eventually(() => blockProcesses(marker, '0').length === 0, { what: 'no process of block 0', timeoutMs: 15_000 });
+        expect(await Promise.all(futures)).toEqual(Array.from({ length: 120 }, (_, i) => i));
+        await eventually(() => blockProcesses(marker, '0').length === 0, {
+          what: 'no process of block 0',
+          timeoutMs: 15_000,
+        });
         expect(poolRanks(marker).filter((r) => r.block === '1')).toHaveLength(4);
       }
     });
@@ -62,7 +72,9 @@ for (const flavor of FLAVORS) {
       await ex.scaleOut(2);
       await eventually(async () => (await ex.connectedManagers()).length === 2, { what: '2 pools' });
       expect((await ex.connectedBlocks()).sort()).toEqual(['0', '1']);
-      const outs = await Promise.all(Array.from({ length: 200 }, (_, i) => run(ex, jsTask(sleepThen, [1, i]))));
+      const outs = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => run(ex, jsTask(sleepThen, [1, i]))),
+      );
       expect(outs.every((o) => o.ok)).toBe(true);
       const gone = await ex.scaleIn(2);
       expect(gone.sort()).toEqual(['0', '1']);

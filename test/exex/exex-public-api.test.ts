@@ -30,7 +30,9 @@ for (const flavor of FLAVORS) {
         const bin = join(runDir, 'bin');
         mkdirSync(bin);
         // A wrapper, not a symlink: Hydra finds its proxy next to the path it was started as.
-      writeFileSync(join(bin, 'mpiexec'), `#!/bin/sh\nexec /usr/bin/mpiexec.${flavor} "$@"\n`, { mode: 0o755 });
+        writeFileSync(join(bin, 'mpiexec'), `#!/bin/sh\nexec /usr/bin/mpiexec.${flavor} "$@"\n`, {
+          mode: 0o755,
+        });
         const ex = new ExtremeScaleExecutor({
           label: 'exex',
           address: '127.0.0.1',

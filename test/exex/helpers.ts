@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ExtremeScaleExecutor, type ExtremeScaleOptions } from '../../dist/executors/mpi/index.js';
+import * as parsl from '../../dist/index.js';
 import { SimpleLauncher } from '../../dist/launchers/simple.js';
 import { LocalProvider } from '../../dist/providers/local/local.js';
-import * as parsl from '../../dist/index.js';
 import { eventually, freshRunDir, killAll, processesWith } from '../htex/helpers.js';
 
 export { errorOf, eventually, jsTask, processesWith, run } from '../htex/helpers.js';
@@ -78,7 +78,9 @@ export async function startExex(
     ...rest,
   });
   const dfk = kernel
-    ? await parsl.load(new parsl.Config({ executors: [ex], runDir, retries: kernel.retries, strategy: 'none' }))
+    ? await parsl.load(
+        new parsl.Config({ executors: [ex], runDir, retries: kernel.retries, strategy: 'none' }),
+      )
     : null;
   if (dfk === null) await ex.start(ctx);
   if (blocks > 0) await ex.scaleOut(blocks);

@@ -45,7 +45,10 @@ for (const flavor of FLAVORS) {
     afterAll(async () => {
       try {
         await dfk?.cleanup();
-        await eventually(() => processesWith(runDir).length === 0, { what: 'no process left', timeoutMs: 15_000 });
+        await eventually(() => processesWith(runDir).length === 0, {
+          what: 'no process left',
+          timeoutMs: 15_000,
+        });
       } finally {
         killAll(runDir);
       }
@@ -97,8 +100,16 @@ for (const flavor of FLAVORS) {
 
     test('bad resource specifications fail at once with InvalidResourceSpecification', async () => {
       const noop = parsl.bashApp((_o: { resourceSpecification: Record<string, unknown> }) => 'true');
-      for (const spec of [{}, { numRanks: 3 }, { numNodes: 1, ranksPerNode: 2, numRanks: 3 }, { numNodes: 2, ranksPerNode: 1 }, { numNodes: 1, numRanks: 8 }]) {
-        await expect(noop({ resourceSpecification: spec })).rejects.toBeInstanceOf(InvalidResourceSpecification);
+      for (const spec of [
+        {},
+        { numRanks: 3 },
+        { numNodes: 1, ranksPerNode: 2, numRanks: 3 },
+        { numNodes: 2, ranksPerNode: 1 },
+        { numNodes: 1, numRanks: 8 },
+      ]) {
+        await expect(noop({ resourceSpecification: spec })).rejects.toBeInstanceOf(
+          InvalidResourceSpecification,
+        );
       }
     });
   });

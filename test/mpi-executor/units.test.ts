@@ -49,14 +49,24 @@ describe('MPI resource specifications', () => {
       expect(err).toBeInstanceOf(InvalidResourceSpecification);
       expect((err as Error).message).toMatch(why);
     }
-    expect(() => resolveMPISpec({ numNodes: 3, ranksPerNode: 1 }, { nodes: 2, slotsPerNode: 4 })).toThrow(/more than the block/);
-    expect(() => resolveMPISpec({ numNodes: 1, ranksPerNode: 8 }, { nodes: 2, slotsPerNode: 4 })).toThrow(/slots of a node/);
+    expect(() => resolveMPISpec({ numNodes: 3, ranksPerNode: 1 }, { nodes: 2, slotsPerNode: 4 })).toThrow(
+      /more than the block/,
+    );
+    expect(() => resolveMPISpec({ numNodes: 1, ranksPerNode: 8 }, { nodes: 2, slotsPerNode: 4 })).toThrow(
+      /slots of a node/,
+    );
   });
 });
 
 describe('node lists', () => {
   test('Slurm host list expressions expand with padding', () => {
-    expect(expandHostlist('nid[001-003,007],login1')).toEqual(['nid001', 'nid002', 'nid003', 'nid007', 'login1']);
+    expect(expandHostlist('nid[001-003,007],login1')).toEqual([
+      'nid001',
+      'nid002',
+      'nid003',
+      'nid007',
+      'login1',
+    ]);
     expect(expandHostlist('a[1-2]-b[0-1]')).toEqual(['a1-b0', 'a1-b1', 'a2-b0', 'a2-b1']);
     expect(expandHostlist('single')).toEqual(['single']);
   });
@@ -65,7 +75,10 @@ describe('node lists', () => {
     const dir = mkdtempSync(join(tmpdir(), 'parsl-nodes-'));
     const pbs = join(dir, 'nodes');
     writeFileSync(pbs, 'n1\nn1\nn2\n');
-    expect(blockNodes(null, { SLURM_NODELIST: 'c[1-2]' })).toEqual({ nodes: ['c1', 'c2'], source: 'SLURM_NODELIST' });
+    expect(blockNodes(null, { SLURM_NODELIST: 'c[1-2]' })).toEqual({
+      nodes: ['c1', 'c2'],
+      source: 'SLURM_NODELIST',
+    });
     expect(blockNodes(null, { PBS_NODEFILE: pbs }).nodes).toEqual(['n1', 'n2']);
     expect(blockNodes(null, { COBALT_NODEFILE: pbs }).source).toBe('COBALT_NODEFILE');
     expect(blockNodes(null, { LSB_MCPU_HOSTS: 'batch1 1 h1 42 h2 42' }).nodes).toEqual(['h1', 'h2']);
@@ -76,8 +89,7 @@ describe('node lists', () => {
 });
 
 describe('node accounting', () => {
-  const spec = (numNodes: number, ranksPerNode: number) =>
-    resolveMPISpec({ numNodes, ranksPerNode });
+  const spec = (numNodes: number, ranksPerNode: number) => resolveMPISpec({ numNodes, ranksPerNode });
 
   test('small tasks share a node; a large task waits and is not overtaken', () => {
     const a = new NodeAccounting<string>(['n1', 'n2'], 4);

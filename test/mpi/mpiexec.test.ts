@@ -58,6 +58,7 @@ for (const flavor of FLAVORS) {
       it('fans 100,000 messages out from rank 0 and back in, with backpressure', () =>
         expectCheck(run, 'fanout'));
       it('delivers in order per (source, tag), large messages included', () => expectCheck(run, 'ordering'));
+      it('delivers zero-length messages', () => expectCheck(run, 'empty'));
       it('refuses send() after finalize()', () => expectCheck(run, 'finalized'));
       it('finalizes and lets every rank exit on its own, leaving no process behind', () => {
         expectCleanExit(run);

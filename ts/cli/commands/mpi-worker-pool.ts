@@ -19,9 +19,21 @@ export function registerMpiWorkerPool(program: Command): void {
     .option('--block-id <id>', 'block this pool belongs to')
     .option('--uid <id>', 'pool id (default: random)')
     .option('--mpi-flavor <flavor>', 'openmpi | mpich (default: from the launcher environment)')
-    .option('--pipeline-ms <ms>', 'estimated work a worker rank may hold queued behind its running task', num, 2)
+    .option(
+      '--pipeline-ms <ms>',
+      'estimated work a worker rank may hold queued behind its running task',
+      num,
+      2,
+    )
     .option('--tree-threshold <n>', 'use a dispatch tree for pools with more ranks than this', int, 256)
     .option('--tree-fanout <n>', 'worker ranks per sub-dispatcher', int, 64)
+    .option('--mpi-spin-us <us>', 'how long an idle rank polls MPI before it sleeps', int, 1000)
+    .option(
+      '--mpi-max-sleep-us <us>',
+      'longest sleep of an idle rank (bounds its wake-up latency)',
+      int,
+      1000,
+    )
     .option('--hb-period <ms>', 'heartbeat period', int, 30_000)
     .option('--hb-threshold <ms>', 'exit after this long without contact', int, 120_000)
     .option('--drain-period <ms>', 'drain and exit after this long', int)
@@ -30,8 +42,8 @@ export function registerMpiWorkerPool(program: Command): void {
     .option('--debug', 'log at debug level', false)
     // MPIExecutor: one pool on the block's lead node that runs MPI applications (no MPI in the pool itself).
     .option('--apps', 'run MPI applications as tasks (MPIExecutor) instead of tasks on MPI ranks', false)
-    .option('--hosts <list>', 'the block\'s nodes (default: from Slurm, PBS, LSF, Cobalt or this host)')
-    .option('--slots-per-node <n>', 'MPI ranks a node runs at once (default: this node\'s cores)', int)
+    .option('--hosts <list>', "the block's nodes (default: from Slurm, PBS, LSF, Cobalt or this host)")
+    .option('--slots-per-node <n>', "MPI ranks a node runs at once (default: this node's cores)", int)
     .option('--mpi-launcher <kind>', 'mpiexec | srun | aprun: what PARSL_MPI_PREFIX uses', 'mpiexec')
     .option('--mpiexec <cmd>', 'the mpiexec binary', 'mpiexec')
     .option('--mpiexec-style <style>', 'mpich | openmpi command-line dialect', 'mpich')
@@ -57,6 +69,8 @@ export function registerMpiWorkerPool(program: Command): void {
         pipelineMs: o.pipelineMs as number,
         treeThreshold: o.treeThreshold as number,
         treeFanout: o.treeFanout as number,
+        spinMicros: o.mpiSpinUs as number,
+        maxSleepMicros: o.mpiMaxSleepUs as number,
         heartbeatPeriodMs: o.hbPeriod as number,
         heartbeatThresholdMs: o.hbThreshold as number,
         drainPeriodMs: (o.drainPeriod as number | undefined) ?? null,

@@ -19,7 +19,12 @@ export class ChildDispatch {
   #avgTaskMs: number | null = null;
   #depth = 0;
 
-  constructor(comm: Communicator, addon: NativeAddon, children: ReadonlyMap<number, number>, pipelineMs: number) {
+  constructor(
+    comm: Communicator,
+    addon: NativeAddon,
+    children: ReadonlyMap<number, number>,
+    pipelineMs: number,
+  ) {
     this.#comm = comm;
     this.#core = new addon.Dispatcher({ maxBatchTasks: 512, maxBatchBytes: 1 << 20 });
     this.#pipelineMs = pipelineMs;
@@ -91,7 +96,8 @@ export class ChildDispatch {
         ? 1
         : this.#avgTaskMs === null
           ? 2
-          : 1 + Math.max(1, Math.min(MAX_DEPTH, Math.floor(this.#pipelineMs / Math.max(this.#avgTaskMs, 1e-6))));
+          : 1 +
+            Math.max(1, Math.min(MAX_DEPTH, Math.floor(this.#pipelineMs / Math.max(this.#avgTaskMs, 1e-6))));
     if (depth === this.#depth) return;
     this.#depth = depth;
     for (const [r, w] of this.#weight) this.#core.setCapacity(r, w * depth);

@@ -37,6 +37,8 @@ import {
   type NativeStats,
 } from './native.js';
 
+const EMPTY = Buffer.alloc(0);
+
 export type ThreadLevel = 'single' | 'funneled' | 'serialized' | 'multiple';
 
 export interface CommunicatorOptions {
@@ -473,8 +475,13 @@ export class Communicator extends EventEmitter<CommunicatorEvents> {
       for (let i = 0; i < meta.length; i += 4) {
         const off = meta[i + 2] as number;
         const len = meta[i + 3] as number;
+        // A delivery of only empty messages has no arena at all.
         const data =
-          off >= 0 ? (arena as Buffer).subarray(off, off + len) : ((large as Buffer[])[-off - 1] as Buffer);
+          off < 0
+            ? ((large as Buffer[])[-off - 1] as Buffer)
+            : arena
+              ? arena.subarray(off, off + len)
+              : EMPTY;
         this.#dispatch({ source: meta[i] as number, tag: meta[i + 1] as number, data });
       }
     }

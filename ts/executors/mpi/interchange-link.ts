@@ -1,5 +1,4 @@
-import { platform, release, totalmem, cpus } from 'node:os';
-import { hostname } from 'node:os';
+import { cpus, hostname, platform, release, totalmem } from 'node:os';
 import { Dealer } from 'zeromq';
 import type { Logger } from '../../logging.js';
 import type { FunctionDescriptor } from '../../serialize/function-ref.js';
@@ -142,7 +141,8 @@ export class InterchangeLink {
   async close(): Promise<void> {
     if (this.#closed) return;
     for (const t of this.#timers) clearInterval(t);
-    for (let i = 0; i < 50 && this.#out !== null && !this.#out.idle; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 50 && this.#out !== null && !this.#out.idle; i++)
+      await new Promise((r) => setTimeout(r, 10));
     this.#closed = true;
     this.#out?.close();
     this.#sock?.close();

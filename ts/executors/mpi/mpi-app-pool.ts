@@ -1,6 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { hostname } from 'node:os';
-import { cpus } from 'node:os';
+import { cpus, hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getLogger, type Logger, setFileLogger } from '../../logging.js';
@@ -11,7 +10,7 @@ import { WorkerLost } from '../errors.js';
 import { decodeTaskBody, encodeResultBody } from '../htex/task-codec.js';
 import type { ResultWire, TaskWire } from '../task-wire.js';
 import { InterchangeLink, type LinkOptions } from './interchange-link.js';
-import { type PrefixOptions, mpiTaskEnv } from './mpi-prefix.js';
+import { mpiTaskEnv, type PrefixOptions } from './mpi-prefix.js';
 import { NodeAccounting } from './node-accounting.js';
 import { blockNodes } from './node-list.js';
 import { type ResolvedMPISpec, resolveMPISpec } from './resource-spec.js';
@@ -66,14 +65,23 @@ export class MpiAppPool {
   }
 
   async run(): Promise<number> {
-    const logPath = join(this.#o.logdir, `block-${this.#o.blockId ?? 'none'}`, this.#o.uid, 'mpi-app-pool.log');
-    const logHandle = setFileLogger(logPath, { name: 'parsl.mpiex', level: this.#o.debug ? 'debug' : 'info' });
+    const logPath = join(
+      this.#o.logdir,
+      `block-${this.#o.blockId ?? 'none'}`,
+      this.#o.uid,
+      'mpi-app-pool.log',
+    );
+    const logHandle = setFileLogger(logPath, {
+      name: 'parsl.mpiex',
+      level: this.#o.debug ? 'debug' : 'info',
+    });
     const done = new Promise<number>((resolve) => {
       this.#done = resolve;
     });
     process.once('SIGTERM', () => this.stop('SIGTERM', 0));
     try {
-      if (!(await this.#link.open(this.#nodeCount * this.#slots, this.#capacity()))) this.stop('no interchange', 3);
+      if (!(await this.#link.open(this.#nodeCount * this.#slots, this.#capacity())))
+        this.stop('no interchange', 3);
       return await done;
     } finally {
       await logHandle.close();
@@ -106,7 +114,12 @@ export class MpiAppPool {
 
   #start(w: TaskWire, spec: ResolvedMPISpec, nodes: string[]): void {
     const env = { ...process.env, ...mpiTaskEnv(this.#o.prefix, spec, nodes) };
-    const child = fork(TASK_MAIN, [], { env, detached: true, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(TASK_MAIN, [], {
+      env,
+      detached: true,
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     this.#running.add(child);
     let result: ResultWire | null = null;
     child.once('message', (r) => {
@@ -117,7 +130,13 @@ export class MpiAppPool {
       this.#nodes.release(spec, nodes);
       if (this.#stopping) return;
       const how = signal ? `signal ${signal}` : `exit code ${code}`;
-      this.#finish(result ?? { id: w.id, ok: false, error: toRemoteError(new WorkerLost(child.pid ?? -1, hostname(), { detail: how })) });
+      this.#finish(
+        result ?? {
+          id: w.id,
+          ok: false,
+          error: toRemoteError(new WorkerLost(child.pid ?? -1, hostname(), { detail: how })),
+        },
+      );
       this.#schedule();
     });
     child.send(w);

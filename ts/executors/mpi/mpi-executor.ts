@@ -11,7 +11,13 @@ import { resolveMPISpec } from './resource-spec.js';
 export interface MPIExecutorOptions
   extends Omit<
     HtexOptions,
-    'maxWorkersPerNode' | 'coresPerWorker' | 'memPerWorker' | 'cpuAffinity' | 'availableAccelerators' | 'prefetchCapacity' | 'pipelineMs'
+    | 'maxWorkersPerNode'
+    | 'coresPerWorker'
+    | 'memPerWorker'
+    | 'cpuAffinity'
+    | 'availableAccelerators'
+    | 'prefetchCapacity'
+    | 'pipelineMs'
   > {
   /** Which launcher `PARSL_MPI_PREFIX` uses. @default 'mpiexec' */
   mpiLauncher?: MPILauncherKind;
@@ -28,7 +34,15 @@ export interface MPIExecutorOptions
 }
 
 const OWN = ['mpiLauncher', 'mpiexec', 'mpiexecStyle', 'launcherOptions', 'hosts', 'slotsPerNode'] as const;
-const REJECTED = ['maxWorkersPerNode', 'coresPerWorker', 'memPerWorker', 'cpuAffinity', 'availableAccelerators', 'prefetchCapacity', 'pipelineMs'];
+const REJECTED = [
+  'maxWorkersPerNode',
+  'coresPerWorker',
+  'memPerWorker',
+  'cpuAffinity',
+  'availableAccelerators',
+  'prefetchCapacity',
+  'pipelineMs',
+];
 
 /**
  * The MPIExecutor: MPI applications as tasks. One pool per block runs on the block's lead node, accounts the
@@ -52,21 +66,35 @@ export class MPIExecutor extends HighThroughputExecutor {
 
   constructor(options: MPIExecutorOptions & { provider?: ExecutionProvider } = {}) {
     for (const k of REJECTED)
-      if (k in options) throw new ConfigurationError(`MPIExecutor has no option '${k}': size tasks with their resourceSpecification`);
+      if (k in options)
+        throw new ConfigurationError(
+          `MPIExecutor has no option '${k}': size tasks with their resourceSpecification`,
+        );
     const htex: Record<string, unknown> = { label: 'MPIExecutor', ...options, pipelineMs: 0 };
     for (const k of OWN) delete htex[k];
     super(htex as HtexOptions);
     const launcher = options.mpiLauncher ?? 'mpiexec';
     if (!['mpiexec', 'srun', 'aprun'].includes(launcher))
-      throw new ConfigurationError(`MPIExecutor.mpiLauncher must be 'mpiexec', 'srun' or 'aprun', got ${JSON.stringify(launcher)}`);
+      throw new ConfigurationError(
+        `MPIExecutor.mpiLauncher must be 'mpiexec', 'srun' or 'aprun', got ${JSON.stringify(launcher)}`,
+      );
     const style = options.mpiexecStyle ?? 'mpich';
     if (style !== 'mpich' && style !== 'openmpi')
-      throw new ConfigurationError(`MPIExecutor.mpiexecStyle must be 'mpich' or 'openmpi', got ${JSON.stringify(style)}`);
+      throw new ConfigurationError(
+        `MPIExecutor.mpiexecStyle must be 'mpich' or 'openmpi', got ${JSON.stringify(style)}`,
+      );
     const slots = options.slotsPerNode ?? null;
     if (slots !== null && (!Number.isInteger(slots) || slots < 1))
-      throw new ConfigurationError(`MPIExecutor.slotsPerNode must be an integer ≥ 1 or null, got ${String(slots)}`);
+      throw new ConfigurationError(
+        `MPIExecutor.slotsPerNode must be an integer ≥ 1 or null, got ${String(slots)}`,
+      );
     const hosts = options.hosts ?? null;
-    if (hosts !== null && (!Array.isArray(hosts) || hosts.length === 0 || !hosts.every((h) => typeof h === 'string' && /^[\w.:-]+$/.test(h))))
+    if (
+      hosts !== null &&
+      (!Array.isArray(hosts) ||
+        hosts.length === 0 ||
+        !hosts.every((h) => typeof h === 'string' && /^[\w.:-]+$/.test(h)))
+    )
       throw new ConfigurationError('MPIExecutor.hosts must be a non-empty list of host names, or null');
     this.mpiLauncher = launcher;
     this.mpiexec = options.mpiexec ?? 'mpiexec';
@@ -81,7 +109,9 @@ export class MPIExecutor extends HighThroughputExecutor {
     let spec: ReturnType<typeof resolveMPISpec>;
     try {
       const limits =
-        this.hosts !== null && this.slotsPerNode !== null ? { nodes: this.hosts.length, slotsPerNode: this.slotsPerNode } : undefined;
+        this.hosts !== null && this.slotsPerNode !== null
+          ? { nodes: this.hosts.length, slotsPerNode: this.slotsPerNode }
+          : undefined;
       spec = resolveMPISpec(task.resourceSpecification, limits);
     } catch (e) {
       queueMicrotask(() => done({ ok: false, error: e as Error }));

@@ -19,22 +19,43 @@ function opts(...parts: string[]): string {
 }
 
 /** The launcher prefixes one task sees, for the nodes it was given. */
-export function mpiPrefixes(o: PrefixOptions, spec: ResolvedMPISpec, nodes: readonly string[]): Record<MPILauncherKind, string> {
+export function mpiPrefixes(
+  o: PrefixOptions,
+  spec: ResolvedMPISpec,
+  nodes: readonly string[],
+): Record<MPILauncherKind, string> {
   const hosts = nodes.join(',');
   const extra = opts(o.extraOptions, spec.launcherOptions);
   const mpiexec =
     o.mpiexecStyle === 'openmpi'
-      ? opts(o.mpiexec, `-n ${spec.numRanks}`, `--map-by ppr:${spec.ranksPerNode}:node`, `--host ${nodes.map((h) => `${h}:${spec.ranksPerNode}`).join(',')}`, extra)
+      ? opts(
+          o.mpiexec,
+          `-n ${spec.numRanks}`,
+          `--map-by ppr:${spec.ranksPerNode}:node`,
+          `--host ${nodes.map((h) => `${h}:${spec.ranksPerNode}`).join(',')}`,
+          extra,
+        )
       : opts(o.mpiexec, `-n ${spec.numRanks}`, `-ppn ${spec.ranksPerNode}`, `-hosts ${hosts}`, extra);
   return {
     mpiexec,
-    srun: opts('srun', `-N ${spec.numNodes}`, `-n ${spec.numRanks}`, `--ntasks-per-node=${spec.ranksPerNode}`, `--nodelist=${hosts}`, extra),
+    srun: opts(
+      'srun',
+      `-N ${spec.numNodes}`,
+      `-n ${spec.numRanks}`,
+      `--ntasks-per-node=${spec.ranksPerNode}`,
+      `--nodelist=${hosts}`,
+      extra,
+    ),
     aprun: opts('aprun', `-n ${spec.numRanks}`, `-N ${spec.ranksPerNode}`, `-node-list=${hosts}`, extra),
   };
 }
 
 /** The environment of one MPI task (Parsl's names). */
-export function mpiTaskEnv(o: PrefixOptions, spec: ResolvedMPISpec, nodes: readonly string[]): Record<string, string> {
+export function mpiTaskEnv(
+  o: PrefixOptions,
+  spec: ResolvedMPISpec,
+  nodes: readonly string[],
+): Record<string, string> {
   const p = mpiPrefixes(o, spec, nodes);
   return {
     PARSL_MPI_PREFIX: p[o.launcher],

@@ -6,7 +6,7 @@ import { type TreeLayout, treeLayout } from './dispatch-tree.js';
 import { InterchangeLink, type LinkOptions } from './interchange-link.js';
 import { loadAddon, type MPIFlavor } from './load-addon.js';
 import type { NativeAddon } from './native.js';
-import { EMPTY, encodeTaskData, Tag } from './rank-protocol.js';
+import { EMPTY, encodeTaskData, guarded, Tag } from './rank-protocol.js';
 import { RankWorker } from './rank-worker.js';
 import { SubDispatcher } from './sub-dispatcher.js';
 
@@ -19,19 +19,28 @@ export interface MpiPoolOptions extends LinkOptions {
   readonly treeThreshold: number;
   /** Worker ranks per sub-dispatcher in a tree. */
   readonly treeFanout: number;
+  /** The communicator's idle polling: how long it spins after activity and its longest sleep (µs). */
+  readonly spinMicros: number;
+  readonly maxSleepMicros: number;
   readonly logdir: string;
   readonly debug: boolean;
 }
 
 /** Runs this rank's part of the pool; resolves with the exit code once MPI is finalized. */
 export async function runMpiWorkerPool(o: MpiPoolOptions): Promise<number> {
-  const comm = await Communicator.init({ ...(o.flavor ? { flavor: o.flavor } : {}) });
+  const comm = await Communicator.init({
+    ...(o.flavor ? { flavor: o.flavor } : {}),
+    spinMicros: o.spinMicros,
+    maxSleepMicros: o.maxSleepMicros,
+  });
   const { addon } = loadAddon({ flavor: comm.flavor });
   const layout = treeLayout(comm.size, o.treeThreshold, o.treeFanout);
   const timing = { heartbeatPeriodMs: o.heartbeatPeriodMs, heartbeatThresholdMs: o.heartbeatThresholdMs };
   let code: number;
   if (comm.size < 2) {
-    process.stderr.write('parsl-ts mpi-worker-pool: needs at least 2 ranks (rank 0 dispatches, the others work)\n');
+    process.stderr.write(
+      'parsl-ts mpi-worker-pool: needs at least 2 ranks (rank 0 dispatches, the others work)\n',
+    );
     code = 2;
   } else if (comm.rank === 0) {
     code = await new RankZero(comm, addon, layout, o).run();
@@ -103,8 +112,11 @@ class RankZero {
     const done = new Promise<number>((resolve) => {
       this.#done = resolve;
     });
-    this.#comm.on('message', (m) => this.#onRankMessage(m));
-    this.#timer = setInterval(() => this.#children.broadcast(Tag.HEARTBEAT, EMPTY), this.#o.heartbeatPeriodMs);
+    this.#comm.on('message', (m) => guarded(this.#comm.rank, () => this.#onRankMessage(m)));
+    this.#timer = setInterval(
+      () => this.#children.broadcast(Tag.HEARTBEAT, EMPTY),
+      this.#o.heartbeatPeriodMs,
+    );
     // A signal means the job is being cancelled and the other ranks are going too: tell the ranks that are left,
     // leave the interchange, then die of the signal (an MPI_Finalize now could wait for ranks already gone).
     for (const sig of ['SIGTERM', 'SIGINT'] as const) {
@@ -123,12 +135,18 @@ class RankZero {
     }
   }
 
-  #onTasks(ids: number[], fnIds: string[], bodies: Buffer[], fns: import('../../serialize/function-ref.js').FunctionDescriptor[]): void {
+  #onTasks(
+    ids: number[],
+    fnIds: string[],
+    bodies: Buffer[],
+    fns: import('../../serialize/function-ref.js').FunctionDescriptor[],
+  ): void {
     if (this.#stopping) return;
     const fresh = fns.filter((f) => !this.#known.has(f.id));
     for (const f of fresh) this.#known.add(f.id);
     this.#children.broadcastFunctions(fresh);
-    for (let i = 0; i < ids.length; i++) this.#children.submit(ids[i]!, encodeTaskData(fnIds[i]!, bodies[i]!));
+    for (let i = 0; i < ids.length; i++)
+      this.#children.submit(ids[i]!, encodeTaskData(fnIds[i]!, bodies[i]!));
     this.#children.pump();
   }
 

@@ -46,7 +46,9 @@ export class NodeAccounting<T> {
 
   /** Fullest nodes that still fit first, so partly used nodes fill up and whole nodes stay whole. */
   #fit(spec: ResolvedMPISpec): string[] | null {
-    const fits = [...this.#free.entries()].filter(([, f]) => f >= spec.ranksPerNode).sort((a, b) => a[1] - b[1]);
+    const fits = [...this.#free.entries()]
+      .filter(([, f]) => f >= spec.ranksPerNode)
+      .sort((a, b) => a[1] - b[1]);
     return fits.length < spec.numNodes ? null : fits.slice(0, spec.numNodes).map(([n]) => n);
   }
 }

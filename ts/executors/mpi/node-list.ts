@@ -51,7 +51,8 @@ function expandItem(item: string): string[] {
     const hi = Number(b);
     if (!Number.isInteger(lo) || !Number.isInteger(hi) || hi < lo)
       throw new NodeListError(`bad range '${r}' in host list item '${item}'`);
-    for (let i = lo; i <= hi; i++) for (const t of tails) out.push(`${prefix}${String(i).padStart(a!.length, '0')}${t}`);
+    for (let i = lo; i <= hi; i++)
+      for (const t of tails) out.push(`${prefix}${String(i).padStart(a!.length, '0')}${t}`);
   }
   return out;
 }
@@ -65,7 +66,10 @@ function unique(names: string[]): string[] {
  * (`PBS_NODEFILE`), LSF (`LSB_MCPU_HOSTS`, `LSB_HOSTS`, without the launch node), Cobalt (`COBALT_NODEFILE`), else
  * this host alone. An explicit list wins.
  */
-export function blockNodes(explicit: readonly string[] | null, env: NodeJS.ProcessEnv = process.env): NodeList {
+export function blockNodes(
+  explicit: readonly string[] | null,
+  env: NodeJS.ProcessEnv = process.env,
+): NodeList {
   if (explicit && explicit.length > 0) return { nodes: unique([...explicit]), source: 'explicit host list' };
   const slurm = env.SLURM_JOB_NODELIST ?? env.SLURM_NODELIST;
   if (slurm) return { nodes: unique(expandHostlist(slurm)), source: 'SLURM_NODELIST' };

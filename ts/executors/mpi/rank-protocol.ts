@@ -140,3 +140,17 @@ export function decodeFunctions(payload: Buffer): FunctionDescriptor[] {
  * which the communicator does not handle yet (reported to the addon's owner).
  */
 export const EMPTY = Buffer.from([0]);
+
+/**
+ * Runs a message handler so that a bug or a malformed message is reported on stderr (and in the block's error
+ * file) instead of vanishing inside the addon's callback, which would leave the rank silently deaf.
+ */
+export function guarded(rank: number, handle: () => void): void {
+  try {
+    handle();
+  } catch (e) {
+    process.stderr.write(
+      `parsl-ts mpi rank ${rank}: dropped a message: ${(e as Error).stack ?? String(e)}\n`,
+    );
+  }
+}

@@ -10,6 +10,7 @@ import {
   decodeFunctions,
   decodeTaskData,
   EMPTY,
+  guarded,
   parseTaskBatch,
   ResultBatch,
   Tag,
@@ -63,7 +64,7 @@ export class RankWorker {
       }
       this.#comm.send(this.#parent, EMPTY, Tag.HEARTBEAT);
     }, this.#timing.heartbeatPeriodMs);
-    this.#comm.on('message', (m) => this.#onMessage(m));
+    this.#comm.on('message', (m) => guarded(this.#comm.rank, () => this.#onMessage(m)));
     return finished.finally(() => clearInterval(timer));
   }
 

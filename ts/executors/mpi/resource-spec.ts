@@ -24,7 +24,9 @@ function count(spec: Record<string, unknown>, key: string): number | null {
   const v = spec[key];
   if (v === undefined || v === null) return null;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
-    throw new InvalidMPIResourceSpecification(`${key} must be an integer ≥ 1, got ${JSON.stringify(v)}`, [key]);
+    throw new InvalidMPIResourceSpecification(`${key} must be an integer ≥ 1, got ${JSON.stringify(v)}`, [
+      key,
+    ]);
   return v;
 }
 
@@ -71,7 +73,9 @@ export function resolveMPISpec(
   if (spec.priority !== undefined && typeof spec.priority !== 'number')
     throw new InvalidMPIResourceSpecification('priority must be a number', ['priority']);
   if (limits && nodes! > limits.nodes)
-    throw new InvalidMPIResourceSpecification(`numNodes ${nodes} is more than the block's ${limits.nodes} node(s)`);
+    throw new InvalidMPIResourceSpecification(
+      `numNodes ${nodes} is more than the block's ${limits.nodes} node(s)`,
+    );
   if (limits && ppn! > limits.slotsPerNode)
     throw new InvalidMPIResourceSpecification(
       `ranksPerNode ${ppn} is more than the ${limits.slotsPerNode} slots of a node`,

@@ -2,7 +2,7 @@ import { ChildDispatch } from './child-dispatch.js';
 import type { Communicator, MPIMessage } from './communicator.js';
 import type { TreeLayout } from './dispatch-tree.js';
 import type { NativeAddon } from './native.js';
-import { decodeFunctions, EMPTY, parseTaskBatch, ResultBatch, Tag } from './rank-protocol.js';
+import { decodeFunctions, EMPTY, guarded, parseTaskBatch, ResultBatch, Tag } from './rank-protocol.js';
 import type { RankTiming } from './rank-worker.js';
 
 /**
@@ -19,7 +19,13 @@ export class SubDispatcher {
   #lastContact = Date.now();
   #done: (code: number) => void = () => {};
 
-  constructor(comm: Communicator, addon: NativeAddon, layout: TreeLayout, timing: RankTiming, pipelineMs: number) {
+  constructor(
+    comm: Communicator,
+    addon: NativeAddon,
+    layout: TreeLayout,
+    timing: RankTiming,
+    pipelineMs: number,
+  ) {
     this.#comm = comm;
     this.#parent = layout.parent(comm.rank);
     this.#timing = timing;
@@ -33,12 +39,14 @@ export class SubDispatcher {
     });
     const timer = setInterval(() => {
       if (Date.now() - this.#lastContact > this.#timing.heartbeatThresholdMs) {
-        process.stderr.write(`parsl-ts mpi relay rank ${this.#comm.rank}: rank 0 is silent; aborting the MPI job\n`);
+        process.stderr.write(
+          `parsl-ts mpi relay rank ${this.#comm.rank}: rank 0 is silent; aborting the MPI job\n`,
+        );
         this.#comm.abort(3);
       }
       this.#comm.send(this.#parent, EMPTY, Tag.HEARTBEAT);
     }, this.#timing.heartbeatPeriodMs);
-    this.#comm.on('message', (m) => this.#onMessage(m));
+    this.#comm.on('message', (m) => guarded(this.#comm.rank, () => this.#onMessage(m)));
     return finished.finally(() => clearInterval(timer));
   }
 

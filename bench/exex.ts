@@ -1,0 +1,218 @@
+/**
+ * ExtremeScaleExecutor benchmark (same harness as bench/htex.ts), per MPI flavour found:
+ *
+ *   npm run build && node --import tsx bench/exex.ts [--flavor openmpi|mpich]
+ *
+ * Prints one JSON object with, per flavour:
+ * - throughput: 50,000 no-op tasks through interchange → rank 0 → 3 worker ranks (tasks/s);
+ * - roundTrip: 500 sequential no-op tasks (median and p99 latency);
+ * - sleep: 2,000 × 10 ms sleeps on 3 worker ranks (efficiency = ideal time / measured time);
+ * - dispatch: CPU per task of rank 0's C++ dispatcher core (submit → per-rank batch → complete), 1 M tasks.
+ * Tasks go through `executor.submit()` directly, so the numbers are the executor's, not the kernel's.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExecutorTask, TaskOutcome } from '../dist/executors/base.js';
+import { ExtremeScaleExecutor } from '../dist/executors/mpi/index.js';
+import { loadAddon } from '../dist/executors/mpi/load-addon.js';
+import { parseTaskBatch } from '../dist/executors/mpi/rank-protocol.js';
+import { SimpleLauncher } from '../dist/launchers/simple.js';
+import { getLogger } from '../dist/logging.js';
+import { LocalProvider } from '../dist/providers/local/local.js';
+import { describeFunction } from '../dist/serialize/function-ref.js';
+
+type Flavor = 'openmpi' | 'mpich';
+const TARGETS = { tasksPerSecond: 50_000, medianLatencyMs: 0.3, efficiency: 0.97, dispatchMicrosPerTask: 2 };
+const OMPI_ENV = 'export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1';
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+
+let nextId = 1;
+function task(func: (...a: never[]) => unknown, args: unknown[] = []): ExecutorTask {
+  return {
+    id: nextId++,
+    tryId: 0,
+    appName: func.name,
+    kind: 'js',
+    func,
+    fn: describeFunction(func),
+    args,
+    walltimeMs: null,
+    bash: null,
+    resourceSpecification: {},
+  };
+}
+
+function submit(ex: ExtremeScaleExecutor, t: ExecutorTask): Promise<TaskOutcome> {
+  return new Promise((resolve) => ex.submit(t, resolve));
+}
+
+async function executorWorkloads(
+  runDir: string,
+  flavor: Flavor,
+  polling: { spinMicros: number; maxSleepMicros: number },
+) {
+  const ex = new ExtremeScaleExecutor({
+    label: `exex-${flavor}`,
+    address: '127.0.0.1',
+    encrypted: false,
+    ranksPerNode: 4,
+    mpi: flavor,
+    mpiPolling: polling,
+    mpiLauncher:
+      flavor === 'openmpi' ? 'mpiexec.openmpi --oversubscribe -n {ranks}' : 'mpiexec.mpich -n {ranks}',
+    provider: new LocalProvider({
+      launcher: new SimpleLauncher({ debug: false }),
+      workerInit: OMPI_ENV,
+      initBlocks: 0,
+      statusPollingInterval: 1000,
+    }),
+  });
+  await ex.start({ runDir, runId: flavor, logger: getLogger('bench') });
+  await ex.scaleOut(1);
+  try {
+    const noop = () => null;
+    const sleep10 = () => new Promise((r) => setTimeout(r, 10));
+    await Promise.all(Array.from({ length: 5000 }, () => submit(ex, task(noop))));
+    const N = 50_000;
+    let t0 = performance.now();
+    let outs = await Promise.all(Array.from({ length: N }, () => submit(ex, task(noop))));
+    const secs = (performance.now() - t0) / 1000;
+    if (!outs.every((o) => o.ok)) throw new Error('a no-op task failed');
+    const throughput = {
+      tasks: N,
+      workerRanks: 3,
+      seconds: round(secs),
+      tasksPerSecond: Math.round(N / secs),
+    };
+    const lat: number[] = [];
+    for (let i = 0; i < 550; i++) {
+      const s = performance.now();
+      await submit(ex, task(noop));
+      if (i >= 50) lat.push(performance.now() - s);
+    }
+    lat.sort((a, b) => a - b);
+    const roundTrip = {
+      tasks: lat.length,
+      medianMs: round(percentile(lat, 50)),
+      p99Ms: round(percentile(lat, 99)),
+    };
+    await Promise.all(Array.from({ length: 60 }, () => submit(ex, task(sleep10))));
+    const S = 2000;
+    t0 = performance.now();
+    outs = await Promise.all(Array.from({ length: S }, () => submit(ex, task(sleep10))));
+    const sleepSecs = (performance.now() - t0) / 1000;
+    const ideal = (S * 10) / 1000 / 3;
+    t0 = performance.now();
+    await Promise.all(
+      [0, 1, 2].map(async () => {
+        for (let i = 0; i < S / 3; i++) await sleep10();
+      }),
+    );
+    const ceiling = ideal / ((performance.now() - t0) / 1000);
+    const sleep = {
+      tasks: S,
+      sleepMs: 10,
+      workerRanks: 3,
+      seconds: round(sleepSecs),
+      idealSeconds: round(ideal),
+      efficiency: round(ideal / sleepSecs),
+      inProcessCeiling: round(ceiling),
+    };
+    const idle = await idleCpu(runDir);
+    return { throughput, roundTrip, sleep, idle };
+  } finally {
+    await ex.shutdown();
+  }
+}
+
+/** CPU share of each node rank of the pool while no task runs (3 s after 1 s of quiet). */
+async function idleCpu(runDir: string) {
+  const pids = readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+        return cmd.startsWith(process.execPath) && cmd.includes('mpi-worker-pool') && cmd.includes(runDir);
+      } catch {
+        return false;
+      }
+    });
+  const ticks = (pid: number) => {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(f[11]) + Number(f[12]);
+  };
+  await new Promise((r) => setTimeout(r, 1000));
+  const before = pids.map(ticks);
+  await new Promise((r) => setTimeout(r, 3000));
+  const share = pids.map((p, i) => round((ticks(p) - before[i]!) / 100 / 3, 4));
+  return { ranks: pids.length, cpuShareOfACorePerRank: share };
+}
+
+/** CPU of the C++ core alone (no MPI): submit 1 M 64-byte tasks, take per-rank batches, complete them. */
+function dispatchCost(flavor: Flavor) {
+  const { addon } = loadAddon({ flavor });
+  const d = new addon.Dispatcher({ maxBatchTasks: 512, maxBatchBytes: 1 << 20 });
+  for (const r of [1, 2, 3]) d.setCapacity(r, 256);
+  const data = Buffer.alloc(64, 7);
+  const N = 1_000_000;
+  const CHUNK = 768;
+  let coreMicros = 0;
+  let id = 1;
+  const wall = performance.now();
+  while (id <= N) {
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < CHUNK && id <= N; i++) d.submit(id++, data);
+    const batches = d.nextBatches();
+    let c = process.cpuUsage(c0);
+    coreMicros += c.user + c.system;
+    const done = batches.map((b) => ({
+      rank: b.rank,
+      ids: Float64Array.from(parseTaskBatch(b.payload), (t) => t.id),
+    }));
+    const c1 = process.cpuUsage();
+    for (const b of done) d.complete(b.rank, b.ids);
+    c = process.cpuUsage(c1);
+    coreMicros += c.user + c.system;
+  }
+  return {
+    tasks: N,
+    bytesPerTask: 64,
+    microsPerTask: round(coreMicros / N),
+    wallSecondsIncludingParse: round((performance.now() - wall) / 1000),
+  };
+}
+
+const only = process.argv.includes('--flavor') ? process.argv[process.argv.indexOf('--flavor') + 1] : null;
+const flavors = (['openmpi', 'mpich'] as Flavor[]).filter(
+  (f) =>
+    (only === null || only === f) &&
+    existsSync(join(import.meta.dirname, '..', 'build', f, 'Release', 'parsl_mpi.node')),
+);
+const runDir = mkdtempSync(join(tmpdir(), 'parsl-bench-exex-'));
+const results: Record<string, unknown> = {};
+try {
+  for (const f of flavors) {
+    results[f] = {
+      defaultPolling: await executorWorkloads(runDir, f, { spinMicros: 1000, maxSleepMicros: 1000 }),
+      // Latency-tuned: ranks poll for 20 ms after activity and sleep at most 50 µs (more idle CPU).
+      lowLatencyPolling: await executorWorkloads(runDir, f, { spinMicros: 20_000, maxSleepMicros: 50 }),
+      dispatch: dispatchCost(f),
+    };
+  }
+} finally {
+  rmSync(runDir, { recursive: true, force: true });
+}
+console.log(
+  JSON.stringify(
+    { benchmark: 'exex', targets: TARGETS, cores: (await import('node:os')).cpus().length, results },
+    null,
+    2,
+  ),
+);
+process.exit(0);

@@ -1,0 +1,77 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigurationError } from '../../dist/errors.js';
+import { ExtremeScaleExecutor } from '../../dist/executors/mpi/index.js';
+import { loadAddon } from '../../dist/executors/mpi/load-addon.js';
+import {
+  decodeTaskData,
+  encodeTaskData,
+  parseResults,
+  parseTaskBatch,
+  ResultBatch,
+} from '../../dist/executors/mpi/rank-protocol.js';
+import { LocalProvider } from '../../dist/providers/local/local.js';
+import { FLAVORS, skipUnlessAvailable } from './helpers.js';
+
+describe('ExtremeScaleExecutor options', () => {
+  test('ranks per block, and clear errors for bad or process-pool options', () => {
+    const ex = new ExtremeScaleExecutor({
+      ranksPerNode: 3,
+      provider: new LocalProvider({ nodesPerBlock: 2 }),
+    });
+    expect(ex.ranksPerBlock).toBe(6);
+    expect(ex.workersPerNode).toBe(3);
+    expect(ex.label).toBe('ExtremeScaleExecutor');
+    expect(() => new ExtremeScaleExecutor({ ranksPerNode: 0 })).toThrow(ConfigurationError);
+    expect(() => new ExtremeScaleExecutor({ ranksPerNode: 1 })).toThrow(/at least 2 ranks/);
+    expect(() => new ExtremeScaleExecutor({ maxWorkersPerNode: 2 } as never)).toThrow(/one worker per rank/);
+    expect(() => new ExtremeScaleExecutor({ mpi: 'lam' } as never)).toThrow(/openmpi/);
+    expect(() => new ExtremeScaleExecutor({ dispatchFanout: 0 })).toThrow(/dispatchFanout/);
+    expect(() => new ExtremeScaleExecutor({ bogus: 1 } as never)).toThrow(ConfigurationError);
+  });
+});
+
+describe('rank protocol', () => {
+  test('task data and result batches round-trip', () => {
+    const d = encodeTaskData('fn-1', Buffer.from('body'));
+    const back = decodeTaskData(d);
+    expect(back.fnId).toBe('fn-1');
+    expect(back.body.toString()).toBe('body');
+    const r = new ResultBatch();
+    r.add(1, Buffer.from('a'));
+    r.add(2 ** 40 + 3, Buffer.from('bcd'));
+    r.busyMs = 1.5;
+    const p = parseResults(r.take());
+    expect(Array.from(p.ids)).toEqual([1, 2 ** 40 + 3]);
+    expect(p.bodies.map(String)).toEqual(['a', 'bcd']);
+    expect(p.busyMs).toBe(1.5);
+    expect(r.size).toBe(0);
+  });
+
+  for (const flavor of FLAVORS) {
+    test.skipIf(skipUnlessAvailable(flavor))(
+      `batches of the ${flavor} dispatcher core parse back to their tasks`,
+      () => {
+        const { addon } = loadAddon({ flavor });
+        const core = new addon.Dispatcher({ maxBatchTasks: 4, maxBatchBytes: 1 << 20 });
+        core.setCapacity(1, 3);
+        core.setCapacity(2, 3);
+        for (let id = 1; id <= 5; id++) core.submit(id, encodeTaskData('f', Buffer.from(`t${id}`)));
+        const seen = new Map<number, string>();
+        for (const b of core.nextBatches()) {
+          const tasks = parseTaskBatch(b.payload);
+          expect(tasks).toHaveLength(b.taskCount);
+          for (const t of tasks) seen.set(t.id, decodeTaskData(t.data).body.toString());
+          expect(
+            core.complete(
+              b.rank,
+              Float64Array.from(tasks, (t) => t.id),
+            ),
+          ).toBe(tasks.length);
+        }
+        expect([...seen.entries()].sort((a, b) => a[0] - b[0])).toEqual(
+          [1, 2, 3, 4, 5].map((i) => [i, `t${i}`]),
+        );
+      },
+    );
+  }
+});
