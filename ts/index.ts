@@ -96,6 +96,15 @@ export {
   PROTOCOL_VERSION,
 } from './executors/htex/index.js';
 export { InProcessExecutor } from './executors/in-process.js';
+export {
+  ExtremeScaleExecutor,
+  type ExtremeScaleOptions,
+  InvalidMPIResourceSpecification,
+  MPIExecutor,
+  type MPIExecutorOptions,
+  type MPIResourceSpecification,
+  NodeListError,
+} from './executors/mpi/index.js';
 export { ThreadPoolExecutor } from './executors/threads/thread-pool.js';
 export {
   JobStatusPoller,
