@@ -2,7 +2,8 @@ import { expect, test } from 'vitest';
 import * as parsl from '../../dist/index.js';
 
 // The public API is a contract (DESIGN §2): every name must stay exported from the package root.
-const CONTRACT = `app bashApp joinApp File AUTO_LOGNAME Config load dfk clear DataFlowKernel AppFuture DataFuture TaskState
+const CONTRACT =
+  `app bashApp joinApp File AUTO_LOGNAME Config load dfk clear DataFlowKernel AppFuture DataFuture TaskState
   ThreadPoolExecutor HighThroughputExecutor ExtremeScaleExecutor MPIExecutor
   LocalProvider SlurmProvider PBSProProvider TorqueProvider CobaltProvider LSFProvider CondorProvider
   GridEngineProvider AdHocProvider KubernetesProvider AWSProvider GoogleCloudProvider

@@ -60,6 +60,7 @@ export async function runBashApp(
   return 0;
 }
 
+// biome-ignore lint/complexity/noBannedTypes: the user's command-building function
 async function formatCommand(appName: string, fn: Function, args: unknown[]): Promise<string> {
   let cmd: unknown;
   try {

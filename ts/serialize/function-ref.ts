@@ -142,7 +142,7 @@ function compileSource(source: string, name: string, req: NodeJS.Require): AnyFu
   // Method shorthand (`name(x) {…}`, `async name(x) {…}`) is not an expression: retry as a function.
   for (const text of [source, `function ${source}`, source.replace(/^async\s+/, 'async function ')]) {
     try {
-      // biome-ignore lint/security/noGlobalEval: compiling the app's own source is the transport's purpose
+      // Compiling the app's own source is what function transport is for.
       const factory = new Function(...names, `"use strict";\nreturn (${text}\n);`);
       const fn = factory(...values) as unknown;
       if (typeof fn === 'function') return fn as AnyFunction;
