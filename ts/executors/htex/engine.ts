@@ -18,7 +18,7 @@ import {
   splitBatch,
 } from './protocol.js';
 import { decodeResultBody, encodeTaskBody } from './task-codec.js';
-import { SendQueue, TurnFlusher, tcpUrl, tuneSocket } from './transport.js';
+import { SendQueue, tcpUrl, tuneSocket } from './transport.js';
 
 export const CLI_MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
@@ -59,7 +59,7 @@ export class HtexEngine {
   #batchPriorities: (number | null)[] = [];
   #batchFnIds: string[] = [];
   #batchFunctions: FunctionDescriptor[] = [];
-  readonly #flusher = new TurnFlusher(() => this.#flush());
+  #flushScheduled = false;
   #fatal: Error | null = null;
   #stopping = false;
   #exited: Promise<void> = Promise.resolve();
@@ -224,10 +224,14 @@ export class HtexEngine {
     this.#batchBufs.push(buf);
     this.#batchPriorities.push(priority);
     this.#batchFnIds.push(fn.id);
-    this.#flusher.request();
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush());
+    }
   }
 
   #flush(): void {
+    this.#flushScheduled = false;
     if (this.#batchIds.length === 0 || this.#out === null) return;
     const lengths = this.#batchBufs.map((b) => b.length);
     const frames = encode(
@@ -239,7 +243,7 @@ export class HtexEngine {
         fnIds: this.#batchFnIds,
         functions: this.#batchFunctions,
       },
-      this.#batchBufs.length === 1 ? this.#batchBufs[0]! : Buffer.concat(this.#batchBufs),
+      Buffer.concat(this.#batchBufs),
     );
     this.#batchIds = [];
     this.#batchBufs = [];

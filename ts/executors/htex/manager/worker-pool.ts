@@ -19,7 +19,7 @@ import {
   splitBatch,
 } from '../protocol.js';
 import { encodeResultBody } from '../task-codec.js';
-import { SendQueue, TurnFlusher, tcpUrl, tuneSocket } from '../transport.js';
+import { SendQueue, tcpUrl, tuneSocket } from '../transport.js';
 import { probeAddresses } from './address-probe.js';
 import { acceleratorEnv, affinityEnv, cpusForWorker, detectResources, workerCount } from './resources.js';
 import { WorkerProcess } from './worker-process.js';
@@ -74,7 +74,7 @@ export class WorkerPool {
   #resultIds: number[] = [];
   #resultLengths: number[] = [];
   #resultBufs: Buffer[] = [];
-  readonly #flusher = new TurnFlusher(() => this.#flush());
+  #flushScheduled = false;
   #avgTaskMs: number | null = null;
   #advertised = 0;
   #lastContact = Date.now();
@@ -349,10 +349,13 @@ export class WorkerPool {
   }
 
   #scheduleFlush(): void {
-    this.#flusher.request();
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => this.#flush());
   }
 
   #flush(): void {
+    this.#flushScheduled = false;
     const capacity = this.#capacity();
     if (this.#resultIds.length === 0) {
       if (capacity !== this.#advertised) this.#out?.send(encode({ type: 'capacity', capacity }));
@@ -361,7 +364,7 @@ export class WorkerPool {
     }
     const frames = encode(
       { type: 'results', capacity, ids: this.#resultIds, lengths: this.#resultLengths },
-      this.#resultBufs.length === 1 ? this.#resultBufs[0]! : Buffer.concat(this.#resultBufs),
+      Buffer.concat(this.#resultBufs),
     );
     this.#resultIds = [];
     this.#resultLengths = [];
