@@ -1,21 +1,7 @@
-import {
-  assertCounts,
-  debugFlag,
-  type Launcher,
-  type OverridableLauncherOptions,
-  writeCommandFile,
-} from './base.js';
+import { assertCounts, debugFlag, OverridableLauncher, writeCommandFile } from './base.js';
 
 /** Cray ALPS: `aprun -n <total> -N <tasksPerNode>`. */
-export class AprunLauncher implements Launcher {
-  readonly debug: boolean;
-  readonly overrides: string;
-
-  constructor(options: OverridableLauncherOptions = {}) {
-    this.debug = options.debug ?? true;
-    this.overrides = options.overrides ?? '';
-  }
-
+export class AprunLauncher extends OverridableLauncher {
   apply(command: string, tasksPerNode: number, nodesPerBlock: number): string {
     assertCounts('AprunLauncher', tasksPerNode, nodesPerBlock);
     const debug = debugFlag(this.debug);

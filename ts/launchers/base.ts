@@ -30,6 +30,19 @@ export interface OverridableLauncherOptions extends LauncherOptions {
   overrides?: string;
 }
 
+/** Option handling shared by the launchers that take `overrides` (srun, aprun, jsrun and friends). */
+export abstract class OverridableLauncher implements Launcher {
+  readonly debug: boolean;
+  readonly overrides: string;
+
+  constructor(options: OverridableLauncherOptions = {}) {
+    this.debug = options.debug ?? true;
+    this.overrides = options.overrides ?? '';
+  }
+
+  abstract apply(command: string, tasksPerNode: number, nodesPerBlock: number): string;
+}
+
 /** `1` or `0`: the fragments test `[[ "$DEBUG" == "1" ]]` so a user can still flip it at run time. */
 export function debugFlag(debug: boolean | undefined): string {
   return debug === false ? '0' : '1';

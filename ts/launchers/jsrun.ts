@@ -1,21 +1,7 @@
-import {
-  assertCounts,
-  debugFlag,
-  type Launcher,
-  type OverridableLauncherOptions,
-  writeCommandFile,
-} from './base.js';
+import { assertCounts, debugFlag, OverridableLauncher, writeCommandFile } from './base.js';
 
 /** IBM LSF/CSM (Summit-class machines): `jsrun -n <total> -r <tasksPerNode>`. */
-export class JsrunLauncher implements Launcher {
-  readonly debug: boolean;
-  readonly overrides: string;
-
-  constructor(options: OverridableLauncherOptions = {}) {
-    this.debug = options.debug ?? true;
-    this.overrides = options.overrides ?? '';
-  }
-
+export class JsrunLauncher extends OverridableLauncher {
   apply(command: string, tasksPerNode: number, nodesPerBlock: number): string {
     assertCounts('JsrunLauncher', tasksPerNode, nodesPerBlock);
     const debug = debugFlag(this.debug);

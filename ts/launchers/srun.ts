@@ -1,10 +1,4 @@
-import {
-  assertCounts,
-  debugFlag,
-  type Launcher,
-  type OverridableLauncherOptions,
-  writeCommandFile,
-} from './base.js';
+import { assertCounts, debugFlag, OverridableLauncher, writeCommandFile } from './base.js';
 
 function srunPreamble(debug: string): string {
   return `set -e
@@ -15,15 +9,7 @@ export NODES=$SLURM_JOB_NUM_NODES
 }
 
 /** One `srun` step of `tasksPerNode × nodesPerBlock` tasks inside the Slurm allocation. */
-export class SrunLauncher implements Launcher {
-  readonly debug: boolean;
-  readonly overrides: string;
-
-  constructor(options: OverridableLauncherOptions = {}) {
-    this.debug = options.debug ?? true;
-    this.overrides = options.overrides ?? '';
-  }
-
+export class SrunLauncher extends OverridableLauncher {
   apply(command: string, tasksPerNode: number, nodesPerBlock: number): string {
     assertCounts('SrunLauncher', tasksPerNode, nodesPerBlock);
     const debug = debugFlag(this.debug);
@@ -40,15 +26,7 @@ srun --ntasks ${tasks} -l ${this.overrides} bash "$CMD_FILE"`;
  * For MPI applications: splits the allocation into `tasksPerNode × nodesPerBlock` independent srun steps
  * (each an MPI job), by cores when there are more steps than nodes, by whole nodes otherwise.
  */
-export class SrunMPILauncher implements Launcher {
-  readonly debug: boolean;
-  readonly overrides: string;
-
-  constructor(options: OverridableLauncherOptions = {}) {
-    this.debug = options.debug ?? true;
-    this.overrides = options.overrides ?? '';
-  }
-
+export class SrunMPILauncher extends OverridableLauncher {
   apply(command: string, tasksPerNode: number, nodesPerBlock: number): string {
     assertCounts('SrunMPILauncher', tasksPerNode, nodesPerBlock);
     const debug = debugFlag(this.debug);
