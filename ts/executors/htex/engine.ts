@@ -18,7 +18,7 @@ import {
   splitBatch,
 } from './protocol.js';
 import { decodeResultBody, encodeTaskBody } from './task-codec.js';
-import { SendQueue, tcpUrl, tuneSocket } from './transport.js';
+import { SendQueue, TurnFlusher, tcpUrl, tuneSocket } from './transport.js';
 
 export const CLI_MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
@@ -59,7 +59,7 @@ export class HtexEngine {
   #batchPriorities: (number | null)[] = [];
   #batchFnIds: string[] = [];
   #batchFunctions: FunctionDescriptor[] = [];
-  #flushScheduled = false;
+  readonly #flusher = new TurnFlusher(() => this.#flush());
   #fatal: Error | null = null;
   #stopping = false;
   #exited: Promise<void> = Promise.resolve();
@@ -224,14 +224,10 @@ export class HtexEngine {
     this.#batchBufs.push(buf);
     this.#batchPriorities.push(priority);
     this.#batchFnIds.push(fn.id);
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      setImmediate(() => this.#flush());
-    }
+    this.#flusher.request();
   }
 
   #flush(): void {
-    this.#flushScheduled = false;
     if (this.#batchIds.length === 0 || this.#out === null) return;
     const lengths = this.#batchBufs.map((b) => b.length);
     const frames = encode(
@@ -243,7 +239,7 @@ export class HtexEngine {
         fnIds: this.#batchFnIds,
         functions: this.#batchFunctions,
       },
-      Buffer.concat(this.#batchBufs),
+      this.#batchBufs.length === 1 ? this.#batchBufs[0]! : Buffer.concat(this.#batchBufs),
     );
     this.#batchIds = [];
     this.#batchBufs = [];

@@ -23,7 +23,7 @@ import {
 } from './protocol.js';
 import { encodeResultBody } from './task-codec.js';
 import { type QueuedTask, TaskQueue } from './task-queue.js';
-import { bindInRange, SendQueue, tuneSocket } from './transport.js';
+import { bindInRange, SendQueue, TurnFlusher, tuneSocket } from './transport.js';
 
 /** What the executor hands the interchange process (JSON on its stdin). */
 export interface InterchangeConfig {
@@ -77,8 +77,8 @@ export class Interchange {
   #resultLengths: number[] = [];
   /** Result blobs as they arrived (a manager's batch is forwarded whole when every id in it is expected). */
   #resultBufs: Buffer[] = [];
-  #flushScheduled = false;
-  #dispatchScheduled = false;
+  readonly #resultFlusher = new TurnFlusher(() => this.#flushResults());
+  readonly #dispatcher = new TurnFlusher(() => this.#dispatchTasks());
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
   #onStop: () => void = () => {};
@@ -362,13 +362,12 @@ export class Interchange {
   // ---- step: dispatch
 
   #scheduleDispatch(): void {
-    if (this.#dispatchScheduled || this.#stopped) return;
-    this.#dispatchScheduled = true;
-    setImmediate(() => this.#dispatchTasks());
+    if (this.#stopped) return;
+    this.#dispatcher.request();
   }
 
   #dispatchTasks(): void {
-    this.#dispatchScheduled = false;
+    if (this.#stopped) return;
     for (const r of this.#interesting) {
       if (this.#queue.size === 0) return;
       const n = Math.min(r.capacity - r.tasks.size, this.#queue.size);
@@ -400,26 +399,26 @@ export class Interchange {
     }
     this.#toWorkers.send([
       r.routing,
-      ...encode({ type: 'tasks', functions: fns, fnIds, ids, lengths }, Buffer.concat(bufs)),
+      ...encode(
+        { type: 'tasks', functions: fns, fnIds, ids, lengths },
+        n === 1 ? bufs[0]! : Buffer.concat(bufs),
+      ),
     ]);
   }
 
   // ---- outgoing
 
   #scheduleFlush(): void {
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    setImmediate(() => {
-      this.#flushScheduled = false;
-      if (this.#resultIds.length === 0) return;
-      this.#sendClient(
-        { type: 'results', ids: this.#resultIds, lengths: this.#resultLengths },
-        Buffer.concat(this.#resultBufs),
-      );
-      this.#resultIds = [];
-      this.#resultLengths = [];
-      this.#resultBufs = [];
-    });
+    this.#resultFlusher.request();
+  }
+
+  #flushResults(): void {
+    if (this.#resultIds.length === 0) return;
+    const blob = this.#resultBufs.length === 1 ? this.#resultBufs[0]! : Buffer.concat(this.#resultBufs);
+    this.#sendClient({ type: 'results', ids: this.#resultIds, lengths: this.#resultLengths }, blob);
+    this.#resultIds = [];
+    this.#resultLengths = [];
+    this.#resultBufs = [];
   }
 
   #pushResult(id: number, body: Buffer): void {

@@ -84,3 +84,32 @@ export async function bindInRange(
   }
   throw new Error(`no free port in [${range[0]}, ${range[1]}) after 100 tries: ${(last as Error)?.message}`);
 }
+
+/**
+ * Leading-edge flushing with trailing coalescing: the first `request()` of an event-loop turn flushes at once (no
+ * latency for a lone task or result), later requests of the same turn are merged into one flush at `setImmediate`
+ * (so a burst still costs at most two messages per turn, never one per task).
+ */
+export class TurnFlusher {
+  #armed = false;
+  #pending = false;
+
+  constructor(private readonly flush: () => void) {}
+
+  request(): void {
+    if (this.#armed) {
+      this.#pending = true;
+      return;
+    }
+    this.#armed = true;
+    setImmediate(this.#trail);
+    this.flush();
+  }
+
+  readonly #trail = (): void => {
+    this.#armed = false;
+    if (!this.#pending) return;
+    this.#pending = false;
+    this.flush();
+  };
+}

@@ -1,9 +1,11 @@
+import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { runTask } from '../../app/task-runner.js';
 import { FunctionLoadError, SerializationError } from '../../serialize/errors.js';
 import { type FunctionDescriptor, FunctionLoader } from '../../serialize/function-ref.js';
 import { toRemoteError } from '../../serialize/remote-error.js';
 import type { ResultWire } from '../task-wire.js';
+import { encodePipeMessage, PipeReader, RESULT_FD, TASK_FD } from './pipe-codec.js';
 import { isManagerToWorker, type ManagerToWorker, splitBatch, type WorkerToManager } from './protocol.js';
 import { decodeTaskBody, encodeResultBody } from './task-codec.js';
 
@@ -28,6 +30,7 @@ let outBufs: Buffer[] = [];
 let busySince = 0;
 let busyMs = 0;
 let lastFlush = performance.now();
+let output: Socket | null = null;
 
 function receive(m: ManagerToWorker): void {
   for (const d of m.functions) {
@@ -120,17 +123,13 @@ function flush(): void {
   lastFlush = now;
   if (outIds.length === 0) return;
   const lengths = outBufs.map((b) => b.length);
-  const msg: WorkerToManager = {
-    type: 'results',
-    ids: outIds,
-    lengths,
-    blob: Buffer.concat(outBufs),
-    busyMs,
-  };
+  const meta: Omit<WorkerToManager, 'blob'> = { type: 'results', ids: outIds, lengths, busyMs };
+  const bufs = outBufs;
   outIds = [];
   outBufs = [];
   busyMs = 0;
-  process.send!(msg);
+  if (output !== null) output.write(encodePipeMessage(meta, bufs));
+  else process.send!({ ...meta, blob: Buffer.concat(bufs) });
 }
 
 export function runWorker(): void {
@@ -138,10 +137,27 @@ export function runWorker(): void {
     process.stderr.write('parsl-ts htex worker: must be started by a worker pool (no IPC channel)\n');
     process.exit(2);
   }
-  process.on('message', (m: unknown) => {
+  const onMessage = (m: unknown) => {
     if (isManagerToWorker(m)) receive(m);
     else process.stderr.write('parsl-ts htex worker: dropped a malformed message from the pool\n');
-  });
+  };
+  // Tasks arrive on TASK_FD and results leave on RESULT_FD (framed, see pipe-codec.ts); the IPC channel is kept
+  // for its 'disconnect' (and still accepts task messages).
+  // Without those pipes (not started by a current pool) everything goes over IPC.
+  process.on('message', onMessage);
+  let input: Socket;
+  try {
+    input = new Socket({ fd: TASK_FD, readable: true, writable: false });
+    output = new Socket({ fd: RESULT_FD, readable: false, writable: true });
+  } catch {
+    return;
+  }
+  output.on('error', () => {}); // EPIPE when the pool died; 'disconnect' ends us
+  input.on('error', () => {});
+  const reader = new PipeReader(onMessage, (why) =>
+    process.stderr.write(`parsl-ts htex worker: dropped a message from the pool: ${why}\n`),
+  );
+  input.on('data', (d: Buffer) => reader.push(d));
   // The pool is our parent; when it dies (even by SIGKILL) the channel closes and we must not linger.
   process.on('disconnect', () => process.exit(0));
   process.on('unhandledRejection', (e) => {

@@ -19,7 +19,7 @@ import {
   splitBatch,
 } from '../protocol.js';
 import { encodeResultBody } from '../task-codec.js';
-import { SendQueue, tcpUrl, tuneSocket } from '../transport.js';
+import { SendQueue, TurnFlusher, tcpUrl, tuneSocket } from '../transport.js';
 import { probeAddresses } from './address-probe.js';
 import { acceleratorEnv, affinityEnv, cpusForWorker, detectResources, workerCount } from './resources.js';
 import { WorkerProcess } from './worker-process.js';
@@ -74,7 +74,7 @@ export class WorkerPool {
   #resultIds: number[] = [];
   #resultLengths: number[] = [];
   #resultBufs: Buffer[] = [];
-  #flushScheduled = false;
+  readonly #flusher = new TurnFlusher(() => this.#flush());
   #avgTaskMs: number | null = null;
   #advertised = 0;
   #lastContact = Date.now();
@@ -349,13 +349,10 @@ export class WorkerPool {
   }
 
   #scheduleFlush(): void {
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    setImmediate(() => this.#flush());
+    this.#flusher.request();
   }
 
   #flush(): void {
-    this.#flushScheduled = false;
     const capacity = this.#capacity();
     if (this.#resultIds.length === 0) {
       if (capacity !== this.#advertised) this.#out?.send(encode({ type: 'capacity', capacity }));
@@ -364,7 +361,7 @@ export class WorkerPool {
     }
     const frames = encode(
       { type: 'results', capacity, ids: this.#resultIds, lengths: this.#resultLengths },
-      Buffer.concat(this.#resultBufs),
+      this.#resultBufs.length === 1 ? this.#resultBufs[0]! : Buffer.concat(this.#resultBufs),
     );
     this.#resultIds = [];
     this.#resultLengths = [];

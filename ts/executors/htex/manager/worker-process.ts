@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { FunctionDescriptor } from '../../../serialize/function-ref.js';
+import { encodePipeMessage, PipeReader, RESULT_FD, TASK_FD } from '../pipe-codec.js';
 import type { ManagerToWorker } from '../protocol.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../worker.js', import.meta.url));
@@ -28,6 +30,8 @@ export class WorkerProcess {
   readonly knownFunctions = new Set<string>();
   #ids: number[] = [];
   #head = 0;
+  readonly #toWorker: Writable | null;
+  #exited = false;
 
   constructor(
     s: WorkerSpawn,
@@ -49,16 +53,33 @@ export class WorkerProcess {
     const args = pin
       ? ['-c', s.cpus!.join(','), process.execPath, WORKER_ENTRY, ...tag]
       : [WORKER_ENTRY, ...tag];
+    // Tasks and results go over two plain pipes (see pipe-codec.ts); the IPC channel only tells the worker that
+    // its pool is gone (it exits on 'disconnect').
     this.child = spawn(cmd, args, {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe', 'pipe'],
       serialization: 'advanced',
       env,
     });
+    const stdio = this.child.stdio as readonly unknown[];
+    const toWorker = (stdio[TASK_FD] as Writable | null | undefined) ?? null;
+    const fromWorker = (stdio[RESULT_FD] as Readable | null | undefined) ?? null;
+    this.#toWorker = toWorker;
+    toWorker?.on('error', () => {}); // EPIPE when the worker died; reported through 'exit'
+    fromWorker?.on('error', () => {});
+    const reader = new PipeReader(
+      (m) => {
+        // After 'exit' the pool has already failed or requeued what this worker held.
+        if (!this.#exited) onMessage(this, m);
+      },
+      () => onMessage(this, null),
+    );
+    fromWorker?.on('data', (d: Buffer) => reader.push(d));
     this.child.on('message', (m) => onMessage(this, m));
     this.child.on('error', () => {}); // a failed spawn also emits 'exit'
-    this.child.once('exit', (code, signal) =>
-      onExit(this, signal ? `killed by ${signal}` : `exit code ${code}`),
-    );
+    this.child.once('exit', (code, signal) => {
+      this.#exited = true;
+      onExit(this, signal ? `killed by ${signal}` : `exit code ${code}`);
+    });
   }
 
   get inFlight(): number {
@@ -67,15 +88,14 @@ export class WorkerProcess {
 
   send(ids: number[], bufs: Buffer[], fnIds: string[], functions: FunctionDescriptor[]): void {
     for (const id of ids) this.#ids.push(id);
-    const msg: ManagerToWorker = {
+    const meta: Omit<ManagerToWorker, 'blob'> = {
       type: 'tasks',
       functions,
       fnIds,
       ids,
       lengths: bufs.map((b) => b.length),
-      blob: Buffer.concat(bufs),
     };
-    this.child.send(msg);
+    this.#toWorker?.write(encodePipeMessage(meta, bufs));
   }
 
   /** Forget ids whose results arrived (the worker answers in order; anything else is tolerated). */
