@@ -5,6 +5,8 @@
  *
  * Prints one JSON object:
  * - transport: a DEALER ↔ ROUTER echo between two processes (one message at a time, and 64 in flight);
+ * - pathFloor: the executor's process chain with bare transports and no work (bench/path-floor.ts), the
+ *   round-trip latency no implementation of this topology can beat on this machine;
  * - throughput: 50,000 no-op tasks through interchange → one pool → 2 workers (tasks/s);
  * - roundTrip: 500 sequential no-op tasks (median and p99 latency);
  * - sleep: 2,000 × 10 ms sleeps on 2 workers (efficiency = ideal time / measured time);
@@ -30,6 +32,7 @@ import { SimpleLauncher } from '../dist/launchers/simple.js';
 import { getLogger } from '../dist/logging.js';
 import { LocalProvider } from '../dist/providers/local/local.js';
 import { describeFunction } from '../dist/serialize/function-ref.js';
+import { pathFloor } from './path-floor.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const TARGETS = { tasksPerSecond: 25_000, medianLatencyMs: 0.3, efficiency: 0.97, scaleSlowdown: 2 };
@@ -322,6 +325,7 @@ if (process.argv[2] === undefined || process.argv[2].startsWith('--skip')) {
   const runDir = mkdtempSync(join(tmpdir(), 'parsl-ts-bench-htex-'));
   try {
     const transportCeiling = await transport();
+    const floor = await pathFloor();
     const htex = await executorWorkloads(runDir);
     let scale: Record<string, unknown> | null = null;
     if (!process.argv.includes('--skip-scale')) {
@@ -336,7 +340,9 @@ if (process.argv[2] === undefined || process.argv[2].startsWith('--skip')) {
         loadAverage: (await import('node:os')).loadavg().map((x) => round(x, 2)),
       },
       transport: transportCeiling,
+      pathFloor: floor,
       ...htex,
+      roundTripOverFloor: round(htex.roundTrip.medianMs / floor.roundTripMedianMs, 2),
       scale,
       targets: TARGETS,
       met: {

@@ -4,7 +4,7 @@ import { curveKeyPair } from 'zeromq';
 
 /**
  * CurveZMQ certificates of one executor, kept in `<runDir>/<label>/certificates` (mode 0700, files 0600).
- * The interchange is the CURVE server; the executor and every pool are clients holding the client key pair.
+ * The interchange is the CURVE server; every pool is a client holding the client key pair.
  * Pools on other nodes read the same directory, so it must be on a file system they share.
  */
 export interface CurveKeys {

@@ -1,15 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { Dealer } from 'zeromq';
 import type { Logger } from '../../logging.js';
 import { SerializationError } from '../../serialize/errors.js';
 import type { FunctionDescriptor } from '../../serialize/function-ref.js';
 import type { ExecutorTask, TaskDone, TaskOutcome } from '../base.js';
 import { BadStateException, InvalidResourceSpecification, VersionMismatch } from '../errors.js';
 import { CommandClient, type ReplyOf } from './command-client.js';
-import { type CurveKeys, secureClient } from './curve.js';
 import type { InterchangeConfig } from './interchange.js';
+import { CLIENT_FD, encodeFramed, FrameReader } from './pipe-codec.js';
 import {
   type Command,
   decodeInterchangeToClient,
@@ -18,7 +17,7 @@ import {
   splitBatch,
 } from './protocol.js';
 import { decodeResultBody, encodeTaskBody } from './task-codec.js';
-import { SendQueue, TurnFlusher, tcpUrl, tuneSocket } from './transport.js';
+import { TurnFlusher } from './transport.js';
 
 export const CLI_MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
@@ -28,8 +27,7 @@ export interface EngineEvents {
 }
 
 export interface EngineStart {
-  readonly interchange: Omit<InterchangeConfig, 'clientId'>;
-  readonly keys: CurveKeys | null;
+  readonly interchange: InterchangeConfig;
   readonly logFile: string;
   readonly debug: boolean;
   readonly startTimeoutMs: number;
@@ -39,17 +37,16 @@ const STDERR_TAIL = 4096;
 
 /**
  * The submit side of the HighThroughputExecutor (private; the facade is {@link HighThroughputExecutor}): it owns
- * the interchange process and the socket to it, batches submissions per event-loop turn, and completes tasks
- * from result batches.
+ * the interchange process and the pipe to it, batches submissions per event-loop turn, and completes tasks from
+ * result batches. The link is a pipe, not a ZeroMQ socket: the interchange is always this process's child, and a
+ * pipe hop skips the two I/O-thread wake-ups of a ZeroMQ hop (and has no port anyone else could reach).
  */
 export class HtexEngine {
   readonly #log: Logger;
   readonly #events: EngineEvents;
-  readonly #clientId = `client-${randomBytes(6).toString('hex')}`;
   #proc: ChildProcess | null = null;
   #stderrTail = '';
-  #sock: Dealer | null = null;
-  #out: SendQueue | null = null;
+  #link: Duplex | null = null;
   #commands: CommandClient | null = null;
   readonly #tasks = new Map<number, TaskDone>();
   #nextId = 1;
@@ -76,26 +73,25 @@ export class HtexEngine {
     return this.#tasks.size;
   }
 
-  async start(s: EngineStart): Promise<{ clientPort: number; workerPort: number }> {
+  async start(s: EngineStart): Promise<{ workerPort: number }> {
     const args = [CLI_MAIN, 'interchange', '--log-file', s.logFile, ...(s.debug ? ['--debug'] : [])];
-    const proc = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
     this.#proc = proc;
     proc.stderr!.on('data', (d: Buffer) => {
       this.#stderrTail = (this.#stderrTail + d.toString('utf8')).slice(-STDERR_TAIL);
     });
     proc.stdin!.on('error', () => {}); // EPIPE when it died first; reported through 'exit'
     this.#exited = new Promise((resolve) => proc.once('exit', () => resolve()));
-    const config: InterchangeConfig = { ...s.interchange, clientId: this.#clientId };
-    proc.stdin!.write(`${JSON.stringify(config)}\n`);
+    proc.stdin!.write(`${JSON.stringify(s.interchange)}\n`);
     const ports = await this.#readPorts(proc, s.startTimeoutMs);
     proc.once('exit', (code, signal) =>
       this.#interchangeExited(signal ? `killed by ${signal}` : `exit code ${code}`),
     );
-    this.#connect(ports.clientPort, s);
+    this.#connect(proc, s);
     return ports;
   }
 
-  #readPorts(proc: ChildProcess, timeoutMs: number): Promise<{ clientPort: number; workerPort: number }> {
+  #readPorts(proc: ChildProcess, timeoutMs: number): Promise<{ workerPort: number }> {
     return new Promise((resolve, reject) => {
       let buf = '';
       const cleanup = () => {
@@ -109,7 +105,7 @@ export class HtexEngine {
         if (i < 0) return;
         cleanup();
         try {
-          resolve(JSON.parse(buf.slice(0, i)) as { clientPort: number; workerPort: number });
+          resolve(JSON.parse(buf.slice(0, i)) as { workerPort: number });
         } catch (e) {
           reject(
             new Error(`the interchange printed '${buf.slice(0, i)}' instead of its ports`, { cause: e }),
@@ -136,33 +132,27 @@ export class HtexEngine {
     });
   }
 
-  #connect(port: number, s: EngineStart): void {
-    const sock = new Dealer({ routingId: this.#clientId });
-    tuneSocket(sock);
-    secureClient(sock, s.keys);
-    sock.connect(tcpUrl(s.interchange.loopbackAddress, port));
-    this.#sock = sock;
-    this.#out = new SendQueue(sock, this.#log);
+  #connect(proc: ChildProcess, s: EngineStart): void {
+    const link = (proc.stdio as readonly unknown[])[CLIENT_FD] as Duplex;
+    this.#link = link;
+    link.on('error', (e) => {
+      // EPIPE/ECONNRESET when the interchange died: its 'exit' reports that.
+      if (!this.#stopping) this.#log.debug(`interchange pipe: ${e.message}`);
+    });
     this.#commands = new CommandClient(
-      (reqId, command) => this.#out!.send(encode({ type: 'command', reqId, command })),
+      (reqId, command) => this.#send(encode({ type: 'command', reqId, command })),
       s.startTimeoutMs,
     );
-    void this.#receiveLoop(sock);
+    const reader = new FrameReader((meta, blob) => {
+      const d = decodeInterchangeToClient([meta, blob]);
+      if (!d.ok) this.#log.warning(`dropped a message from the interchange: ${d.reason}`);
+      else this.#handle(d.msg, d.blob);
+    });
+    link.on('data', (chunk: Buffer) => reader.push(chunk));
   }
 
-  async #receiveLoop(sock: Dealer): Promise<void> {
-    try {
-      for await (const frames of sock) {
-        const d = decodeInterchangeToClient(frames);
-        if (!d.ok) {
-          this.#log.warning(`dropped a message from the interchange: ${d.reason}`);
-          continue;
-        }
-        this.#handle(d.msg, d.blob);
-      }
-    } catch (e) {
-      if (!this.#stopping) this.#log.error(`interchange socket failed: ${(e as Error).message}`);
-    }
+  #send(frames: Buffer[]): void {
+    this.#link?.write(encodeFramed(frames[0]!, frames[1] ?? EMPTY));
   }
 
   #handle(m: InterchangeToClient, blob: Buffer): void {
@@ -228,7 +218,7 @@ export class HtexEngine {
   }
 
   #flush(): void {
-    if (this.#batchIds.length === 0 || this.#out === null) return;
+    if (this.#batchIds.length === 0 || this.#link === null) return;
     const lengths = this.#batchBufs.map((b) => b.length);
     const frames = encode(
       {
@@ -246,7 +236,7 @@ export class HtexEngine {
     this.#batchPriorities = [];
     this.#batchFnIds = [];
     this.#batchFunctions = [];
-    this.#out.send(frames);
+    this.#send(frames);
   }
 
   command<K extends Command['kind']>(c: Extract<Command, { kind: K }>): Promise<ReplyOf<K>> {
@@ -280,14 +270,13 @@ export class HtexEngine {
     this.#stopping = true;
     const proc = this.#proc;
     if (proc && proc.exitCode === null && proc.signalCode === null) {
-      this.#out?.send(encode({ type: 'shutdown' }));
+      this.#send(encode({ type: 'shutdown' }));
       const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
       await this.#exited;
       clearTimeout(timer);
     }
     proc?.stdin?.destroy();
-    this.#out?.close();
-    this.#sock?.close();
+    this.#link?.destroy();
   }
 }
 
@@ -307,6 +296,8 @@ function priorityOf(spec: Readonly<Record<string, unknown>>): number | null | Er
   }
   return p;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function later(done: TaskDone, error: Error): void {
   queueMicrotask(() => done({ ok: false, error }));

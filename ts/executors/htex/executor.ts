@@ -28,7 +28,7 @@ export class HighThroughputExecutor extends BlockProviderExecutor {
   readonly #log: Logger;
   readonly #engine: HtexEngine;
   #launch: { addresses: string[]; port: number; certDir: string | null; logDir: string } | null = null;
-  #ports: { clientPort: number; workerPort: number } | null = null;
+  #ports: { workerPort: number } | null = null;
   #state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
 
   constructor(options: HtexOptions & { provider?: ExecutionProvider } = {}) {
@@ -60,12 +60,10 @@ export class HighThroughputExecutor extends BlockProviderExecutor {
     await mkdir(logDir, { recursive: true });
     await this.prepareProvider(ctx);
     const certDir = o.encrypted ? join(logDir, 'certificates') : null;
-    const keys = certDir ? await createCertificates(certDir) : null;
+    if (certDir) await createCertificates(certDir);
     const address = o.address === null ? null : await o.address;
     const ports = await this.#engine.start({
       interchange: {
-        loopbackAddress: o.loopbackAddress,
-        clientPortRange: o.interchangePortRange,
         workerAddress: address ?? '*',
         workerPort: o.workerPort,
         workerPortRange: o.workerPortRange,
@@ -73,7 +71,6 @@ export class HighThroughputExecutor extends BlockProviderExecutor {
         heartbeatPeriodMs: o.heartbeatPeriodMs,
         heartbeatThresholdMs: o.heartbeatThresholdMs,
       },
-      keys,
       logFile: join(logDir, 'interchange.log'),
       debug: o.workerDebug,
       startTimeoutMs: o.startTimeoutMs,
@@ -85,8 +82,8 @@ export class HighThroughputExecutor extends BlockProviderExecutor {
     this.#log.info(`started: worker port ${ports.workerPort}, pools probe ${addresses.join(',')}`);
   }
 
-  /** The interchange's ports (client link on the loopback address, pools on `address`), once started. */
-  get interchangePorts(): { clientPort: number; workerPort: number } | null {
+  /** The interchange's port for pools (on `address`), once started. */
+  get interchangePorts(): { workerPort: number } | null {
     return this.#ports;
   }
 

@@ -1,9 +1,11 @@
+import type { Duplex } from 'node:stream';
 import { Router } from 'zeromq';
 import { getLogger, type Logger } from '../../logging.js';
 import type { FunctionDescriptor } from '../../serialize/function-ref.js';
 import { toRemoteError } from '../../serialize/remote-error.js';
 import { ManagerLost } from '../errors.js';
 import { type CurveKeys, secureServer } from './curve.js';
+import { encodeFramed, FrameReader } from './pipe-codec.js';
 import {
   type ClientMessage,
   type Command,
@@ -27,10 +29,6 @@ import { bindInRange, SendQueue, TurnFlusher, tuneSocket } from './transport.js'
 
 /** What the executor hands the interchange process (JSON on its stdin). */
 export interface InterchangeConfig {
-  /** Routing id of the executor's socket; messages from any other peer on the client port are dropped. */
-  readonly clientId: string;
-  readonly loopbackAddress: string;
-  readonly clientPortRange: readonly [number, number];
   /** Where pools connect: an address, or `*` for every interface. */
   readonly workerAddress: string;
   readonly workerPort: number | null;
@@ -62,9 +60,9 @@ export class Interchange {
   readonly #c: InterchangeConfig;
   readonly #log: Logger = getLogger('parsl.htex.interchange');
   readonly #keys: CurveKeys | null;
-  readonly #client = new Router();
+  /** The executor's private pipe (see engine.ts). */
+  readonly #client: Duplex;
   readonly #workers = new Router();
-  readonly #toClient: SendQueue;
   readonly #toWorkers: SendQueue;
   readonly #managers = new Map<string, ManagerRecord>();
   /** Managers that are active, not draining, and have free capacity: the dispatch candidates. */
@@ -72,7 +70,6 @@ export class Interchange {
   readonly #queue = new TaskQueue();
   readonly #functions = new Map<string, FunctionDescriptor>();
   readonly #connectedBlocks = new Set<string>();
-  readonly #clientRouting: Buffer;
   #resultIds: number[] = [];
   #resultLengths: number[] = [];
   /** Result blobs as they arrived (a manager's batch is forwarded whole when every id in it is expected). */
@@ -83,27 +80,21 @@ export class Interchange {
   #stopped = false;
   #onStop: () => void = () => {};
 
-  constructor(config: InterchangeConfig, keys: CurveKeys | null) {
+  constructor(config: InterchangeConfig, keys: CurveKeys | null, client: Duplex) {
     this.#c = config;
     this.#keys = keys;
-    this.#clientRouting = Buffer.from(config.clientId);
-    for (const s of [this.#client, this.#workers]) {
-      tuneSocket(s);
-      secureServer(s, keys);
-    }
-    this.#toClient = new SendQueue(this.#client, this.#log);
+    this.#client = client;
+    tuneSocket(this.#workers);
+    secureServer(this.#workers, keys);
     this.#toWorkers = new SendQueue(this.#workers, this.#log);
   }
 
-  /** Bind both ports; resolves with them. */
-  async bind(): Promise<{ clientPort: number; workerPort: number }> {
+  /** Bind the worker port; resolves with it. */
+  async bind(): Promise<{ workerPort: number }> {
     const c = this.#c;
-    const clientPort = await bindInRange(this.#client, c.loopbackAddress, null, c.clientPortRange);
     const workerPort = await bindInRange(this.#workers, c.workerAddress, c.workerPort, c.workerPortRange);
-    this.#log.info(
-      `bound client port ${clientPort}, worker port ${workerPort} (${this.#keys ? 'encrypted' : 'plain text'})`,
-    );
-    return { clientPort, workerPort };
+    this.#log.info(`bound worker port ${workerPort} (${this.#keys ? 'encrypted' : 'plain text'})`);
+    return { workerPort };
   }
 
   /** Serve until shutdown; resolves when stopped. */
@@ -111,7 +102,7 @@ export class Interchange {
     const stopped = new Promise<void>((resolve) => {
       this.#onStop = resolve;
     });
-    void this.#clientLoop();
+    this.#listenToClient();
     void this.#workerLoop();
     const tick = Math.max(10, Math.min(this.#c.heartbeatPeriodMs, this.#c.heartbeatThresholdMs / 4));
     this.#timer = setInterval(() => this.#expireBadManagers(), tick);
@@ -120,20 +111,17 @@ export class Interchange {
 
   // ---- step: client (executor) messages
 
-  async #clientLoop(): Promise<void> {
-    try {
-      for await (const [peer, ...frames] of this.#client) {
-        if (!peer!.equals(this.#clientRouting)) {
-          this.#log.warning('dropped a message from an unknown peer on the client port');
-          continue;
-        }
-        const d = decodeClientMessage(frames);
-        if (!d.ok) this.#log.warning(`dropped a client message: ${d.reason}`);
-        else this.#processClientMessage(d.msg, d.blob);
-      }
-    } catch (e) {
-      if (!this.#stopped) this.#log.error(`client socket failed: ${(e as Error).message}`);
-    }
+  #listenToClient(): void {
+    const reader = new FrameReader((meta, blob) => {
+      const d = decodeClientMessage([meta, blob]);
+      if (!d.ok) this.#log.warning(`dropped a client message: ${d.reason}`);
+      else this.#processClientMessage(d.msg, d.blob);
+    });
+    this.#client.on('data', (chunk: Buffer) => reader.push(chunk));
+    this.#client.on('error', (e) => {
+      if (!this.#stopped) this.#log.error(`executor pipe failed: ${e.message}`);
+    });
+    this.#client.on('end', () => void this.stop('the executor pipe closed: the executor is gone'));
   }
 
   #processClientMessage(m: ClientMessage, blob: Buffer): void {
@@ -428,7 +416,7 @@ export class Interchange {
   }
 
   #sendClient(m: InterchangeToClient, blob?: Buffer): void {
-    this.#toClient.send([this.#clientRouting, ...encode(m, blob)]);
+    if (this.#client.writable) this.#client.write(encodeFramed(encode(m)[0]!, blob ?? EMPTY));
   }
 
   #sendManager(peer: Buffer, m: InterchangeToManager): void {
@@ -447,13 +435,14 @@ export class Interchange {
     const deadline = Date.now() + 500;
     while (!this.#toWorkers.idle && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     await new Promise((r) => setTimeout(r, 20));
-    this.#toClient.close();
     this.#toWorkers.close();
-    this.#client.close();
+    this.#client.end();
     this.#workers.close();
     this.#onStop();
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function printable(b: Buffer): string {
   const s = b.toString('utf8');

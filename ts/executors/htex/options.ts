@@ -14,14 +14,10 @@ export interface HtexOptions {
    * @default null
    */
   address?: string | Promise<string> | null;
-  /** Address of the executor ↔ interchange link. @default '127.0.0.1' */
-  loopbackAddress?: string;
   /** Fixed worker port. @default null (a free port of workerPortRange) */
   workerPort?: number | null;
   /** @default [54000, 55000] */
   workerPortRange?: [number, number];
-  /** Ports for the executor ↔ interchange link. @default [55000, 56000] */
-  interchangePortRange?: [number, number];
   /** @default 1 */
   coresPerWorker?: number;
   /** GB of memory per worker. @default null (no limit) */
@@ -49,7 +45,7 @@ export interface HtexOptions {
   drainPeriod?: number | null;
   /** Seconds a pool waits for an address to answer. @default 30 */
   addressProbeTimeout?: number;
-  /** CurveZMQ encryption of every hop. @default true */
+  /** CurveZMQ encryption of the interchange ↔ pool link (the executor ↔ interchange link is a private pipe). @default true */
   encrypted?: boolean;
   /** Debug logging in pools and the interchange. @default false */
   workerDebug?: boolean;
@@ -62,10 +58,8 @@ export interface HtexOptions {
 export interface ResolvedHtexOptions {
   readonly label: string;
   readonly address: string | Promise<string> | null;
-  readonly loopbackAddress: string;
   readonly workerPort: number | null;
   readonly workerPortRange: readonly [number, number];
-  readonly interchangePortRange: readonly [number, number];
   readonly coresPerWorker: number;
   readonly memPerWorker: number | null;
   readonly maxWorkersPerNode: number;
@@ -87,10 +81,8 @@ const KNOWN = new Set<string>([
   'label',
   'provider',
   'address',
-  'loopbackAddress',
   'workerPort',
   'workerPortRange',
-  'interchangePortRange',
   'coresPerWorker',
   'memPerWorker',
   'maxWorkersPerNode',
@@ -107,6 +99,9 @@ const KNOWN = new Set<string>([
   'blockErrorHandler',
   'startTimeout',
 ]);
+
+/** Parsl options that configure the executor ↔ interchange TCP link, which parsl-ts replaces with a pipe. */
+const RETIRED = new Set<string>(['loopbackAddress', 'interchangePortRange']);
 
 function fail(field: string, want: string, got: unknown): never {
   throw new ConfigurationError(
@@ -137,8 +132,14 @@ function range(field: string, v: unknown, dflt: [number, number]): [number, numb
 const ms = (s: number) => Math.round(s * 1000);
 
 export function resolveHtexOptions(o: HtexOptions): ResolvedHtexOptions {
-  for (const k of Object.keys(o))
+  for (const k of Object.keys(o)) {
+    if (RETIRED.has(k)) {
+      throw new ConfigurationError(
+        `HighThroughputExecutor.${k} is not used by parsl-ts: the executor talks to its interchange over a private pipe, not a port; remove it`,
+      );
+    }
     if (!KNOWN.has(k)) throw new ConfigurationError(`HighThroughputExecutor has no option '${k}'`);
+  }
   const acc = o.availableAccelerators ?? [];
   const accelerators =
     typeof acc === 'number' ? Array.from({ length: acc }, (_, i) => String(i)) : acc.map(String);
@@ -150,10 +151,8 @@ export function resolveHtexOptions(o: HtexOptions): ResolvedHtexOptions {
   return {
     label: o.label ?? 'HighThroughputExecutor',
     address: o.address ?? null,
-    loopbackAddress: o.loopbackAddress ?? '127.0.0.1',
     workerPort: o.workerPort ?? null,
     workerPortRange: range('workerPortRange', o.workerPortRange, [54000, 55000]),
-    interchangePortRange: range('interchangePortRange', o.interchangePortRange, [55000, 56000]),
     coresPerWorker: positive('coresPerWorker', o.coresPerWorker, 1),
     memPerWorker: o.memPerWorker == null ? null : positive('memPerWorker', o.memPerWorker, 0),
     maxWorkersPerNode: positive('maxWorkersPerNode', o.maxWorkersPerNode, Number.POSITIVE_INFINITY),

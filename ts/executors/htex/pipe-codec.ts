@@ -1,28 +1,28 @@
 import { deserialize, serialize } from 'node:v8';
 
 /**
- * Framing of the pool ↔ worker messages on a plain pipe (one each way, next to the IPC channel that only carries
- * the worker's lifetime): `[u32 meta length][u32 blob length][v8 meta][blob]`, little endian. The decoded message
- * is the meta object with `blob` added, i.e. exactly the {@link ManagerToWorker} / {@link WorkerToManager} shapes.
- * A raw pipe round trip costs about a third of Node's `advanced` IPC serialization, which dominated the latency of
- * the pool ↔ worker hop.
+ * Framing of htex messages on plain pipes (executor ↔ interchange, pool ↔ worker): `[u32 meta length][u32 blob
+ * length][meta][blob]`, little endian — the same two frames a ZeroMQ message of `protocol.ts` carries. A pipe
+ * hop costs one wake-up of the receiver, where a ZeroMQ hop also wakes both sides' I/O threads; on a pipe that
+ * only two processes share, the socket machinery buys nothing.
  */
 const HEADER = 8;
 
-/** File descriptors of a worker's task pipe (pool → worker) and result pipe (worker → pool); fd 3 is IPC. */
-export const TASK_FD = 4;
-export const RESULT_FD = 5;
+/** The worker's pipe for tasks in and results out (fd 3 is its IPC channel, kept for 'disconnect'). */
+export const WORKER_FD = 4;
+/** The interchange's pipe to its executor. */
+export const CLIENT_FD = 3;
 
-export function encodePipeMessage(meta: object, blob: Buffer | readonly Buffer[]): Buffer {
-  const m = serialize(meta);
+/** One framed message; `blob` may be given in parts (written back to back, read as one). */
+export function encodeFramed(meta: Buffer, blob: Buffer | readonly Buffer[]): Buffer {
   const parts = Buffer.isBuffer(blob) ? [blob] : blob;
   let blobLength = 0;
   for (const b of parts) blobLength += b.length;
-  const out = Buffer.allocUnsafe(HEADER + m.length + blobLength);
-  out.writeUInt32LE(m.length, 0);
+  const out = Buffer.allocUnsafe(HEADER + meta.length + blobLength);
+  out.writeUInt32LE(meta.length, 0);
   out.writeUInt32LE(blobLength, 4);
-  m.copy(out, HEADER);
-  let at = HEADER + m.length;
+  meta.copy(out, HEADER);
+  let at = HEADER + meta.length;
   for (const b of parts) {
     b.copy(out, at);
     at += b.length;
@@ -30,15 +30,12 @@ export function encodePipeMessage(meta: object, blob: Buffer | readonly Buffer[]
   return out;
 }
 
-/** Reassembles framed messages from pipe chunks; `onMessage` gets `{ ...meta, blob }` or `onError` a reason. */
-export class PipeReader {
+/** Reassembles framed messages from stream chunks; `onFrames` gets `[meta, blob]` (views, no copy). */
+export class FrameReader {
   #chunks: Buffer[] = [];
   #have = 0;
 
-  constructor(
-    private readonly onMessage: (m: unknown) => void,
-    private readonly onError: (reason: string) => void,
-  ) {}
+  constructor(private readonly onFrames: (meta: Buffer, blob: Buffer) => void) {}
 
   push(chunk: Buffer): void {
     this.#chunks.push(chunk);
@@ -56,19 +53,34 @@ export class PipeReader {
       const rest = buf.length > total ? buf.subarray(total) : null;
       this.#chunks = rest === null ? [] : [rest];
       this.#have = rest === null ? 0 : rest.length;
-      let meta: unknown;
-      try {
-        meta = deserialize(buf.subarray(HEADER, HEADER + metaLength));
-      } catch (e) {
-        this.onError(`undecodable message (${(e as Error).message})`);
-        continue;
-      }
-      if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) {
-        this.onError('message is not an object');
-        continue;
-      }
-      (meta as { blob: Buffer }).blob = buf.subarray(HEADER + metaLength, total);
-      this.onMessage(meta);
+      this.onFrames(buf.subarray(HEADER, HEADER + metaLength), buf.subarray(HEADER + metaLength, total));
     }
   }
+}
+
+/** A pool ↔ worker message: a v8-serialized meta object plus its batch blob. */
+export function encodePipeMessage(meta: object, blob: Buffer | readonly Buffer[]): Buffer {
+  return encodeFramed(serialize(meta), blob);
+}
+
+/** Reads pool ↔ worker messages: `onMessage` gets the meta object with `blob` added, or `onError` a reason. */
+export function pipeMessageReader(
+  onMessage: (m: unknown) => void,
+  onError: (reason: string) => void,
+): FrameReader {
+  return new FrameReader((metaBuf, blob) => {
+    let meta: unknown;
+    try {
+      meta = deserialize(metaBuf);
+    } catch (e) {
+      onError(`undecodable message (${(e as Error).message})`);
+      return;
+    }
+    if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) {
+      onError('message is not an object');
+      return;
+    }
+    (meta as { blob: Buffer }).blob = blob;
+    onMessage(meta);
+  });
 }

@@ -5,7 +5,7 @@ import { FunctionLoadError, SerializationError } from '../../serialize/errors.js
 import { type FunctionDescriptor, FunctionLoader } from '../../serialize/function-ref.js';
 import { toRemoteError } from '../../serialize/remote-error.js';
 import type { ResultWire } from '../task-wire.js';
-import { encodePipeMessage, PipeReader, RESULT_FD, TASK_FD } from './pipe-codec.js';
+import { encodePipeMessage, pipeMessageReader, WORKER_FD } from './pipe-codec.js';
 import { isManagerToWorker, type ManagerToWorker, splitBatch, type WorkerToManager } from './protocol.js';
 import { decodeTaskBody, encodeResultBody } from './task-codec.js';
 
@@ -128,8 +128,7 @@ function flush(): void {
   outIds = [];
   outBufs = [];
   busyMs = 0;
-  if (output !== null) output.write(encodePipeMessage(meta, bufs));
-  else process.send!({ ...meta, blob: Buffer.concat(bufs) });
+  output?.write(encodePipeMessage(meta, bufs));
 }
 
 export function runWorker(): void {
@@ -141,23 +140,21 @@ export function runWorker(): void {
     if (isManagerToWorker(m)) receive(m);
     else process.stderr.write('parsl-ts htex worker: dropped a malformed message from the pool\n');
   };
-  // Tasks arrive on TASK_FD and results leave on RESULT_FD (framed, see pipe-codec.ts); the IPC channel is kept
-  // for its 'disconnect' (and still accepts task messages).
-  // Without those pipes (not started by a current pool) everything goes over IPC.
-  process.on('message', onMessage);
-  let input: Socket;
+  // Tasks arrive and results leave on WORKER_FD (framed, see pipe-codec.ts); the IPC channel only carries our
+  // parent's lifetime ('disconnect').
+  let pipe: Socket;
   try {
-    input = new Socket({ fd: TASK_FD, readable: true, writable: false });
-    output = new Socket({ fd: RESULT_FD, readable: false, writable: true });
-  } catch {
-    return;
+    pipe = new Socket({ fd: WORKER_FD, readable: true, writable: true });
+  } catch (e) {
+    process.stderr.write(`parsl-ts htex worker: no task pipe on fd ${WORKER_FD}: ${(e as Error).message}\n`);
+    process.exit(2);
   }
-  output.on('error', () => {}); // EPIPE when the pool died; 'disconnect' ends us
-  input.on('error', () => {});
-  const reader = new PipeReader(onMessage, (why) =>
+  output = pipe;
+  pipe.on('error', () => {}); // EPIPE when the pool died; 'disconnect' ends us
+  const reader = pipeMessageReader(onMessage, (why) =>
     process.stderr.write(`parsl-ts htex worker: dropped a message from the pool: ${why}\n`),
   );
-  input.on('data', (d: Buffer) => reader.push(d));
+  pipe.on('data', (d: Buffer) => reader.push(d));
   // The pool is our parent; when it dies (even by SIGKILL) the channel closes and we must not linger.
   process.on('disconnect', () => process.exit(0));
   process.on('unhandledRejection', (e) => {

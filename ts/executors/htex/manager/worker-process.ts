@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
+import type { Duplex, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { FunctionDescriptor } from '../../../serialize/function-ref.js';
-import { encodePipeMessage, PipeReader, RESULT_FD, TASK_FD } from '../pipe-codec.js';
+import { encodePipeMessage, pipeMessageReader, WORKER_FD } from '../pipe-codec.js';
 import type { ManagerToWorker } from '../protocol.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../worker.js', import.meta.url));
@@ -53,28 +53,20 @@ export class WorkerProcess {
     const args = pin
       ? ['-c', s.cpus!.join(','), process.execPath, WORKER_ENTRY, ...tag]
       : [WORKER_ENTRY, ...tag];
-    // Tasks and results go over two plain pipes (see pipe-codec.ts); the IPC channel only tells the worker that
+    // Tasks and results go over one plain pipe (see pipe-codec.ts); the IPC channel only tells the worker that
     // its pool is gone (it exits on 'disconnect').
-    this.child = spawn(cmd, args, {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe', 'pipe'],
-      serialization: 'advanced',
-      env,
-    });
-    const stdio = this.child.stdio as readonly unknown[];
-    const toWorker = (stdio[TASK_FD] as Writable | null | undefined) ?? null;
-    const fromWorker = (stdio[RESULT_FD] as Readable | null | undefined) ?? null;
-    this.#toWorker = toWorker;
-    toWorker?.on('error', () => {}); // EPIPE when the worker died; reported through 'exit'
-    fromWorker?.on('error', () => {});
-    const reader = new PipeReader(
+    this.child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'], env });
+    const pipe = ((this.child.stdio as readonly unknown[])[WORKER_FD] as Duplex | null | undefined) ?? null;
+    this.#toWorker = pipe;
+    pipe?.on('error', () => {}); // EPIPE when the worker died; reported through 'exit'
+    const reader = pipeMessageReader(
       (m) => {
         // After 'exit' the pool has already failed or requeued what this worker held.
         if (!this.#exited) onMessage(this, m);
       },
       () => onMessage(this, null),
     );
-    fromWorker?.on('data', (d: Buffer) => reader.push(d));
-    this.child.on('message', (m) => onMessage(this, m));
+    pipe?.on('data', (d: Buffer) => reader.push(d));
     this.child.on('error', () => {}); // a failed spawn also emits 'exit'
     this.child.once('exit', (code, signal) => {
       this.#exited = true;

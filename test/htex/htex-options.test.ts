@@ -1,0 +1,25 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigurationError } from '../../dist/errors.js';
+import { HighThroughputExecutor } from '../../dist/executors/htex/index.js';
+
+describe('HighThroughputExecutor options', () => {
+  test('an unknown option is refused by name', () => {
+    expect(() => new HighThroughputExecutor({ maxWorkers: 2 } as never)).toThrow(
+      new ConfigurationError("HighThroughputExecutor has no option 'maxWorkers'"),
+    );
+  });
+
+  test.each(['loopbackAddress', 'interchangePortRange'])(
+    'Parsl’s %s (a TCP link parsl-ts replaces with a pipe) is refused with the reason',
+    (field) => {
+      expect(() => new HighThroughputExecutor({ [field]: '127.0.0.1' } as never)).toThrow(
+        new RegExp(`HighThroughputExecutor\\.${field} is not used by parsl-ts: .*private pipe`),
+      );
+    },
+  );
+
+  test('bad values name the field', () => {
+    expect(() => new HighThroughputExecutor({ heartbeatPeriod: -1 })).toThrow(/heartbeatPeriod must be/);
+    expect(() => new HighThroughputExecutor({ workerPortRange: [5, 2] })).toThrow(/workerPortRange must be/);
+  });
+});
