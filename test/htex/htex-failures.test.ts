@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -6,7 +7,9 @@ import {
   errorOf,
   eventually,
   FAST_HEARTBEATS,
+  freshRunDir,
   jsTask,
+  killAll,
   processesWith,
   run,
   type Started,
@@ -109,5 +112,33 @@ describe('HighThroughputExecutor failure handling', () => {
     expect(s.ex.badState()).not.toBeNull();
     // Pools notice the silence and leave on their own (before the executor even shuts down).
     await eventually(() => !processesWith(s!.marker).includes(pool), { what: 'the pool to exit' });
+  });
+
+  test("kill -9 of the executor's own process leaves no interchange, pool or worker behind", async () => {
+    const { runDir, marker } = freshRunDir('doomed');
+    try {
+      const user = spawn(
+        process.execPath,
+        [join(import.meta.dirname, 'fixtures', 'doomed-executor.mjs'), runDir],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      await new Promise<void>((resolve, reject) => {
+        user.stdout!.on('data', (d: Buffer) => d.toString().includes('running') && resolve());
+        user.once('exit', (code) => reject(new Error(`the executor process exited first (${code})`)));
+      });
+      // Interchange, pool and a worker running a 10-minute task.
+      expect(processesWith(marker).length).toBeGreaterThanOrEqual(3);
+      user.kill('SIGKILL');
+      // The interchange sees its pipe close and stops the pool, which kills its worker: well before any heartbeat
+      // threshold (the default is 120 s).
+      await eventually(() => processesWith(marker).length === 0, {
+        what: 'every process of the killed run to exit',
+        timeoutMs: 15_000,
+      });
+    } finally {
+      killAll(marker);
+    }
   });
 });
