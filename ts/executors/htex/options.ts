@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../../errors.js';
 import type { ExecutionProvider } from '../../providers/base.js';
 import type { BlockErrorHandler } from '../block-provider.js';
+import { parseCpuAffinity } from './manager/resources.js';
 
 /** What a user writes (habit 5: options → resolved options → wire DTOs). Durations are in seconds, as in Parsl. */
 export interface HtexOptions {
@@ -28,10 +29,19 @@ export interface HtexOptions {
   memPerWorker?: number | null;
   /** @default Infinity */
   maxWorkersPerNode?: number;
-  /** `none`, `block`, `block-reverse`, `alternating` or `list:0,1:2,3`. @default 'none' */
+  /**
+   * How workers are pinned to the pool's CPUs (with `taskset`, plus `OMP_NUM_THREADS`, `GOMP_CPU_AFFINITY`,
+   * `KMP_AFFINITY`): `none`; `block` (consecutive CPUs, worker 0 first); `block-reverse` (worker 0 last);
+   * `alternating` (round robin); `list:0,1:2-3` (one cpu list per worker, exactly as many as workers).
+   * @default 'none'
+   */
   cpuAffinity?: string;
-  /** Accelerator ids (or a count n for "0".."n-1"): one worker per accelerator. @default [] */
-  availableAccelerators?: number | string[];
+  /**
+   * Accelerator ids (or a count n for "0".."n-1"): at most one worker per entry, each seeing only its own in
+   * `CUDA_VISIBLE_DEVICES`, `ROCR_VISIBLE_DEVICES` and `ZE_AFFINITY_MASK`. Repeat an id to share a device.
+   * @default []
+   */
+  availableAccelerators?: number | readonly string[];
   /** Extra tasks each pool holds beyond its workers' own pipelines. @default 0 */
   prefetchCapacity?: number;
   /**
@@ -139,13 +149,6 @@ const ms = (s: number) => Math.round(s * 1000);
 export function resolveHtexOptions(o: HtexOptions): ResolvedHtexOptions {
   for (const k of Object.keys(o))
     if (!KNOWN.has(k)) throw new ConfigurationError(`HighThroughputExecutor has no option '${k}'`);
-  const acc = o.availableAccelerators ?? [];
-  const accelerators =
-    typeof acc === 'number' ? Array.from({ length: acc }, (_, i) => String(i)) : acc.map(String);
-  const affinity = o.cpuAffinity ?? 'none';
-  if (!/^(none|block|block-reverse|alternating|list:[\d,:]+)$/.test(affinity)) {
-    fail('cpuAffinity', "'none', 'block', 'block-reverse', 'alternating' or 'list:…'", affinity);
-  }
   const drain = o.drainPeriod ?? null;
   return {
     label: o.label ?? 'HighThroughputExecutor',
@@ -157,8 +160,8 @@ export function resolveHtexOptions(o: HtexOptions): ResolvedHtexOptions {
     coresPerWorker: positive('coresPerWorker', o.coresPerWorker, 1),
     memPerWorker: o.memPerWorker == null ? null : positive('memPerWorker', o.memPerWorker, 0),
     maxWorkersPerNode: positive('maxWorkersPerNode', o.maxWorkersPerNode, Number.POSITIVE_INFINITY),
-    cpuAffinity: affinity,
-    availableAccelerators: accelerators,
+    cpuAffinity: cpuAffinityOption(o.cpuAffinity),
+    availableAccelerators: acceleratorsOption(o.availableAccelerators),
     prefetchCapacity: Math.floor(positive('prefetchCapacity', o.prefetchCapacity, 0, true)),
     pipelineMs: positive('pipelineMs', o.pipelineMs, 2, true),
     heartbeatPeriodMs: ms(positive('heartbeatPeriod', o.heartbeatPeriod, 30)),
@@ -170,4 +173,32 @@ export function resolveHtexOptions(o: HtexOptions): ResolvedHtexOptions {
     blockErrorHandler: o.blockErrorHandler ?? true,
     startTimeoutMs: ms(positive('startTimeout', o.startTimeout, 30)),
   };
+}
+
+/** Addresses and accelerator ids travel comma-separated on the pool's command line. */
+export function isListItem(v: unknown): v is string {
+  return typeof v === 'string' && /^[^\s,]+$/.test(v);
+}
+
+function cpuAffinityOption(v: unknown): string {
+  if (v === undefined) return 'none';
+  if (typeof v !== 'string') return fail('cpuAffinity', 'a string', v);
+  try {
+    parseCpuAffinity(v);
+  } catch (e) {
+    throw new ConfigurationError(`HighThroughputExecutor.cpuAffinity: ${(e as Error).message}`, { cause: e });
+  }
+  return v.toLowerCase();
+}
+
+function acceleratorsOption(v: unknown): readonly string[] {
+  if (v === undefined) return [];
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v) || v < 0)
+      fail('availableAccelerators', 'a count (integer ≥ 0) or a list of ids', v);
+    return Array.from({ length: v }, (_, i) => String(i));
+  }
+  if (!Array.isArray(v) || !v.every(isListItem))
+    fail('availableAccelerators', 'a count or a list of ids without spaces or commas', v);
+  return [...v];
 }
