@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadCertificates } from '../../executors/htex/curve.js';
+import { loadServerCertificates } from '../../executors/htex/curve.js';
 import { Interchange, type InterchangeConfig } from '../../executors/htex/interchange.js';
 import { setFileLogger } from '../../logging.js';
 
@@ -21,7 +21,7 @@ export function registerInterchange(program: Command): void {
         ? setFileLogger(opts.logFile, { name: 'parsl.htex', level: opts.debug ? 'debug' : 'info' })
         : null;
       const config = JSON.parse(await firstLine()) as InterchangeConfig;
-      const keys = config.certDir === null ? null : await loadCertificates(config.certDir);
+      const keys = config.certDir === null ? null : await loadServerCertificates(config.certDir);
       const ix = new Interchange(config, keys);
       const ports = await ix.bind();
       process.stdout.write(`${JSON.stringify(ports)}\n`);

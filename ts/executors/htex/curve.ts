@@ -1,71 +1,128 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { curveKeyPair } from 'zeromq';
 
 /**
- * CurveZMQ certificates of one executor, kept in `<runDir>/<label>/certificates` (mode 0700, files 0600).
- * The interchange is the CURVE server; the executor and every pool are clients holding the client key pair.
- * Pools on other nodes read the same directory, so it must be on a file system they share.
+ * CurveZMQ certificates of one executor, kept in `<runDir>/<label>/certificates` (mode 0700, files 0600). The
+ * interchange is the CURVE server. Clients come in two roles with a key pair each: the executor (`client`, the
+ * only key the client port admits) and its pools (`pool`, the only key the worker port admits). The interchange
+ * checks every handshake against these public keys (ZAP, see zap.ts). Pools on other nodes read the same
+ * directory, so it must be on a file system they share.
  */
-export interface CurveKeys {
+export type ClientRole = 'client' | 'pool';
+
+/** What a connecting socket needs. Keys are Z85 strings (40 characters). */
+export interface ClientKeys {
   readonly serverPublic: string;
-  readonly serverSecret: string;
-  readonly clientPublic: string;
-  readonly clientSecret: string;
+  readonly publicKey: string;
+  readonly secretKey: string;
 }
 
-const FILES = {
-  serverPublic: 'server.key',
-  serverSecret: 'server.key_secret',
-  clientPublic: 'client.key',
-  clientSecret: 'client.key_secret',
-} as const;
+/** What the interchange needs: its secret key and the public keys it admits, per role. */
+export interface ServerKeys {
+  readonly secretKey: string;
+  readonly allowed: Readonly<Record<ClientRole, readonly string[]>>;
+}
 
-export async function createCertificates(dir: string): Promise<CurveKeys> {
+const NAMES = ['server', 'client', 'pool'] as const;
+const Z85_KEY = /^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/;
+
+/** Write fresh key pairs for the server and both client roles; returns the executor's own client keys. */
+export async function createCertificates(dir: string): Promise<ClientKeys> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
-  const server = curveKeyPair();
-  const client = curveKeyPair();
-  const keys: CurveKeys = {
-    serverPublic: server.publicKey,
-    serverSecret: server.secretKey,
-    clientPublic: client.publicKey,
-    clientSecret: client.secretKey,
-  };
-  for (const [field, file] of Object.entries(FILES)) {
-    await writeFile(join(dir, file), `${keys[field as keyof CurveKeys]}\n`, { mode: 0o600 });
+  const pairs = Object.fromEntries(NAMES.map((n) => [n, curveKeyPair()])) as Record<
+    (typeof NAMES)[number],
+    { publicKey: string; secretKey: string }
+  >;
+  for (const n of NAMES) {
+    await writeFile(join(dir, `${n}.key`), `${pairs[n].publicKey}\n`, { mode: 0o600 });
+    await writeFile(join(dir, `${n}.key_secret`), `${pairs[n].secretKey}\n`, { mode: 0o600 });
   }
-  return keys;
+  return { serverPublic: pairs.server.publicKey, ...pairs.client };
 }
 
-export async function loadCertificates(dir: string): Promise<CurveKeys> {
-  const read = async (f: string) => (await readFile(join(dir, f), 'utf8')).trim();
+/** The keys a `role` connects with (pools by default). */
+export async function loadCertificates(dir: string, role: ClientRole = 'pool'): Promise<ClientKeys> {
+  await assertPrivate(dir);
   return {
-    serverPublic: await read(FILES.serverPublic),
-    serverSecret: await read(FILES.serverSecret),
-    clientPublic: await read(FILES.clientPublic),
-    clientSecret: await read(FILES.clientSecret),
+    serverPublic: await readKey(dir, 'server.key'),
+    publicKey: await readKey(dir, `${role}.key`),
+    secretKey: await readKey(dir, `${role}.key_secret`),
   };
 }
 
-interface CurveOptions {
+export async function loadServerCertificates(dir: string): Promise<ServerKeys> {
+  await assertPrivate(dir);
+  return {
+    secretKey: await readKey(dir, 'server.key_secret'),
+    allowed: { client: [await readKey(dir, 'client.key')], pool: [await readKey(dir, 'pool.key')] },
+  };
+}
+
+/** Anyone who can read the secret keys can run code on every pool, so refuse a directory others can open. */
+async function assertPrivate(dir: string): Promise<void> {
+  const mode = (await stat(dir)).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new Error(
+      `the certificates directory ${dir} has mode ${mode.toString(8)}: it must be private (chmod 700 ${dir})`,
+    );
+  }
+}
+
+async function readKey(dir: string, file: string): Promise<string> {
+  const key = (await readFile(join(dir, file), 'utf8')).trim();
+  if (!Z85_KEY.test(key)) throw new Error(`${join(dir, file)} does not hold a Z85-encoded CurveZMQ key`);
+  return key;
+}
+
+interface CurveServerOptions {
   curveServer: boolean;
+  curveSecretKey: string | null;
+  zapDomain: string | null;
+  zapEnforceDomain: boolean;
+}
+
+interface CurveClientOptions {
   curvePublicKey: string | null;
   curveSecretKey: string | null;
   curveServerKey: string | null;
 }
 
-/** Make a bound socket the CURVE server (before bind). */
-export function secureServer(sock: CurveOptions, keys: CurveKeys | null): void {
+/**
+ * Make a socket the CURVE server (before bind) whose handshakes the ZAP handler decides for `role`. Enforcing the
+ * domain makes a handshake fail when no handler answers, so a missing authenticator refuses everyone.
+ */
+export function secureServer(sock: CurveServerOptions, keys: ServerKeys | null, role: ClientRole): void {
   if (keys === null) return;
   sock.curveServer = true;
-  sock.curveSecretKey = keys.serverSecret;
+  sock.curveSecretKey = keys.secretKey;
+  sock.zapDomain = role;
+  sock.zapEnforceDomain = true;
 }
 
 /** Make a connecting socket a CURVE client (before connect). */
-export function secureClient(sock: CurveOptions, keys: CurveKeys | null): void {
+export function secureClient(sock: CurveClientOptions, keys: ClientKeys | null): void {
   if (keys === null) return;
   sock.curveServerKey = keys.serverPublic;
-  sock.curvePublicKey = keys.clientPublic;
-  sock.curveSecretKey = keys.clientSecret;
+  sock.curvePublicKey = keys.publicKey;
+  sock.curveSecretKey = keys.secretKey;
+}
+
+const Z85 = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#';
+
+/** Z85 (ZeroMQ RFC 32) text of `bytes`, whose length must be a multiple of 4: how key files spell a binary key. */
+export function z85Encode(bytes: Uint8Array): string {
+  if (bytes.length % 4 !== 0) throw new RangeError(`Z85 needs a multiple of 4 bytes, got ${bytes.length}`);
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 4) {
+    let v = ((bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!) >>> 0;
+    let chunk = '';
+    for (let j = 0; j < 5; j++) {
+      chunk = Z85[v % 85]! + chunk;
+      v = Math.floor(v / 85);
+    }
+    out += chunk;
+  }
+  return out;
 }

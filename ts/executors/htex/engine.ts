@@ -8,7 +8,7 @@ import type { FunctionDescriptor } from '../../serialize/function-ref.js';
 import type { ExecutorTask, TaskDone, TaskOutcome } from '../base.js';
 import { BadStateException, InvalidResourceSpecification, VersionMismatch } from '../errors.js';
 import { CommandClient, type ReplyOf } from './command-client.js';
-import { type CurveKeys, secureClient } from './curve.js';
+import { type ClientKeys, secureClient } from './curve.js';
 import type { InterchangeConfig } from './interchange.js';
 import {
   type Command,
@@ -29,7 +29,7 @@ export interface EngineEvents {
 
 export interface EngineStart {
   readonly interchange: Omit<InterchangeConfig, 'clientId'>;
-  readonly keys: CurveKeys | null;
+  readonly keys: ClientKeys | null;
   readonly logFile: string;
   readonly debug: boolean;
   readonly startTimeoutMs: number;

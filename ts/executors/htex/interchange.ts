@@ -3,7 +3,7 @@ import { getLogger, type Logger } from '../../logging.js';
 import type { FunctionDescriptor } from '../../serialize/function-ref.js';
 import { toRemoteError } from '../../serialize/remote-error.js';
 import { ManagerLost } from '../errors.js';
-import { type CurveKeys, secureServer } from './curve.js';
+import { type ServerKeys, secureServer } from './curve.js';
 import {
   type ClientMessage,
   type Command,
@@ -24,6 +24,7 @@ import {
 import { encodeResultBody } from './task-codec.js';
 import { type QueuedTask, TaskQueue } from './task-queue.js';
 import { bindInRange, SendQueue, tuneSocket } from './transport.js';
+import { ZapAuthenticator } from './zap.js';
 
 /** What the executor hands the interchange process (JSON on its stdin). */
 export interface InterchangeConfig {
@@ -61,7 +62,8 @@ interface ManagerRecord {
 export class Interchange {
   readonly #c: InterchangeConfig;
   readonly #log: Logger = getLogger('parsl.htex.interchange');
-  readonly #keys: CurveKeys | null;
+  readonly #keys: ServerKeys | null;
+  readonly #zap: ZapAuthenticator | null;
   readonly #client = new Router();
   readonly #workers = new Router();
   readonly #toClient: SendQueue;
@@ -83,25 +85,30 @@ export class Interchange {
   #stopped = false;
   #onStop: () => void = () => {};
 
-  constructor(config: InterchangeConfig, keys: CurveKeys | null) {
+  constructor(config: InterchangeConfig, keys: ServerKeys | null) {
     this.#c = config;
     this.#keys = keys;
+    this.#zap = keys === null ? null : new ZapAuthenticator(keys, this.#log);
     this.#clientRouting = Buffer.from(config.clientId);
-    for (const s of [this.#client, this.#workers]) {
-      tuneSocket(s);
-      secureServer(s, keys);
-    }
+    tuneSocket(this.#client);
+    tuneSocket(this.#workers);
+    secureServer(this.#client, keys, 'client');
+    secureServer(this.#workers, keys, 'pool');
     this.#toClient = new SendQueue(this.#client, this.#log);
     this.#toWorkers = new SendQueue(this.#workers, this.#log);
   }
 
-  /** Bind both ports; resolves with them. */
+  /** Start the authenticator, then bind both ports; resolves with them. */
   async bind(): Promise<{ clientPort: number; workerPort: number }> {
     const c = this.#c;
+    await this.#zap?.start((err) => {
+      this.#log.error(`the ZAP authenticator failed (${err.message}): no client can connect any more`);
+      void this.stop('authenticator failed');
+    });
     const clientPort = await bindInRange(this.#client, c.loopbackAddress, null, c.clientPortRange);
     const workerPort = await bindInRange(this.#workers, c.workerAddress, c.workerPort, c.workerPortRange);
     this.#log.info(
-      `bound client port ${clientPort}, worker port ${workerPort} (${this.#keys ? 'encrypted' : 'plain text'})`,
+      `bound client port ${clientPort}, worker port ${workerPort} (${this.#keys ? 'encrypted; only keys of this executor admitted' : 'plain text'})`,
     );
     return { clientPort, workerPort };
   }
@@ -452,6 +459,7 @@ export class Interchange {
     this.#toWorkers.close();
     this.#client.close();
     this.#workers.close();
+    this.#zap?.close();
     this.#onStop();
   }
 }

@@ -7,7 +7,7 @@ import { getLogger, type Logger, setFileLogger } from '../../../logging.js';
 import type { FunctionDescriptor } from '../../../serialize/function-ref.js';
 import { toRemoteError } from '../../../serialize/remote-error.js';
 import { WorkerLost } from '../../errors.js';
-import { type CurveKeys, loadCertificates, secureClient } from '../curve.js';
+import { type ClientKeys, loadCertificates, secureClient } from '../curve.js';
 import {
   decodeInterchangeToManager,
   encode,
@@ -106,18 +106,16 @@ export class WorkerPool {
       this.#exit = resolve;
     });
     try {
-      const keys = this.#o.certDir === null ? null : await loadCertificates(this.#o.certDir);
+      let keys: ClientKeys | null;
       try {
+        keys = this.#o.certDir === null ? null : await loadCertificates(this.#o.certDir);
         await this.#planWorkers();
       } catch (e) {
         this.#fatal(`cannot start: ${(e as Error).message}`);
         return 2;
       }
-      const addr = await probeAddresses(this.#o.addresses, this.#o.port, keys, this.#o.addressProbeTimeoutMs);
-      if (addr === null) {
-        this.#log.error(`no interchange answered on ${this.#o.addresses.join(', ')} port ${this.#o.port}`);
-        return 3;
-      }
+      const addr = await this.#probe(keys);
+      if (addr === null) return 3;
       this.#log.info(`pool ${this.#o.uid} (block ${this.#o.blockId}) connecting to ${addr}:${this.#o.port}`);
       this.#connect(addr, keys);
       this.#startWorkers();
@@ -137,7 +135,24 @@ export class WorkerPool {
     process.stderr.write(`parsl-ts worker-pool ${this.#o.uid}: ${message}\n`);
   }
 
-  #connect(addr: string, keys: CurveKeys | null): void {
+  async #probe(keys: ClientKeys | null): Promise<string | null> {
+    const o = this.#o;
+    const refusedBy = new Set<string>();
+    const addr = await probeAddresses(o.addresses, o.port, keys, o.addressProbeTimeoutMs, (a) =>
+      refusedBy.add(a),
+    );
+    if (addr !== null) return addr;
+    const refused =
+      refusedBy.size === 0
+        ? ''
+        : `; ${[...refusedBy].join(', ')} refused this pool's CURVE key (is --cert-dir the certificates directory of the executor that started this block?)`;
+    this.#fatal(
+      `no interchange answered on ${o.addresses.join(', ')} port ${o.port} within ${o.addressProbeTimeoutMs} ms${refused}`,
+    );
+    return null;
+  }
+
+  #connect(addr: string, keys: ClientKeys | null): void {
     const sock = new Dealer({ routingId: this.#o.uid });
     tuneSocket(sock);
     secureClient(sock, keys);
