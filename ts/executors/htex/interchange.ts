@@ -32,8 +32,8 @@ export interface InterchangeConfig {
   readonly clientId: string;
   readonly loopbackAddress: string;
   readonly clientPortRange: readonly [number, number];
-  /** Where pools connect: an address, or `*` for every interface. */
-  readonly workerAddress: string;
+  /** Where pools connect: addresses of this host (one port for all), or `['*']` for every interface. */
+  readonly workerAddresses: readonly string[];
   readonly workerPort: number | null;
   readonly workerPortRange: readonly [number, number];
   readonly certDir: string | null;
@@ -105,10 +105,10 @@ export class Interchange {
       this.#log.error(`the ZAP authenticator failed (${err.message}): no client can connect any more`);
       void this.stop('authenticator failed');
     });
-    const clientPort = await bindInRange(this.#client, c.loopbackAddress, null, c.clientPortRange);
-    const workerPort = await bindInRange(this.#workers, c.workerAddress, c.workerPort, c.workerPortRange);
+    const clientPort = await bindInRange(this.#client, [c.loopbackAddress], null, c.clientPortRange);
+    const workerPort = await bindInRange(this.#workers, c.workerAddresses, c.workerPort, c.workerPortRange);
     this.#log.info(
-      `bound client port ${clientPort}, worker port ${workerPort} (${this.#keys ? 'encrypted; only keys of this executor admitted' : 'plain text'})`,
+      `bound client port ${clientPort}, worker port ${workerPort} on ${c.workerAddresses.join(',')} (${this.#keys ? 'encrypted; only keys of this executor admitted' : 'plain text'})`,
     );
     return { clientPort, workerPort };
   }

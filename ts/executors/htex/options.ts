@@ -3,6 +3,9 @@ import type { ExecutionProvider } from '../../providers/base.js';
 import type { BlockErrorHandler } from '../block-provider.js';
 import { parseCpuAffinity } from './manager/resources.js';
 
+/** An interchange address as a user gives it: a literal, or a lookup such as `addressByHostname()`. */
+export type AddressSpec = string | Promise<string>;
+
 /** What a user writes (habit 5: options → resolved options → wire DTOs). Durations are in seconds, as in Parsl. */
 export interface HtexOptions {
   /** @default 'HighThroughputExecutor' */
@@ -10,11 +13,14 @@ export interface HtexOptions {
   /** Starts and stops blocks. @default new LocalProvider() */
   provider?: ExecutionProvider;
   /**
-   * Address pools use to reach the interchange (`addressByHostname()` etc. may be passed unresolved). `null`:
-   * the interchange listens on every interface and pools probe all of this host's addresses.
+   * Where pools reach the interchange (`addressByHostname()` etc. may be passed unresolved).
+   * - one address: the interchange listens there and pools connect there;
+   * - a list: pools probe every entry at once and keep the first that answers; the interchange listens on the
+   *   entries that are this host's interface addresses (on every interface when none is);
+   * - `null`: the interchange listens on every interface and pools probe all of this host's addresses.
    * @default null
    */
-  address?: string | Promise<string> | null;
+  address?: AddressSpec | readonly AddressSpec[] | null;
   /** Address of the executor ↔ interchange link. @default '127.0.0.1' */
   loopbackAddress?: string;
   /** Fixed worker port. @default null (a free port of workerPortRange) */
@@ -71,7 +77,7 @@ export interface HtexOptions {
 
 export interface ResolvedHtexOptions {
   readonly label: string;
-  readonly address: string | Promise<string> | null;
+  readonly address: AddressSpec | readonly AddressSpec[] | null;
   readonly loopbackAddress: string;
   readonly workerPort: number | null;
   readonly workerPortRange: readonly [number, number];
@@ -152,7 +158,7 @@ export function resolveHtexOptions(o: HtexOptions): ResolvedHtexOptions {
   const drain = o.drainPeriod ?? null;
   return {
     label: o.label ?? 'HighThroughputExecutor',
-    address: o.address ?? null,
+    address: addressOption(o.address),
     loopbackAddress: o.loopbackAddress ?? '127.0.0.1',
     workerPort: o.workerPort ?? null,
     workerPortRange: range('workerPortRange', o.workerPortRange, [54000, 55000]),
@@ -178,6 +184,17 @@ export function resolveHtexOptions(o: HtexOptions): ResolvedHtexOptions {
 /** Addresses and accelerator ids travel comma-separated on the pool's command line. */
 export function isListItem(v: unknown): v is string {
   return typeof v === 'string' && /^[^\s,]+$/.test(v);
+}
+
+function addressOption(v: unknown): AddressSpec | readonly AddressSpec[] | null {
+  if (v === undefined || v === null) return null;
+  const ok = (a: unknown) => a instanceof Promise || isListItem(a);
+  if (Array.isArray(v) ? v.length > 0 && v.every(ok) : ok(v)) return v as AddressSpec | AddressSpec[];
+  return fail(
+    'address',
+    'an address, a promise of one, or a non-empty list of them (no spaces or commas)',
+    v,
+  );
 }
 
 function cpuAffinityOption(v: unknown): string {

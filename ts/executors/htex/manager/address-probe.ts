@@ -25,6 +25,7 @@ export async function probeAddresses(
       tuneSocket(s);
       secureClient(s, keys);
       s.receiveTimeout = timeoutMs;
+      s.sendTimeout = timeoutMs;
       if (onAuthRefused) s.events.on('handshake:error:auth', () => onAuthRefused(addr));
       s.connect(tcpUrl(addr, port));
       await s.send(encode({ type: 'probe' }));
@@ -34,8 +35,10 @@ export async function probeAddresses(
       }
     });
     return await Promise.any(attempts);
-  } catch {
-    return null;
+  } catch (e) {
+    // Every attempt timed out (or its socket failed): an AggregateError is the expected "nobody answered".
+    if (e instanceof AggregateError) return null;
+    throw e;
   } finally {
     for (const s of sockets) s.close();
   }
