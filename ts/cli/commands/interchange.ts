@@ -1,6 +1,6 @@
 import { Socket } from 'node:net';
 import type { Command } from 'commander';
-import { loadCertificates } from '../../executors/htex/curve.js';
+import { loadServerCertificates } from '../../executors/htex/curve.js';
 import { Interchange, type InterchangeConfig } from '../../executors/htex/interchange.js';
 import { CLIENT_FD } from '../../executors/htex/pipe-codec.js';
 import { setFileLogger } from '../../logging.js';
@@ -23,7 +23,7 @@ export function registerInterchange(program: Command): void {
         ? setFileLogger(opts.logFile, { name: 'parsl.htex', level: opts.debug ? 'debug' : 'info' })
         : null;
       const config = JSON.parse(await firstLine()) as InterchangeConfig;
-      const keys = config.certDir === null ? null : await loadCertificates(config.certDir);
+      const keys = config.certDir === null ? null : await loadServerCertificates(config.certDir);
       const ix = new Interchange(config, keys, new Socket({ fd: CLIENT_FD, readable: true, writable: true }));
       const ports = await ix.bind();
       process.stdout.write(`${JSON.stringify(ports)}\n`);

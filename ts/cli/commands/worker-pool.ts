@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
+import { parseCpuAffinity } from '../../executors/htex/manager/resources.js';
 import { newPoolUid, type PoolOptions, WorkerPool } from '../../executors/htex/manager/worker-pool.js';
 
 /**
@@ -23,7 +24,12 @@ export function registerWorkerPool(program: Command): void {
     .option('--hb-threshold <ms>', 'exit after this long without contact', int, 120_000)
     .option('--drain-period <ms>', 'drain and exit after this long', int)
     .option('--address-probe-timeout <ms>', 'how long to wait for an address to answer', int, 30_000)
-    .option('--cpu-affinity <policy>', 'none | block | block-reverse | alternating | list:…', 'none')
+    .option(
+      '--cpu-affinity <policy>',
+      'none | block | block-reverse | alternating | list:…',
+      affinity,
+      'none',
+    )
     .option('--available-accelerators <list>', 'comma-separated accelerator ids', '')
     .option('--logdir <dir>', 'log directory', '.')
     .option('--debug', 'log at debug level', false)
@@ -57,6 +63,15 @@ function int(v: string): number {
   const n = Number(v);
   if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected an integer, got '${v}'`);
   return n;
+}
+
+function affinity(v: string): string {
+  try {
+    parseCpuAffinity(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+  return v;
 }
 
 function num(v: string): number {

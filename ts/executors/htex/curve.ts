@@ -1,71 +1,128 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { curveKeyPair } from 'zeromq';
 
 /**
- * CurveZMQ certificates of one executor, kept in `<runDir>/<label>/certificates` (mode 0700, files 0600).
- * The interchange is the CURVE server; every pool is a client holding the client key pair.
- * Pools on other nodes read the same directory, so it must be on a file system they share.
+ * CurveZMQ certificates of one executor, kept in `<runDir>/<label>/certificates` (mode 0700, files 0600). The
+ * interchange is the CURVE server; its pools are the clients, with one key pair (`pool`) that is the only client
+ * key the worker port admits (ZAP, see zap.ts). (The executor itself talks to the interchange over a pipe.) Pools
+ * on other nodes read the same directory, so it must be on a file system they share.
  */
-export interface CurveKeys {
+
+/** What a connecting socket needs. Keys are Z85 strings (40 characters). */
+export interface ClientKeys {
   readonly serverPublic: string;
-  readonly serverSecret: string;
-  readonly clientPublic: string;
-  readonly clientSecret: string;
+  readonly publicKey: string;
+  readonly secretKey: string;
 }
 
-const FILES = {
-  serverPublic: 'server.key',
-  serverSecret: 'server.key_secret',
-  clientPublic: 'client.key',
-  clientSecret: 'client.key_secret',
-} as const;
+/** What the interchange needs: its secret key and the pool public keys it admits. */
+export interface ServerKeys {
+  readonly secretKey: string;
+  readonly allowedPools: readonly string[];
+}
 
-export async function createCertificates(dir: string): Promise<CurveKeys> {
+const NAMES = ['server', 'pool'] as const;
+const Z85_KEY = /^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/;
+
+/** Write fresh key pairs for the interchange and its pools. */
+export async function createCertificates(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
-  const server = curveKeyPair();
-  const client = curveKeyPair();
-  const keys: CurveKeys = {
-    serverPublic: server.publicKey,
-    serverSecret: server.secretKey,
-    clientPublic: client.publicKey,
-    clientSecret: client.secretKey,
-  };
-  for (const [field, file] of Object.entries(FILES)) {
-    await writeFile(join(dir, file), `${keys[field as keyof CurveKeys]}\n`, { mode: 0o600 });
+  const pairs = Object.fromEntries(NAMES.map((n) => [n, curveKeyPair()])) as Record<
+    (typeof NAMES)[number],
+    { publicKey: string; secretKey: string }
+  >;
+  for (const n of NAMES) {
+    await writeFile(join(dir, `${n}.key`), `${pairs[n].publicKey}\n`, { mode: 0o600 });
+    await writeFile(join(dir, `${n}.key_secret`), `${pairs[n].secretKey}\n`, { mode: 0o600 });
   }
-  return keys;
 }
 
-export async function loadCertificates(dir: string): Promise<CurveKeys> {
-  const read = async (f: string) => (await readFile(join(dir, f), 'utf8')).trim();
+/** The keys a pool connects with. */
+export async function loadCertificates(dir: string): Promise<ClientKeys> {
+  await assertPrivate(dir);
   return {
-    serverPublic: await read(FILES.serverPublic),
-    serverSecret: await read(FILES.serverSecret),
-    clientPublic: await read(FILES.clientPublic),
-    clientSecret: await read(FILES.clientSecret),
+    serverPublic: await readKey(dir, 'server.key'),
+    publicKey: await readKey(dir, 'pool.key'),
+    secretKey: await readKey(dir, 'pool.key_secret'),
   };
 }
 
-interface CurveOptions {
+export async function loadServerCertificates(dir: string): Promise<ServerKeys> {
+  await assertPrivate(dir);
+  return {
+    secretKey: await readKey(dir, 'server.key_secret'),
+    allowedPools: [await readKey(dir, 'pool.key')],
+  };
+}
+
+/** Anyone who can read the secret keys can run code on every pool, so refuse a directory others can open. */
+async function assertPrivate(dir: string): Promise<void> {
+  const mode = (await stat(dir)).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new Error(
+      `the certificates directory ${dir} has mode ${mode.toString(8)}: it must be private (chmod 700 ${dir})`,
+    );
+  }
+}
+
+async function readKey(dir: string, file: string): Promise<string> {
+  const key = (await readFile(join(dir, file), 'utf8')).trim();
+  if (!Z85_KEY.test(key)) throw new Error(`${join(dir, file)} does not hold a Z85-encoded CurveZMQ key`);
+  return key;
+}
+
+interface CurveServerOptions {
   curveServer: boolean;
+  curveSecretKey: string | null;
+  zapDomain: string | null;
+  zapEnforceDomain: boolean;
+}
+
+interface CurveClientOptions {
   curvePublicKey: string | null;
   curveSecretKey: string | null;
   curveServerKey: string | null;
 }
 
-/** Make a bound socket the CURVE server (before bind). */
-export function secureServer(sock: CurveOptions, keys: CurveKeys | null): void {
+/** The ZAP domain of the worker port: the authenticator admits only pool keys there. */
+export const POOL_DOMAIN = 'pool';
+
+/**
+ * Make the worker port the CURVE server (before bind) whose handshakes the ZAP handler decides. Enforcing the
+ * domain makes a handshake fail when no handler answers, so a missing authenticator refuses everyone.
+ */
+export function secureServer(sock: CurveServerOptions, keys: ServerKeys | null): void {
   if (keys === null) return;
   sock.curveServer = true;
-  sock.curveSecretKey = keys.serverSecret;
+  sock.curveSecretKey = keys.secretKey;
+  sock.zapDomain = POOL_DOMAIN;
+  sock.zapEnforceDomain = true;
 }
 
 /** Make a connecting socket a CURVE client (before connect). */
-export function secureClient(sock: CurveOptions, keys: CurveKeys | null): void {
+export function secureClient(sock: CurveClientOptions, keys: ClientKeys | null): void {
   if (keys === null) return;
   sock.curveServerKey = keys.serverPublic;
-  sock.curvePublicKey = keys.clientPublic;
-  sock.curveSecretKey = keys.clientSecret;
+  sock.curvePublicKey = keys.publicKey;
+  sock.curveSecretKey = keys.secretKey;
+}
+
+const Z85 = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#';
+
+/** Z85 (ZeroMQ RFC 32) text of `bytes`, whose length must be a multiple of 4: how key files spell a binary key. */
+export function z85Encode(bytes: Uint8Array): string {
+  if (bytes.length % 4 !== 0) throw new RangeError(`Z85 needs a multiple of 4 bytes, got ${bytes.length}`);
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 4) {
+    let v = ((bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!) >>> 0;
+    let chunk = '';
+    for (let j = 0; j < 5; j++) {
+      chunk = Z85[v % 85]! + chunk;
+      v = Math.floor(v / 85);
+    }
+    out += chunk;
+  }
+  return out;
 }

@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { getAllAddresses } from '../../addresses.js';
+import { ConfigurationError } from '../../errors.js';
 import { getLogger, type Logger } from '../../logging.js';
 import type { ExecutionProvider } from '../../providers/base.js';
 import { LocalProvider } from '../../providers/local/local.js';
@@ -9,7 +11,13 @@ import { BlockProviderExecutor } from '../block-provider.js';
 import { BadStateException } from '../errors.js';
 import { createCertificates } from './curve.js';
 import { CLI_MAIN, HtexEngine } from './engine.js';
-import { type HtexOptions, type ResolvedHtexOptions, resolveHtexOptions } from './options.js';
+import {
+  type AddressSpec,
+  type HtexOptions,
+  isListItem,
+  type ResolvedHtexOptions,
+  resolveHtexOptions,
+} from './options.js';
 import type { ManagerInfo } from './protocol.js';
 
 /**
@@ -61,10 +69,10 @@ export class HighThroughputExecutor extends BlockProviderExecutor {
     await this.prepareProvider(ctx);
     const certDir = o.encrypted ? join(logDir, 'certificates') : null;
     if (certDir) await createCertificates(certDir);
-    const address = o.address === null ? null : await o.address;
+    const candidates = o.address === null ? null : await resolveAddresses(o.address);
     const ports = await this.#engine.start({
       interchange: {
-        workerAddress: address ?? '*',
+        workerAddresses: listenAddresses(candidates, Array.isArray(o.address)),
         workerPort: o.workerPort,
         workerPortRange: o.workerPortRange,
         certDir,
@@ -76,7 +84,7 @@ export class HighThroughputExecutor extends BlockProviderExecutor {
       startTimeoutMs: o.startTimeoutMs,
     });
     this.#ports = ports;
-    const addresses = address !== null ? [address] : await getAllAddresses();
+    const addresses = candidates ?? (await getAllAddresses());
     this.#launch = { addresses, port: ports.workerPort, certDir, logDir };
     this.#state = 'running';
     this.#log.info(`started: worker port ${ports.workerPort}, pools probe ${addresses.join(',')}`);
@@ -198,6 +206,34 @@ export class HighThroughputExecutor extends BlockProviderExecutor {
     this.#engine.failAll(new BadStateException(this.label, 'shut down while the task was outstanding'));
     if (wasStarted) await this.cancelAllBlocks();
   }
+}
+
+/** Await lookups such as `addressByHostname()`; the result goes on the pool's command line, comma-separated. */
+async function resolveAddresses(spec: AddressSpec | readonly AddressSpec[]): Promise<string[]> {
+  const list = await Promise.all(typeof spec === 'string' || spec instanceof Promise ? [spec] : spec);
+  for (const a of list) {
+    if (!isListItem(a))
+      throw new ConfigurationError(
+        `HighThroughputExecutor.address resolved to ${JSON.stringify(a)}: not an address`,
+      );
+  }
+  return list;
+}
+
+/**
+ * Where the interchange listens for pools: a single address as given; of a list, the entries that are this host's
+ * own interface addresses (others may be routes or NAT that only pools see, so they are only probed); else `*`.
+ */
+function listenAddresses(candidates: readonly string[] | null, isList: boolean): string[] {
+  if (candidates === null) return ['*'];
+  if (!isList) return [...candidates];
+  const own = new Set(
+    Object.values(networkInterfaces())
+      .flat()
+      .map((i) => i?.address),
+  );
+  const local = candidates.filter((a) => own.has(a));
+  return local.length > 0 ? local : ['*'];
 }
 
 function shellWord(s: string): string {

@@ -4,7 +4,7 @@ import { getLogger, type Logger } from '../../logging.js';
 import type { FunctionDescriptor } from '../../serialize/function-ref.js';
 import { toRemoteError } from '../../serialize/remote-error.js';
 import { ManagerLost } from '../errors.js';
-import { type CurveKeys, secureServer } from './curve.js';
+import { type ServerKeys, secureServer } from './curve.js';
 import { encodeFramed, FrameReader } from './pipe-codec.js';
 import {
   type ClientMessage,
@@ -26,11 +26,12 @@ import {
 import { encodeResultBody } from './task-codec.js';
 import { type QueuedTask, TaskQueue } from './task-queue.js';
 import { bindInRange, SendQueue, TurnFlusher, tuneSocket } from './transport.js';
+import { ZapAuthenticator } from './zap.js';
 
 /** What the executor hands the interchange process (JSON on its stdin). */
 export interface InterchangeConfig {
-  /** Where pools connect: an address, or `*` for every interface. */
-  readonly workerAddress: string;
+  /** Where pools connect: addresses of this host (one port for all), or `['*']` for every interface. */
+  readonly workerAddresses: readonly string[];
   readonly workerPort: number | null;
   readonly workerPortRange: readonly [number, number];
   readonly certDir: string | null;
@@ -59,7 +60,8 @@ interface ManagerRecord {
 export class Interchange {
   readonly #c: InterchangeConfig;
   readonly #log: Logger = getLogger('parsl.htex.interchange');
-  readonly #keys: CurveKeys | null;
+  readonly #keys: ServerKeys | null;
+  readonly #zap: ZapAuthenticator | null;
   /** The executor's private pipe (see engine.ts). */
   readonly #client: Duplex;
   readonly #workers = new Router();
@@ -80,20 +82,27 @@ export class Interchange {
   #stopped = false;
   #onStop: () => void = () => {};
 
-  constructor(config: InterchangeConfig, keys: CurveKeys | null, client: Duplex) {
+  constructor(config: InterchangeConfig, keys: ServerKeys | null, client: Duplex) {
     this.#c = config;
     this.#keys = keys;
+    this.#zap = keys === null ? null : new ZapAuthenticator(keys, this.#log);
     this.#client = client;
     tuneSocket(this.#workers);
     secureServer(this.#workers, keys);
     this.#toWorkers = new SendQueue(this.#workers, this.#log);
   }
 
-  /** Bind the worker port; resolves with it. */
+  /** Start the authenticator, then bind the worker port; resolves with it. */
   async bind(): Promise<{ workerPort: number }> {
     const c = this.#c;
-    const workerPort = await bindInRange(this.#workers, c.workerAddress, c.workerPort, c.workerPortRange);
-    this.#log.info(`bound worker port ${workerPort} (${this.#keys ? 'encrypted' : 'plain text'})`);
+    await this.#zap?.start((err) => {
+      this.#log.error(`the ZAP authenticator failed (${err.message}): no pool can connect any more`);
+      void this.stop('authenticator failed');
+    });
+    const workerPort = await bindInRange(this.#workers, c.workerAddresses, c.workerPort, c.workerPortRange);
+    this.#log.info(
+      `bound worker port ${workerPort} on ${c.workerAddresses.join(',')} (${this.#keys ? 'encrypted; only keys of this executor admitted' : 'plain text'})`,
+    );
     return { workerPort };
   }
 
@@ -438,6 +447,7 @@ export class Interchange {
     this.#toWorkers.close();
     this.#client.end();
     this.#workers.close();
+    this.#zap?.close();
     this.#onStop();
   }
 }

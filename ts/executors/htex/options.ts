@@ -1,6 +1,10 @@
 import { ConfigurationError } from '../../errors.js';
 import type { ExecutionProvider } from '../../providers/base.js';
 import type { BlockErrorHandler } from '../block-provider.js';
+import { parseCpuAffinity } from './manager/resources.js';
+
+/** An interchange address as a user gives it: a literal, or a lookup such as `addressByHostname()`. */
+export type AddressSpec = string | Promise<string>;
 
 /** What a user writes (habit 5: options → resolved options → wire DTOs). Durations are in seconds, as in Parsl. */
 export interface HtexOptions {
@@ -9,11 +13,14 @@ export interface HtexOptions {
   /** Starts and stops blocks. @default new LocalProvider() */
   provider?: ExecutionProvider;
   /**
-   * Address pools use to reach the interchange (`addressByHostname()` etc. may be passed unresolved). `null`:
-   * the interchange listens on every interface and pools probe all of this host's addresses.
+   * Where pools reach the interchange (`addressByHostname()` etc. may be passed unresolved).
+   * - one address: the interchange listens there and pools connect there;
+   * - a list: pools probe every entry at once and keep the first that answers; the interchange listens on the
+   *   entries that are this host's interface addresses (on every interface when none is);
+   * - `null`: the interchange listens on every interface and pools probe all of this host's addresses.
    * @default null
    */
-  address?: string | Promise<string> | null;
+  address?: AddressSpec | readonly AddressSpec[] | null;
   /** Fixed worker port. @default null (a free port of workerPortRange) */
   workerPort?: number | null;
   /** @default [54000, 55000] */
@@ -24,10 +31,19 @@ export interface HtexOptions {
   memPerWorker?: number | null;
   /** @default Infinity */
   maxWorkersPerNode?: number;
-  /** `none`, `block`, `block-reverse`, `alternating` or `list:0,1:2,3`. @default 'none' */
+  /**
+   * How workers are pinned to the pool's CPUs (with `taskset`, plus `OMP_NUM_THREADS`, `GOMP_CPU_AFFINITY`,
+   * `KMP_AFFINITY`): `none`; `block` (consecutive CPUs, worker 0 first); `block-reverse` (worker 0 last);
+   * `alternating` (round robin); `list:0,1:2-3` (one cpu list per worker, exactly as many as workers).
+   * @default 'none'
+   */
   cpuAffinity?: string;
-  /** Accelerator ids (or a count n for "0".."n-1"): one worker per accelerator. @default [] */
-  availableAccelerators?: number | string[];
+  /**
+   * Accelerator ids (or a count n for "0".."n-1"): at most one worker per entry, each seeing only its own in
+   * `CUDA_VISIBLE_DEVICES`, `ROCR_VISIBLE_DEVICES` and `ZE_AFFINITY_MASK`. Repeat an id to share a device.
+   * @default []
+   */
+  availableAccelerators?: number | readonly string[];
   /** Extra tasks each pool holds beyond its workers' own pipelines. @default 0 */
   prefetchCapacity?: number;
   /**
@@ -57,7 +73,7 @@ export interface HtexOptions {
 
 export interface ResolvedHtexOptions {
   readonly label: string;
-  readonly address: string | Promise<string> | null;
+  readonly address: AddressSpec | readonly AddressSpec[] | null;
   readonly workerPort: number | null;
   readonly workerPortRange: readonly [number, number];
   readonly coresPerWorker: number;
@@ -140,24 +156,17 @@ export function resolveHtexOptions(o: HtexOptions): ResolvedHtexOptions {
     }
     if (!KNOWN.has(k)) throw new ConfigurationError(`HighThroughputExecutor has no option '${k}'`);
   }
-  const acc = o.availableAccelerators ?? [];
-  const accelerators =
-    typeof acc === 'number' ? Array.from({ length: acc }, (_, i) => String(i)) : acc.map(String);
-  const affinity = o.cpuAffinity ?? 'none';
-  if (!/^(none|block|block-reverse|alternating|list:[\d,:]+)$/.test(affinity)) {
-    fail('cpuAffinity', "'none', 'block', 'block-reverse', 'alternating' or 'list:…'", affinity);
-  }
   const drain = o.drainPeriod ?? null;
   return {
     label: o.label ?? 'HighThroughputExecutor',
-    address: o.address ?? null,
+    address: addressOption(o.address),
     workerPort: o.workerPort ?? null,
     workerPortRange: range('workerPortRange', o.workerPortRange, [54000, 55000]),
     coresPerWorker: positive('coresPerWorker', o.coresPerWorker, 1),
     memPerWorker: o.memPerWorker == null ? null : positive('memPerWorker', o.memPerWorker, 0),
     maxWorkersPerNode: positive('maxWorkersPerNode', o.maxWorkersPerNode, Number.POSITIVE_INFINITY),
-    cpuAffinity: affinity,
-    availableAccelerators: accelerators,
+    cpuAffinity: cpuAffinityOption(o.cpuAffinity),
+    availableAccelerators: acceleratorsOption(o.availableAccelerators),
     prefetchCapacity: Math.floor(positive('prefetchCapacity', o.prefetchCapacity, 0, true)),
     pipelineMs: positive('pipelineMs', o.pipelineMs, 2, true),
     heartbeatPeriodMs: ms(positive('heartbeatPeriod', o.heartbeatPeriod, 30)),
@@ -169,4 +178,43 @@ export function resolveHtexOptions(o: HtexOptions): ResolvedHtexOptions {
     blockErrorHandler: o.blockErrorHandler ?? true,
     startTimeoutMs: ms(positive('startTimeout', o.startTimeout, 30)),
   };
+}
+
+/** Addresses and accelerator ids travel comma-separated on the pool's command line. */
+export function isListItem(v: unknown): v is string {
+  return typeof v === 'string' && /^[^\s,]+$/.test(v);
+}
+
+function addressOption(v: unknown): AddressSpec | readonly AddressSpec[] | null {
+  if (v === undefined || v === null) return null;
+  const ok = (a: unknown) => a instanceof Promise || isListItem(a);
+  if (Array.isArray(v) ? v.length > 0 && v.every(ok) : ok(v)) return v as AddressSpec | AddressSpec[];
+  return fail(
+    'address',
+    'an address, a promise of one, or a non-empty list of them (no spaces or commas)',
+    v,
+  );
+}
+
+function cpuAffinityOption(v: unknown): string {
+  if (v === undefined) return 'none';
+  if (typeof v !== 'string') return fail('cpuAffinity', 'a string', v);
+  try {
+    parseCpuAffinity(v);
+  } catch (e) {
+    throw new ConfigurationError(`HighThroughputExecutor.cpuAffinity: ${(e as Error).message}`, { cause: e });
+  }
+  return v.toLowerCase();
+}
+
+function acceleratorsOption(v: unknown): readonly string[] {
+  if (v === undefined) return [];
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v) || v < 0)
+      fail('availableAccelerators', 'a count (integer ≥ 0) or a list of ids', v);
+    return Array.from({ length: v }, (_, i) => String(i));
+  }
+  if (!Array.isArray(v) || !v.every(isListItem))
+    fail('availableAccelerators', 'a count or a list of ids without spaces or commas', v);
+  return [...v];
 }

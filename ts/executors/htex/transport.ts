@@ -49,9 +49,15 @@ export class SendQueue {
   }
 }
 
-/** Socket options every htex socket uses: no silent drops at a high-water mark, no lingering at close. */
-export function tuneSocket(sock: Socket & { sendHighWaterMark: number; receiveHighWaterMark: number }): void {
+/**
+ * Socket options every htex socket uses: no silent drops at a high-water mark, no lingering at close, and IPv6
+ * in addition to IPv4 (as Parsl sets), so IPv6 addresses can be bound and probed.
+ */
+export function tuneSocket(
+  sock: Socket & { sendHighWaterMark: number; receiveHighWaterMark: number; ipv6: boolean },
+): void {
   sock.linger = 0;
+  sock.ipv6 = true;
   sock.sendHighWaterMark = 0;
   sock.receiveHighWaterMark = 0;
 }
@@ -61,25 +67,35 @@ export function tcpUrl(host: string, port: number | '*'): string {
   return host.includes(':') && !host.startsWith('[') ? `tcp://[${host}]:${port}` : `tcp://${host}:${port}`;
 }
 
-/** Bind at `port`, or at a random free port of `[lo, hi)` (up to 100 tries), as Parsl does. */
+type Bindable = Socket & { bind(a: string): Promise<void>; unbind(a: string): Promise<void> };
+
+/**
+ * Bind every host at `port`, or at one random port of `[lo, hi)` free on all of them (up to 100 tries), as Parsl
+ * does. A try that binds some hosts but not all undoes what it bound.
+ */
 export async function bindInRange(
-  sock: Socket & { bind(a: string): Promise<void> },
-  host: string,
+  sock: Bindable,
+  hosts: readonly string[],
   port: number | null,
   range: readonly [number, number],
 ): Promise<number> {
   if (port !== null) {
-    await sock.bind(tcpUrl(host, port));
+    for (const h of hosts) await sock.bind(tcpUrl(h, port));
     return port;
   }
   let last: unknown;
   for (let i = 0; i < 100; i++) {
     const p = range[0] + Math.floor(Math.random() * Math.max(1, range[1] - range[0]));
+    const bound: string[] = [];
     try {
-      await sock.bind(tcpUrl(host, p));
+      for (const h of hosts) {
+        await sock.bind(tcpUrl(h, p));
+        bound.push(tcpUrl(h, p));
+      }
       return p;
     } catch (e) {
       last = e;
+      for (const url of bound) await sock.unbind(url);
     }
   }
   throw new Error(`no free port in [${range[0]}, ${range[1]}) after 100 tries: ${(last as Error)?.message}`);

@@ -7,7 +7,7 @@ import { getLogger, type Logger, setFileLogger } from '../../../logging.js';
 import type { FunctionDescriptor } from '../../../serialize/function-ref.js';
 import { toRemoteError } from '../../../serialize/remote-error.js';
 import { WorkerLost } from '../../errors.js';
-import { type CurveKeys, loadCertificates, secureClient } from '../curve.js';
+import { type ClientKeys, loadCertificates, secureClient } from '../curve.js';
 import {
   decodeInterchangeToManager,
   encode,
@@ -21,8 +21,19 @@ import {
 import { encodeResultBody } from '../task-codec.js';
 import { SendQueue, TurnFlusher, tcpUrl, tuneSocket } from '../transport.js';
 import { probeAddresses } from './address-probe.js';
-import { acceleratorEnv, affinityEnv, cpusForWorker, detectResources, workerCount } from './resources.js';
-import { WorkerProcess } from './worker-process.js';
+import {
+  acceleratorEnv,
+  affinityEnv,
+  allowedCpus,
+  countCudaDevices,
+  cudaDevice,
+  detectResources,
+  parseCpuAffinity,
+  planAffinity,
+  workerCount,
+} from './resources.js';
+import { shareOut } from './share-out.js';
+import { WorkerProcess, type WorkerSpawn } from './worker-process.js';
 
 /** Everything `parsl-ts worker-pool` is told on its command line, resolved. */
 export interface PoolOptions {
@@ -80,7 +91,8 @@ export class WorkerPool {
   #lastContact = Date.now();
   #timers: NodeJS.Timeout[] = [];
   #stopping = false;
-  #taskset: string | null = null;
+  /** Per rank: how to pin the worker to its CPUs (null: not pinned) and the environment that goes with them. */
+  #placement: Pick<WorkerSpawn, 'pin' | 'env'>[] = [];
   #exit: (code: number) => void = () => {};
 
   constructor(o: PoolOptions) {
@@ -95,12 +107,16 @@ export class WorkerPool {
       this.#exit = resolve;
     });
     try {
-      const keys = this.#o.certDir === null ? null : await loadCertificates(this.#o.certDir);
-      const addr = await probeAddresses(this.#o.addresses, this.#o.port, keys, this.#o.addressProbeTimeoutMs);
-      if (addr === null) {
-        this.#log.error(`no interchange answered on ${this.#o.addresses.join(', ')} port ${this.#o.port}`);
-        return 3;
+      let keys: ClientKeys | null;
+      try {
+        keys = this.#o.certDir === null ? null : await loadCertificates(this.#o.certDir);
+        await this.#planWorkers();
+      } catch (e) {
+        this.#fatal(`cannot start: ${(e as Error).message}`);
+        return 2;
       }
+      const addr = await this.#probe(keys);
+      if (addr === null) return 3;
       this.#log.info(`pool ${this.#o.uid} (block ${this.#o.blockId}) connecting to ${addr}:${this.#o.port}`);
       this.#connect(addr, keys);
       this.#startWorkers();
@@ -114,7 +130,30 @@ export class WorkerPool {
     }
   }
 
-  #connect(addr: string, keys: CurveKeys | null): void {
+  /** A startup failure goes to manager.log and to stderr, which the provider keeps and block errors show. */
+  #fatal(message: string): void {
+    this.#log.error(message);
+    process.stderr.write(`parsl-ts worker-pool ${this.#o.uid}: ${message}\n`);
+  }
+
+  async #probe(keys: ClientKeys | null): Promise<string | null> {
+    const o = this.#o;
+    const refusedBy = new Set<string>();
+    const addr = await probeAddresses(o.addresses, o.port, keys, o.addressProbeTimeoutMs, (a) =>
+      refusedBy.add(a),
+    );
+    if (addr !== null) return addr;
+    const refused =
+      refusedBy.size === 0
+        ? ''
+        : `; ${[...refusedBy].join(', ')} refused this pool's CURVE key (is --cert-dir the certificates directory of the executor that started this block?)`;
+    this.#fatal(
+      `no interchange answered on ${o.addresses.join(', ')} port ${o.port} within ${o.addressProbeTimeoutMs} ms${refused}`,
+    );
+    return null;
+  }
+
+  #connect(addr: string, keys: ClientKeys | null): void {
     const sock = new Dealer({ routingId: this.#o.uid });
     tuneSocket(sock);
     secureClient(sock, keys);
@@ -207,38 +246,52 @@ export class WorkerPool {
 
   // ---- workers
 
-  #startWorkers(): void {
-    const node = detectResources();
+  /** Size the pool and place each worker on CPUs and accelerators; throws when the node cannot honour the options. */
+  async #planWorkers(): Promise<void> {
     const o = this.#o;
-    this.#count = workerCount(node, {
+    this.#count = workerCount(detectResources(), {
       maxWorkersPerNode: o.maxWorkersPerNode,
       coresPerWorker: o.coresPerWorker,
       memPerWorker: o.memPerWorker,
       accelerators: o.availableAccelerators,
     });
-    if (o.cpuAffinity !== 'none') this.#taskset = findTaskset();
-    if (o.cpuAffinity !== 'none' && this.#taskset === null) {
-      this.#log.warning(
-        'cpuAffinity is set but taskset is not on PATH: only OMP/GOMP/KMP affinity variables are set',
-      );
+    const affinity = parseCpuAffinity(o.cpuAffinity);
+    const cpus = planAffinity(affinity, this.#count, allowedCpus());
+    const taskset = affinity.kind === 'none' ? null : findTaskset();
+    if (affinity.kind !== 'none' && taskset === null)
+      throw new Error(`cpuAffinity '${o.cpuAffinity}' needs taskset (util-linux) on PATH to pin workers`);
+    const gpus = o.availableAccelerators.length > 0 ? await countCudaDevices() : null;
+    this.#placement = cpus.map((c, rank) => {
+      const acc = o.availableAccelerators[rank];
+      return {
+        pin: c === null || taskset === null ? null : { taskset, cpus: c },
+        env: {
+          ...(c ? affinityEnv(c) : {}),
+          ...(acc === undefined ? {} : acceleratorEnv(acc, cudaDevice(acc, this.#count, gpus))),
+        },
+      };
+    });
+    for (const [rank, p] of this.#placement.entries()) {
+      if (p.pin !== null || Object.keys(p.env).length > 0)
+        this.#log.info(`worker ${rank}: CPUs ${p.pin?.cpus.join(',') ?? 'any'}, ${JSON.stringify(p.env)}`);
     }
-    for (let r = 0; r < this.#count; r++) this.#workers.push(this.#spawn(r, node.cores));
+  }
+
+  #startWorkers(): void {
+    for (let r = 0; r < this.#count; r++) this.#workers.push(this.#spawn(r));
     this.#log.info(`started ${this.#count} workers`);
   }
 
-  #spawn(rank: number, cores: number): WorkerProcess {
+  #spawn(rank: number): WorkerProcess {
     const o = this.#o;
-    const cpus = cpusForWorker(o.cpuAffinity, rank, this.#count, cores, o.coresPerWorker);
     return new WorkerProcess(
       {
+        ...this.#placement[rank]!,
         rank,
         count: this.#count,
         poolId: o.uid,
         blockId: o.blockId,
-        cpus,
-        taskset: this.#taskset,
         logdir: o.logdir,
-        env: { ...(cpus ? affinityEnv(cpus) : {}), ...acceleratorEnv(o.availableAccelerators, rank) },
       },
       (w, m) => this.#onWorkerMessage(w, m),
       (w, how) => this.#onWorkerExit(w, how),
@@ -289,7 +342,7 @@ export class WorkerPool {
       this.#scheduleFlush();
       this.#requeue(held.slice(1));
     }
-    this.#workers[i] = this.#spawn(w.rank, detectResources().cores);
+    this.#workers[i] = this.#spawn(w.rank);
     this.#dispatch();
   }
 
@@ -318,11 +371,15 @@ export class WorkerPool {
   #dispatch(): void {
     let pending = this.#pendingIds.length - this.#head;
     if (pending === 0) return;
-    const depth = this.#depth();
-    const open = this.#workers.filter((w) => w.inFlight < depth);
-    for (let k = 0; k < open.length && pending > 0; k++) {
-      const w = open[k]!;
-      const share = Math.min(depth - w.inFlight, Math.ceil(pending / (open.length - k)));
+    const { give, order } = shareOut(
+      this.#workers.map((w) => w.inFlight),
+      this.#depth(),
+      pending,
+    );
+    for (const i of order) {
+      const share = give[i]!;
+      if (share === 0) continue;
+      const w = this.#workers[i]!;
       const ids = this.#pendingIds.slice(this.#head, this.#head + share);
       const bufs = this.#pendingBufs.slice(this.#head, this.#head + share);
       const fnIds = this.#pendingFns.slice(this.#head, this.#head + share);

@@ -12,10 +12,9 @@ export interface WorkerSpawn {
   readonly count: number;
   readonly poolId: string;
   readonly blockId: string | null;
-  readonly cpus: readonly number[] | null;
+  /** CPUs to pin the worker to, with the `taskset` that does it (Node cannot set its own affinity); null: none. */
+  readonly pin: { readonly taskset: string; readonly cpus: readonly number[] } | null;
   readonly env: Readonly<Record<string, string>>;
-  /** `taskset` when found on PATH: Node cannot set a process's CPU affinity itself. */
-  readonly taskset: string | null;
   /** Shown on the worker's command line so `ps` tells which pool and run it belongs to. */
   readonly logdir: string;
 }
@@ -47,11 +46,10 @@ export class WorkerProcess {
       PARSL_WORKER_POOL_ID: s.poolId,
       PARSL_WORKER_BLOCK_ID: s.blockId ?? '',
     };
-    const pin = s.cpus !== null && s.taskset !== null;
-    const cmd = pin ? s.taskset! : process.execPath;
     const tag = ['--pool-id', s.poolId, '--block-id', s.blockId ?? '', '--logdir', s.logdir];
-    const args = pin
-      ? ['-c', s.cpus!.join(','), process.execPath, WORKER_ENTRY, ...tag]
+    const cmd = s.pin ? s.pin.taskset : process.execPath;
+    const args = s.pin
+      ? ['-c', s.pin.cpus.join(','), process.execPath, WORKER_ENTRY, ...tag]
       : [WORKER_ENTRY, ...tag];
     // Tasks and results go over one plain pipe (see pipe-codec.ts); the IPC channel only tells the worker that
     // its pool is gone (it exits on 'disconnect').
