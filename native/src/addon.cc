@@ -78,6 +78,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
                            InstanceMethod<&EngineWrap::Send>("send"),
                            InstanceMethod<&EngineWrap::NotifyAtOrBelow>("notifyAtOrBelow"),
                            InstanceMethod<&EngineWrap::Barrier>("barrier"),
+                           InstanceMethod<&EngineWrap::Watch>("watch"),
+                           InstanceMethod<&EngineWrap::Unwatch>("unwatch"),
                            InstanceMethod<&EngineWrap::Stop>("stop"),
                            InstanceMethod<&EngineWrap::Abort>("abort"),
                            InstanceMethod<&EngineWrap::Info>("info"),
@@ -249,6 +251,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     Engine& engine = Running(env);
     const int dest = info[0].As<Napi::Number>().Int32Value();
     const int tag = info[1].As<Napi::Number>().Int32Value();
+    if (tag < 0) Throw(env, "ERR_INVALID_ARG", "tags below 0 are reserved for the engine");
     size_t length = 0;
     const uint8_t* data = BytesOf(info[2], length);
     if (length > static_cast<size_t>(INT32_MAX)) Throw(env, "ERR_INVALID_ARG", "a message must be < 2 GiB");
@@ -270,6 +273,18 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
 
   Napi::Value Barrier(const Napi::CallbackInfo& info) {
     Running(info.Env()).barrier(info[0].As<Napi::Number>().Uint32Value());
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Watch(const Napi::CallbackInfo& info) {
+    const double threshold = info[1].As<Napi::Number>().DoubleValue();
+    Running(info.Env()).watch(info[0].As<Napi::Number>().Int32Value(), static_cast<uint64_t>(threshold),
+                              info[2].As<Napi::Number>().Int32Value());
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Unwatch(const Napi::CallbackInfo& info) {
+    Running(info.Env()).unwatch(info[0].As<Napi::Number>().Int32Value());
     return info.Env().Undefined();
   }
 
@@ -441,7 +456,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Dispatcher", DispatcherWrap::Define(env));
   exports.Set("libraryVersion", Napi::Function::New(env, LibraryVersion, "libraryVersion"));
   exports.Set("flavor", Napi::String::New(env, PARSL_MPI_FLAVOR));
-  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  exports.Set("abiVersion", Napi::Number::New(env, 2));
   Napi::Object levels = Napi::Object::New(env);
   levels.Set("single", static_cast<int>(MPI_THREAD_SINGLE));
   levels.Set("funneled", static_cast<int>(MPI_THREAD_FUNNELED));

@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#ifdef __linux__
+#include <pthread.h>
+#endif
 
 namespace parsl::mpi {
 namespace {
@@ -73,44 +77,47 @@ void Engine::start() {
 SendResult Engine::send(int dest, int tag, const uint8_t* data, size_t length) {
   if (phase_.load(std::memory_order_acquire) != Phase::Running) return SendResult::NotRunning;
   if (dest < 0 || dest >= info_.size) return SendResult::BadRank;
-  const bool large = length + kFrameHeader > options_.packetBytes;
-  const uint64_t cost = length + kFrameHeader;
   {
     std::lock_guard<std::mutex> lock(sendMutex_);
     if (stopRequested_.load()) return SendResult::NotRunning;
-    if (queuedBytes_.load(std::memory_order_relaxed) + cost > options_.maxQueuedBytes) {
+    if (queuedBytes_.load(std::memory_order_relaxed) + length + kFrameHeader > options_.maxQueuedBytes) {
       return SendResult::OverCap;
     }
-    Outbox& box = outboxes_[static_cast<size_t>(dest)];
-    if (box.packets.empty() || box.packets.back().size() + kFrameHeader + (large ? 0 : length) >
-                                   options_.packetBytes) {
-      if (!pool_.empty()) {
-        box.packets.push_back(std::move(pool_.back()));
-        pool_.pop_back();
-        box.packets.back().clear();
-      } else {
-        box.packets.emplace_back();
-        box.packets.back().reserve(options_.packetBytes);
-      }
-    }
-    std::vector<uint8_t>& packet = box.packets.back();
-    const size_t at = packet.size();
-    packet.resize(at + kFrameHeader + (large ? 0 : length));
-    putI32(packet.data() + at, tag);
-    putU32(packet.data() + at + 4, static_cast<uint32_t>(length) | (large ? kLargeBit : 0));
-    if (large) {
-      box.bodies.emplace_back(data, data + length);
-    } else if (length > 0) {
-      std::memcpy(packet.data() + at + kFrameHeader, data, length);
-    }
-    if (!box.dirty) {
-      box.dirty = true;
-      dirty_.push_back(dest);
-    }
-    queuedBytes_.fetch_add(cost, std::memory_order_relaxed);
+    queueFrameLocked(dest, tag, data, length);
   }
   wake();
   return SendResult::Queued;
+}
+
+void Engine::queueFrameLocked(int dest, int tag, const uint8_t* data, size_t length) {
+  const bool large = length + kFrameHeader > options_.packetBytes;
+  Outbox& box = outboxes_[static_cast<size_t>(dest)];
+  if (box.packets.empty() ||
+      box.packets.back().size() + kFrameHeader + (large ? 0 : length) > options_.packetBytes) {
+    if (!pool_.empty()) {
+      box.packets.push_back(std::move(pool_.back()));
+      pool_.pop_back();
+      box.packets.back().clear();
+    } else {
+      box.packets.emplace_back();
+      box.packets.back().reserve(options_.packetBytes);
+    }
+  }
+  std::vector<uint8_t>& packet = box.packets.back();
+  const size_t at = packet.size();
+  packet.resize(at + kFrameHeader + (large ? 0 : length));
+  putI32(packet.data() + at, tag);
+  putU32(packet.data() + at + 4, static_cast<uint32_t>(length) | (large ? kLargeBit : 0));
+  if (large) {
+    box.bodies.emplace_back(data, data + length);
+  } else if (length > 0) {
+    std::memcpy(packet.data() + at + kFrameHeader, data, length);
+  }
+  if (!box.dirty) {
+    box.dirty = true;
+    dirty_.push_back(dest);
+  }
+  queuedBytes_.fetch_add(length + kFrameHeader, std::memory_order_relaxed);
 }
 
 void Engine::barrier(uint32_t id) {
@@ -123,6 +130,24 @@ void Engine::barrier(uint32_t id) {
 
 void Engine::notifyAtOrBelow(uint64_t queuedBytes) {
   notifyLevel_.store(static_cast<int64_t>(queuedBytes));
+  wake();
+}
+
+void Engine::watch(int rank, uint64_t thresholdMicros, int abortCode) {
+  {
+    std::lock_guard<std::mutex> lock(sendMutex_);
+    watchRequests_.push_back(WatchRequest{rank, thresholdMicros, abortCode, true});
+    watchRequested_.store(true);
+  }
+  wake();
+}
+
+void Engine::unwatch(int rank) {
+  {
+    std::lock_guard<std::mutex> lock(sendMutex_);
+    watchRequests_.push_back(WatchRequest{rank, 0, -1, false});
+    watchRequested_.store(true);
+  }
   wake();
 }
 
@@ -185,6 +210,9 @@ void Engine::wake() {
 // ---- progress thread ---------------------------------------------------------------------------
 
 void Engine::run() {
+#ifdef __linux__
+  pthread_setname_np(pthread_self(), "parsl-mpi");  // tells it apart in top -H, perf and /proc
+#endif
   if (!initMpi()) {
     phase_.store(Phase::Stopped);
     publish();
@@ -202,6 +230,11 @@ void Engine::run() {
     busy |= pollBulk();
     busy |= pollSendCompletions();
     busy |= pollBarrier();
+    if (!pongsDue_.empty()) {
+      queueControl(pongsDue_, kPongTag);
+      pongsDue_.clear();
+    }
+    if (!stopRequested_.load()) checkWatches();
     int64_t level = notifyLevel_.load();
     if (level >= 0 && queuedBytes_.load() <= static_cast<uint64_t>(level) &&
         notifyLevel_.compare_exchange_strong(level, -1)) {
@@ -278,6 +311,7 @@ bool Engine::initMpi() {
     std::lock_guard<std::mutex> lock(sendMutex_);
     outboxes_.resize(static_cast<size_t>(info_.size));
   }
+  lastHeard_.assign(static_cast<size_t>(info_.size), 0);
   slots_.assign(options_.receiveDepth, std::vector<uint8_t>(options_.packetBytes));
   ring_.assign(options_.receiveDepth, MPI_REQUEST_NULL);
   for (size_t i = 0; i < ring_.size(); ++i) {
@@ -446,6 +480,7 @@ bool Engine::pollReceives() {
     }
     if (!flag) break;
     any = true;
+    lastHeard_[static_cast<size_t>(status.MPI_SOURCE)] = nowMicros();
     int count = 0;
     MPI_Get_count(&status, MPI_BYTE, &count);
     packetsReceived_.fetch_add(1, std::memory_order_relaxed);
@@ -465,6 +500,11 @@ void Engine::parsePacket(int source, const uint8_t* data, size_t length) {
     const int32_t tag = getI32(data + off);
     const uint32_t raw = getU32(data + off + 4);
     off += kFrameHeader;
+    if (tag < 0) {  // engine-internal, never large, never delivered (arrival already refreshed lastHeard_)
+      if (tag == kPingTag) pongsDue_.push_back(source);
+      off += raw & ~kLargeBit;
+      continue;
+    }
     messagesReceived_.fetch_add(1, std::memory_order_relaxed);
     if (raw & kLargeBit) {
       const uint32_t bodyLength = raw & ~kLargeBit;
@@ -571,6 +611,76 @@ bool Engine::pollBarrier() {
   pushEvent(EventKind::BarrierDone, barrierId_, 0, {});
   pendingWork_.store(true);  // the next queued barrier can start right away
   return true;
+}
+
+void Engine::queueControl(const std::vector<int>& dests, int tag) {
+  {
+    std::lock_guard<std::mutex> lock(sendMutex_);
+    for (int dest : dests) queueFrameLocked(dest, tag, nullptr, 0);
+  }
+  pendingWork_.store(true);  // send them on the next iteration, without sleeping first
+}
+
+// Why the progress thread answers pings rather than the JS thread or a separate watchdog thread: a JS
+// answer would make every long synchronous task look like a hang (walltime is the tool for those);
+// a watchdog thread would keep answering while this thread is stuck inside an MPI call. The progress
+// thread is what every message of this rank depends on, so its answer is exactly "this rank can
+// still take part"; SIGSTOP, a frozen node or a deadlock in MPI all silence it.
+void Engine::checkWatches() {
+  if (watchRequested_.load()) {
+    std::lock_guard<std::mutex> lock(sendMutex_);
+    watchRequested_.store(false);
+    for (const WatchRequest& r : watchRequests_) {
+      watches_.erase(std::remove_if(watches_.begin(), watches_.end(),
+                                    [&](const Watch& w) { return w.rank == r.rank; }),
+                     watches_.end());
+      if (!r.add || r.rank < 0 || r.rank >= info_.size) continue;
+      const uint64_t now = nowMicros();
+      lastWatchCheck_ = 0;  // check at once
+      // Several pings per threshold, so one lost to a busy peer's late answer does not matter.
+      const uint64_t period = std::clamp<uint64_t>(r.threshold / 5, 1000, 1000 * 1000);
+      watches_.push_back(Watch{r.rank, r.threshold, period, r.abortCode, now, 0});
+    }
+    watchRequests_.clear();
+  }
+  if (watches_.empty()) return;
+  const uint64_t now = nowMicros();
+  if (now - lastWatchCheck_ < 1000) return;
+  // Not scheduled for a while (an oversubscribed node, a paused VM): nobody was pinged or heard in
+  // that time, so the gap is this thread's silence, not the peers'.
+  const uint64_t expected = 50 * 1000 + 1000 + options_.maxSleepMicros;
+  if (lastWatchCheck_ != 0 && now - lastWatchCheck_ > expected) {
+    const uint64_t stall = now - lastWatchCheck_ - expected;
+    for (Watch& w : watches_) w.since = std::min(now, std::max(w.since, lastHeard_[w.rank]) + stall);
+  }
+  lastWatchCheck_ = now;
+  for (size_t i = 0; i < watches_.size();) {
+    Watch& w = watches_[i];
+    const uint64_t heard = std::max(w.since, lastHeard_[static_cast<size_t>(w.rank)]);
+    const uint64_t silent = now > heard ? now - heard : 0;
+    if (silent > w.threshold) {
+      const double ms = static_cast<double>(silent) / 1000.0;
+      if (w.abortCode >= 0) {
+        std::fprintf(stderr,
+                     "parsl-ts MPI rank %d: rank %d has not answered for %.0f ms; aborting the MPI job\n",
+                     info_.rank, w.rank, ms);
+        std::fflush(stderr);
+        MPI_Abort(MPI_COMM_WORLD, w.abortCode);
+      }
+      pushEvent(EventKind::Silent, static_cast<uint32_t>(w.rank), ms, {});
+      watches_.erase(watches_.begin() + static_cast<std::ptrdiff_t>(i));
+      continue;
+    }
+    if (silent >= w.period && now - w.lastPing >= w.period) {
+      pingsDue_.push_back(w.rank);
+      w.lastPing = now;
+    }
+    ++i;
+  }
+  if (!pingsDue_.empty()) {
+    queueControl(pingsDue_, kPingTag);
+    pingsDue_.clear();
+  }
 }
 
 void Engine::pushEvent(EventKind kind, uint32_t id, double value, std::string message) {

@@ -8,6 +8,9 @@
 // the eager limit travels as a frame with kLargeBit set and no payload, followed by the body on a
 // second duplicate ("bulk comm"); the receiver posts an exact-size receive when it sees the frame and
 // holds later messages from that source back, so delivery stays in order per source.
+//
+// Negative tags are the engine's own and never reach the host: kPingTag asks the receiving engine to
+// answer kPongTag at once, from its progress thread (see watch()).
 #pragma once
 
 #include <mpi.h>
@@ -32,6 +35,7 @@ enum class EventKind : int {
   QueueLevel = 4,   // value = queued bytes, now at or below the level asked for
   Error = 5,        // an MPI call failed on the progress thread; message + value = MPI error class
   Stopped = 6,      // the thread has ended; value = 1 if MPI_Finalize was called
+  Silent = 7,       // id = a watched rank that did not answer within its threshold; value = silent ms
 };
 
 struct Event {
@@ -78,6 +82,10 @@ struct Stats {
 
 enum class SendResult { Queued, OverCap, BadRank, NotRunning };
 
+// Engine-internal frames (host tags are >= 0).
+constexpr int kPingTag = -1;
+constexpr int kPongTag = -2;
+
 class Engine {
  public:
   // `notify` runs on the progress thread whenever a delivery becomes available and the previous one
@@ -92,6 +100,15 @@ class Engine {
   SendResult send(int dest, int tag, const uint8_t* data, size_t length);
   void barrier(uint32_t id);
   void notifyAtOrBelow(uint64_t queuedBytes);
+  // Liveness of a peer, judged by its progress thread: this engine pings `rank` whenever it has not
+  // heard from it for a while, and the peer's engine answers from its own progress thread. A peer
+  // whose whole process stopped (SIGSTOP, a hung node, a progress thread stuck inside MPI) falls
+  // silent; a peer whose JS thread is merely busy does not. After `thresholdMicros` of silence the
+  // engine either emits one Silent event (abortCode < 0) or calls MPI_Abort(abortCode) itself, so a
+  // rank whose own JS thread is blocked still ends the job. Time this thread itself was not
+  // scheduled does not count as the peer's silence. Watching stops once stop() is called.
+  void watch(int rank, uint64_t thresholdMicros, int abortCode);
+  void unwatch(int rank);
   void stop(bool finalize);
   void join();
   [[noreturn]] void abort(int code);
@@ -131,6 +148,20 @@ class Engine {
     int source;
     Held* held;
   };
+  struct Watch {
+    int rank;
+    uint64_t threshold;
+    uint64_t period;  // ping when nothing was heard for this long
+    int abortCode;    // < 0: report with a Silent event
+    uint64_t since;   // silence is counted from max(since, lastHeard_[rank])
+    uint64_t lastPing;
+  };
+  struct WatchRequest {
+    int rank;
+    uint64_t threshold;
+    int abortCode;
+    bool add;
+  };
 
   void run();
   bool initMpi();
@@ -141,6 +172,9 @@ class Engine {
   bool pollBulk();
   bool pollBarrier();
   void parsePacket(int source, const uint8_t* data, size_t length);
+  void queueFrameLocked(int dest, int tag, const uint8_t* data, size_t length);
+  void queueControl(const std::vector<int>& dests, int tag);
+  void checkWatches();
   void deliverLocked(int source, int tag, const uint8_t* data, size_t length);
   void deliverOwnedLocked(int source, int tag, std::vector<uint8_t>&& data);
   void flushHeld(int source);
@@ -164,6 +198,8 @@ class Engine {
   std::vector<int> dirty_;
   std::vector<std::vector<uint8_t>> pool_;
   std::deque<uint32_t> barrierRequests_;
+  std::vector<WatchRequest> watchRequests_;
+  std::atomic<bool> watchRequested_{false};
   std::atomic<bool> stopRequested_{false};
   std::atomic<bool> abortRequested_{false};
   std::atomic<int> abortCode_{0};
@@ -200,6 +236,11 @@ class Engine {
   MPI_Request barrierRequest_ = MPI_REQUEST_NULL;
   uint64_t idleSince_ = 0;
   uint32_t sleepMicros_ = 0;
+  std::vector<Watch> watches_;
+  std::vector<uint64_t> lastHeard_;  // per rank: when its last packet arrived (µs)
+  std::vector<int> pongsDue_;
+  std::vector<int> pingsDue_;
+  uint64_t lastWatchCheck_ = 0;
 
   std::atomic<uint64_t> messagesSent_{0}, packetsSent_{0}, messagesReceived_{0}, packetsReceived_{0};
   std::atomic<uint64_t> sleeps_{0}, wakeups_{0};

@@ -28,6 +28,16 @@ describe('ExtremeScaleExecutor options', () => {
     expect(() => new ExtremeScaleExecutor({ dispatchFanout: 0 })).toThrow(/dispatchFanout/);
     expect(() => new ExtremeScaleExecutor({ bogus: 1 } as never)).toThrow(ConfigurationError);
   });
+
+  test('hungRankThreshold: seconds, validated', () => {
+    expect(new ExtremeScaleExecutor().hungRankThreshold).toBe(30);
+    const ex = new ExtremeScaleExecutor({ hungRankThreshold: 2.5 });
+    expect(ex.hungRankThreshold).toBe(2.5);
+    for (const bad of [0, -1, 0.01, Number.NaN, Number.POSITIVE_INFINITY, '5'])
+      expect(() => new ExtremeScaleExecutor({ hungRankThreshold: bad as number }), String(bad)).toThrow(
+        /hungRankThreshold must be a number of seconds/,
+      );
+  });
 });
 
 describe('rank protocol', () => {

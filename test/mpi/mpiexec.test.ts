@@ -76,6 +76,28 @@ for (const flavor of FLAVORS) {
       expect(run.leftovers).toEqual([]);
     });
 
+    it('reports a stopped rank as silent but not one whose JS thread is busy; abort takes the stopped rank', async () => {
+      const run = await mpiexec(flavor, 4, ['node', 'mpi-tests/node/liveness.mjs', 'peers'], {
+        timeoutMs: 60_000,
+      });
+      expectCheck(run, 'stopped-rank-silent');
+      expectCheck(run, 'busy-rank-answers');
+      expectCheck(run, 'running-rank-answers');
+      expect(run.timedOut, explain(run)).toBe(false);
+      expect(run.code, explain(run)).not.toBe(0);
+      expect(run.leftovers).toEqual([]);
+    });
+
+    it('aborts from the progress thread when a watched parent stops, even while JS is busy', async () => {
+      const run = await mpiexec(flavor, 4, ['node', 'mpi-tests/node/liveness.mjs', 'parent'], {
+        timeoutMs: 30_000,
+      });
+      expect(run.timedOut, explain(run)).toBe(false);
+      expect(run.code, explain(run)).not.toBe(0);
+      expect(run.stderr, explain(run)).toMatch(/rank 0 has not answered for \d+ ms; aborting the MPI job/);
+      expect(run.leftovers).toEqual([]);
+    });
+
     it('finalizes at process.exit() when the program forgot to', async () => {
       expectCleanExit(await mpiexec(flavor, 4, ['node', 'mpi-tests/node/lifecycle.mjs', 'exit']));
     });

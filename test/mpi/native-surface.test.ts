@@ -99,7 +99,7 @@ for (const flavor of FLAVORS) {
     it('exports what native.ts declares, for the right flavour', () => {
       const addon = load();
       expect(addon.flavor).toBe(flavor);
-      expect(addon.abiVersion).toBe(1);
+      expect(addon.abiVersion).toBe(2);
       expect(addon.libraryVersion()).toMatch(flavor === 'openmpi' ? /Open MPI/ : /MPICH/);
       expect(Object.keys(addon.threadLevels).sort()).toEqual([
         'funneled',
@@ -115,6 +115,8 @@ for (const flavor of FLAVORS) {
         ['send', () => engine.send(0, 0, Buffer.alloc(1))],
         ['notifyAtOrBelow', () => engine.notifyAtOrBelow(0)],
         ['barrier', () => engine.barrier(1)],
+        ['watch', () => engine.watch(1, 1000, -1)],
+        ['unwatch', () => engine.unwatch(1)],
         ['info', () => engine.info()],
         ['stop', () => engine.stop(true)],
       ];

@@ -34,6 +34,12 @@ export function registerMpiWorkerPool(program: Command): void {
       int,
       1000,
     )
+    .option(
+      '--hung-rank-threshold <ms>',
+      'a rank whose MPI progress thread does not answer for this long is hung',
+      int,
+      30_000,
+    )
     .option('--hb-period <ms>', 'heartbeat period', int, 30_000)
     .option('--hb-threshold <ms>', 'exit after this long without contact', int, 120_000)
     .option('--drain-period <ms>', 'drain and exit after this long', int)
@@ -71,6 +77,7 @@ export function registerMpiWorkerPool(program: Command): void {
         treeFanout: o.treeFanout as number,
         spinMicros: o.mpiSpinUs as number,
         maxSleepMicros: o.mpiMaxSleepUs as number,
+        hungRankThresholdMs: o.hungRankThreshold as number,
         heartbeatPeriodMs: o.hbPeriod as number,
         heartbeatThresholdMs: o.hbThreshold as number,
         drainPeriodMs: (o.drainPeriod as number | undefined) ?? null,

@@ -39,6 +39,11 @@ export class ChildDispatch {
     return n;
   }
 
+  /** The children still served. */
+  get ranks(): number[] {
+    return [...this.#weight.keys()];
+  }
+
   /** Tasks one worker rank may hold (running + queued). */
   get depth(): number {
     return this.#depth;
@@ -88,6 +93,14 @@ export class ChildDispatch {
   removeChild(rank: number): number[] {
     this.#weight.delete(rank);
     return Array.from(this.#core.removeRank(rank));
+  }
+
+  /** A relay lost `count` of its worker ranks: it stands for fewer workers now. */
+  dropWorkers(rank: number, count: number): void {
+    const w = this.#weight.get(rank);
+    if (w === undefined) return;
+    this.#weight.set(rank, Math.max(0, w - count));
+    this.#core.setCapacity(rank, Math.max(0, w - count) * this.#depth);
   }
 
   #applyDepth(): void {

@@ -138,7 +138,21 @@ export interface CommunicatorEvents {
   drain: [];
   /** An MPI call failed on the progress thread. */
   error: [MPIError];
+  /** A rank watched with {@link Communicator.watch} (and no `abortCode`) stopped answering. */
+  silent: [rank: number, silentMs: number];
   finalized: [];
+}
+
+/** How {@link Communicator.watch} judges and handles a silent rank. */
+export interface WatchOptions {
+  /** Milliseconds without any answer from the rank's progress thread before it counts as hung. */
+  thresholdMs: number;
+  /**
+   * Call MPI_Abort with this code from the progress thread instead of emitting `'silent'`: the way out for a
+   * rank that cannot go on without the watched one, and that works even while this rank's JS thread is busy.
+   * @default null (emit `'silent'`)
+   */
+  abortCode?: number | null;
 }
 
 interface Sink {
@@ -372,6 +386,31 @@ export class Communicator extends EventEmitter<CommunicatorEvents> {
     return iterator;
   }
 
+  /**
+   * Watches whether `rank` is still alive: this rank's progress thread pings it whenever it has not heard from
+   * it for a fifth of the threshold, and the peer's progress thread answers on its own, so a peer whose JS
+   * thread is busy with a long task still counts as alive. A peer that is stopped, frozen or stuck inside MPI
+   * falls silent: after `thresholdMs` the communicator emits `'silent'` once (or aborts, see
+   * {@link WatchOptions.abortCode}) and stops watching it. Watching again replaces the earlier watch;
+   * `finalize()` ends every watch.
+   */
+  watch(rank: number, options: WatchOptions): void {
+    this.#assertRunning('watch');
+    if (!Number.isInteger(rank) || rank < 0 || rank >= this.size || rank === this.rank)
+      throw new RangeError(`watch: rank ${rank} is not another rank in 0..${this.size - 1}`);
+    const { thresholdMs, abortCode = null } = options;
+    if (!Number.isFinite(thresholdMs) || thresholdMs <= 0)
+      throw new RangeError(`watch: thresholdMs must be a positive number, got ${thresholdMs}`);
+    if (abortCode !== null && (!Number.isInteger(abortCode) || abortCode < 0 || abortCode > 255))
+      throw new RangeError(`watch: abortCode must be an integer in 0..255, got ${abortCode}`);
+    this.#engine.watch(rank, Math.round(thresholdMs * 1000), abortCode ?? -1);
+  }
+
+  /** Stops watching `rank` (no effect if it was not watched). */
+  unwatch(rank: number): void {
+    if (this.#state === 'running') this.#engine.unwatch(rank);
+  }
+
   /** MPI_Ibarrier over all ranks, started after everything this rank queued before the call. */
   barrier(): Promise<void> {
     this.#assertRunning('barrier');
@@ -509,6 +548,9 @@ export class Communicator extends EventEmitter<CommunicatorEvents> {
           'error',
           new MPIError(message ?? 'MPI error on the progress thread', { mpiErrorClass: value || null }),
         );
+        break;
+      case NativeEventKind.silent:
+        this.emit('silent', id, value);
         break;
       case NativeEventKind.stopped:
         this.#onStopped();

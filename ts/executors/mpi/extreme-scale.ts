@@ -37,6 +37,16 @@ export interface ExtremeScaleOptions
    * @default { spin: 1000, maxSleep: 1000 }
    */
   mpiPolling?: { spinMicros?: number; maxSleepMicros?: number };
+  /**
+   * Seconds a rank of a pool may go without answering before it counts as hung. Ranks are pinged by their parent
+   * (rank 0 or a sub-dispatcher) and answer from the addon's MPI progress thread, so a rank busy with a long task
+   * answers on time; a stopped, frozen or MPI-deadlocked one does not. Its tasks then fail with `WorkerLost`
+   * (`Config.retries` runs them elsewhere), it gets no more tasks, the pool goes on with the other ranks, and ends
+   * with MPI_Abort instead of an MPI_Finalize that would wait for it. Worker ranks abort the job when their parent
+   * is silent this long. Keep it well above the longest pause a healthy node can have (swapping, a busy core).
+   * @default 30
+   */
+  hungRankThreshold?: number;
 }
 
 const OWN_KEYS = [
@@ -46,6 +56,7 @@ const OWN_KEYS = [
   'dispatchTreeThreshold',
   'dispatchFanout',
   'mpiPolling',
+  'hungRankThreshold',
 ] as const;
 const REJECTED = [
   'maxWorkersPerNode',
@@ -73,6 +84,8 @@ export class ExtremeScaleExecutor extends HighThroughputExecutor {
   readonly dispatchTreeThreshold: number;
   readonly dispatchFanout: number;
   readonly mpiPolling: { readonly spinMicros: number; readonly maxSleepMicros: number };
+  /** Seconds; see {@link ExtremeScaleOptions.hungRankThreshold}. */
+  readonly hungRankThreshold: number;
 
   constructor(options: ExtremeScaleOptions & { provider?: ExecutionProvider } = {}) {
     for (const k of REJECTED)
@@ -104,6 +117,12 @@ export class ExtremeScaleExecutor extends HighThroughputExecutor {
       spinMicros: positiveInt('mpiPolling.spinMicros', options.mpiPolling?.spinMicros, 1000),
       maxSleepMicros: positiveInt('mpiPolling.maxSleepMicros', options.mpiPolling?.maxSleepMicros, 1000),
     };
+    const hung = options.hungRankThreshold ?? 30;
+    if (typeof hung !== 'number' || !Number.isFinite(hung) || hung < 0.1)
+      throw new ConfigurationError(
+        `ExtremeScaleExecutor.hungRankThreshold must be a number of seconds ≥ 0.1, got ${String(hung)}`,
+      );
+    this.hungRankThreshold = hung;
     if (this.ranksPerBlock < 2)
       throw new ConfigurationError(
         `ExtremeScaleExecutor needs at least 2 ranks per block (rank 0 dispatches), got ranksPerNode ${ranksPerNode} × nodesPerBlock ${provider.nodesPerBlock}`,
@@ -131,6 +150,7 @@ export class ExtremeScaleExecutor extends HighThroughputExecutor {
       `--tree-fanout=${this.dispatchFanout}`,
       `--mpi-spin-us=${this.mpiPolling.spinMicros}`,
       `--mpi-max-sleep-us=${this.mpiPolling.maxSleepMicros}`,
+      `--hung-rank-threshold=${Math.round(this.hungRankThreshold * 1000)}`,
     ].join(' ');
     return this.mpiLauncher === null
       ? cmd

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { getLogger, type Logger, setFileLogger } from '../../logging.js';
 import { ChildDispatch } from './child-dispatch.js';
+import { ChildWatch, type LostChild } from './child-watch.js';
 import { Communicator, type MPIMessage } from './communicator.js';
 import { type TreeLayout, treeLayout } from './dispatch-tree.js';
 import { InterchangeLink, type LinkOptions } from './interchange-link.js';
 import { loadAddon, type MPIFlavor } from './load-addon.js';
 import type { NativeAddon } from './native.js';
-import { EMPTY, encodeTaskData, guarded, Tag } from './rank-protocol.js';
+import { decodeRanks, EMPTY, encodeTaskData, guarded, Tag } from './rank-protocol.js';
 import { RankWorker } from './rank-worker.js';
 import { SubDispatcher } from './sub-dispatcher.js';
 
@@ -19,6 +20,8 @@ export interface MpiPoolOptions extends LinkOptions {
   readonly treeThreshold: number;
   /** Worker ranks per sub-dispatcher in a tree. */
   readonly treeFanout: number;
+  /** A rank whose progress thread does not answer for this long is hung: its tasks fail, it gets no more. */
+  readonly hungRankThresholdMs: number;
   /** The communicator's idle polling: how long it spins after activity and its longest sleep (µs). */
   readonly spinMicros: number;
   readonly maxSleepMicros: number;
@@ -35,7 +38,6 @@ export async function runMpiWorkerPool(o: MpiPoolOptions): Promise<number> {
   });
   const { addon } = loadAddon({ flavor: comm.flavor });
   const layout = treeLayout(comm.size, o.treeThreshold, o.treeFanout);
-  const timing = { heartbeatPeriodMs: o.heartbeatPeriodMs, heartbeatThresholdMs: o.heartbeatThresholdMs };
   let code: number;
   if (comm.size < 2) {
     process.stderr.write(
@@ -43,15 +45,27 @@ export async function runMpiWorkerPool(o: MpiPoolOptions): Promise<number> {
     );
     code = 2;
   } else if (comm.rank === 0) {
-    code = await new RankZero(comm, addon, layout, o).run();
+    const root = new RankZero(comm, addon, layout, o);
+    code = await root.run();
+    if (root.unreachable.size > 0) {
+      // MPI_Finalize would wait for the hung ranks forever; MPI_Abort makes the launcher kill every rank, hung
+      // or stopped ones included, so nothing of the pool is left behind.
+      process.stderr.write(
+        `parsl-ts mpi-worker-pool: ending the MPI job with MPI_Abort: rank(s) ${[...root.unreachable].join(', ')} hung\n`,
+      );
+      comm.abort(code === 0 ? HUNG_RANKS_CODE : code);
+    }
   } else if (layout.role(comm.rank) === 'relay') {
-    code = await new SubDispatcher(comm, addon, layout, timing, o.pipelineMs).run();
+    code = await new SubDispatcher(comm, addon, layout, o.hungRankThresholdMs, o.pipelineMs).run();
   } else {
-    code = await new RankWorker(comm, layout.parent(comm.rank), timing).run();
+    code = await new RankWorker(comm, layout.parent(comm.rank), o.hungRankThresholdMs).run();
   }
   await finalizeWithin(comm, 5_000);
   return code;
 }
+
+/** Exit code of a pool that stopped normally but had to abort MPI because some ranks hung. */
+const HUNG_RANKS_CODE = 5;
 
 async function finalizeWithin(comm: Communicator, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -77,6 +91,7 @@ class RankZero {
   readonly #o: MpiPoolOptions;
   readonly #log: Logger = getLogger('parsl.exex.rank0');
   readonly #children: ChildDispatch;
+  readonly #watch: ChildWatch;
   readonly #link: InterchangeLink;
   readonly #known = new Set<string>();
   #ids: number[] = [];
@@ -84,7 +99,6 @@ class RankZero {
   #bodies: Buffer[] = [];
   #flushScheduled = false;
   #stopping = false;
-  #timer: NodeJS.Timeout | null = null;
   #done: (code: number) => void = () => {};
 
   constructor(comm: Communicator, addon: NativeAddon, layout: TreeLayout, o: MpiPoolOptions) {
@@ -92,6 +106,12 @@ class RankZero {
     this.#o = o;
     const kids = new Map(layout.children(0).map((r) => [r, Math.max(1, layout.workersBelow(r))] as const));
     this.#children = new ChildDispatch(comm, addon, kids, o.pipelineMs);
+    this.#watch = new ChildWatch(
+      comm,
+      this.#children,
+      (r) => layout.children(r),
+      (l) => this.#onLost(l),
+    );
     this.#link = new InterchangeLink(o, this.#log, {
       tasks: (ids, fnIds, bodies, fns) => this.#onTasks(ids, fnIds, bodies, fns),
       stop: (reason, code) => this.stop(reason, code),
@@ -100,6 +120,11 @@ class RankZero {
       `pool ${o.uid} (block ${o.blockId}): ${comm.size} ranks, ${layout.subDispatchers.length} sub-dispatchers, ` +
         `${this.#children.workers} worker ranks, ${comm.flavor} (${comm.libraryVersion})`,
     );
+  }
+
+  /** Ranks declared hung (here or by a sub-dispatcher), with the ranks only they could reach. */
+  get unreachable(): ReadonlySet<number> {
+    return this.#watch.unreachable;
   }
 
   #capacity(): number {
@@ -113,10 +138,7 @@ class RankZero {
       this.#done = resolve;
     });
     this.#comm.on('message', (m) => guarded(this.#comm.rank, () => this.#onRankMessage(m)));
-    this.#timer = setInterval(
-      () => this.#children.broadcast(Tag.HEARTBEAT, EMPTY),
-      this.#o.heartbeatPeriodMs,
-    );
+    this.#watch.start(this.#o.hungRankThresholdMs);
     // A signal means the job is being cancelled and the other ranks are going too: tell the ranks that are left,
     // leave the interchange, then die of the signal (an MPI_Finalize now could wait for ranks already gone).
     for (const sig of ['SIGTERM', 'SIGINT'] as const) {
@@ -151,12 +173,45 @@ class RankZero {
   }
 
   #onRankMessage(m: MPIMessage): void {
-    if (m.tag !== Tag.RESULTS || this.#stopping) return;
-    const r = this.#children.complete(m.source, m.data);
-    for (let i = 0; i < r.ids.length; i++) {
-      this.#ids.push(r.ids[i]!);
-      this.#lengths.push(r.bodies[i]!.length);
-      this.#bodies.push(r.bodies[i]!);
+    if (this.#stopping) return;
+    switch (m.tag) {
+      case Tag.RESULTS: {
+        // A rank declared hung that wakes up again is not served any more: its late results were failed already.
+        if (this.unreachable.has(m.source)) return;
+        const r = this.#children.complete(m.source, m.data);
+        this.#addResults(r.ids, r.bodies);
+        return;
+      }
+      case Tag.HELLO:
+        this.#watch.hello(m.source, m.data);
+        return;
+      case Tag.LOST: {
+        const ranks = decodeRanks(m.data);
+        this.#log.warning(`sub-dispatcher ${m.source} lost hung worker rank(s) ${ranks.join(', ')}`);
+        this.#watch.lostBelow(ranks);
+        this.#children.dropWorkers(m.source, ranks.length);
+        this.#afterLoss();
+        return;
+      }
+    }
+  }
+
+  #onLost(lost: LostChild): void {
+    if (this.#stopping) return;
+    this.#log.warning(`${lost.detail}; failing its ${lost.ids.length} task(s) with WorkerLost`);
+    this.#addResults(lost.ids, lost.bodies);
+    this.#afterLoss();
+  }
+
+  #afterLoss(): void {
+    if (this.#children.workers === 0) this.stop('every worker rank is hung', 1);
+  }
+
+  #addResults(ids: ArrayLike<number>, bodies: readonly Buffer[]): void {
+    for (let i = 0; i < ids.length; i++) {
+      this.#ids.push(ids[i]!);
+      this.#lengths.push(bodies[i]!.length);
+      this.#bodies.push(bodies[i]!);
     }
     this.#children.pump();
     if (!this.#flushScheduled) {
@@ -183,7 +238,7 @@ class RankZero {
     if (this.#stopping) return;
     this.#stopping = true;
     this.#log.info(`pool stopping: ${reason}`);
-    if (this.#timer) clearInterval(this.#timer);
+    this.#watch.stop();
     this.#children.broadcast(Tag.STOP, EMPTY);
     void this.#link.close().then(() => this.#done(code));
   }

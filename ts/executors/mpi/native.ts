@@ -31,13 +31,17 @@ export const NativeEventKind = {
   queueLevel: 4,
   error: 5,
   stopped: 6,
+  silent: 7,
 } as const;
 
 export interface NativeEvent {
   kind: number;
-  /** Barrier id for `barrierDone`, else 0. */
+  /** Barrier id for `barrierDone`, the silent rank for `silent`, else 0. */
   id: number;
-  /** Queued bytes for `queueLevel`, MPI error class for `error`, 1 if finalized for `stopped`. */
+  /**
+   * Queued bytes for `queueLevel`, MPI error class for `error`, 1 if finalized for `stopped`, milliseconds
+   * of silence for `silent`.
+   */
   value: number;
   message: string | null;
 }
@@ -95,6 +99,14 @@ export declare class NativeEngine {
   send(dest: number, tag: number, data: Uint8Array): number;
   /** Asks for one `queueLevel` event as soon as at most `queuedBytes` remain queued. */
   notifyAtOrBelow(queuedBytes: number): void;
+  /**
+   * Watches `rank`'s progress thread: this engine pings it when it has not heard from it for a while, and
+   * the peer's engine answers from its progress thread (a busy JS thread does not matter). After
+   * `thresholdMicros` of silence: one `silent` event if `abortCode < 0`, else MPI_Abort(abortCode) from
+   * the progress thread. Replaces an earlier watch of the same rank; watching ends at `stop()`.
+   */
+  watch(rank: number, thresholdMicros: number, abortCode: number): void;
+  unwatch(rank: number): void;
   /** Starts MPI_Ibarrier after everything queued so far; a `barrierDone` event with `id` follows. */
   barrier(id: number): void;
   /** Completes queued sends, cancels receives, calls MPI_Finalize if `finalize`; `stopped` follows. */
@@ -162,7 +174,7 @@ export interface NativeAddon {
 }
 
 /** The ABI version this TypeScript expects; the loader refuses a stale build. */
-export const NATIVE_ABI_VERSION = 1;
+export const NATIVE_ABI_VERSION = 2;
 
 /** Handle types derived from the declarations, so an in-memory fake can stand in for the addon. */
 export type EngineHandle = Pick<
@@ -171,6 +183,8 @@ export type EngineHandle = Pick<
   | 'send'
   | 'notifyAtOrBelow'
   | 'barrier'
+  | 'watch'
+  | 'unwatch'
   | 'stop'
   | 'abort'
   | 'info'

@@ -11,15 +11,37 @@ import type { FunctionDescriptor } from '../../serialize/function-ref.js';
  * - `RESULTS` child → parent: `u32 count | f64 busyMs | count × (u64 id | u32 len | result body)`.
  * - `FUNCTIONS` parent → child: v8-serialized `FunctionDescriptor[]`, sent before the first task that uses them
  *             (MPI delivers in send order per source, so it always arrives first).
- * - `HEARTBEAT` both ways (empty); `STOP` parent → child (empty): finish, finalize and exit.
+ * - `STOP`    parent → child (empty): finish, finalize and exit.
+ * - `HELLO`   child → parent, once: `pid host` (utf8), named in the `WorkerLost` of a child that hangs.
+ * - `LOST`    sub-dispatcher → rank 0: `count × u32 rank`, worker ranks it declared hung (rank 0 serves the
+ *             relay with less capacity, and ends the pool with MPI_Abort since they cannot finalize).
+ *
+ * Liveness needs no message here: each parent watches its children, and each child its parent, through the
+ * communicator's pings, which progress threads answer (see `Communicator.watch`).
  */
 export const Tag = {
   TASKS: 1,
   RESULTS: 2,
   FUNCTIONS: 3,
-  HEARTBEAT: 4,
   STOP: 5,
+  HELLO: 6,
+  LOST: 7,
 } as const;
+
+export function encodeRanks(ranks: readonly number[]): Buffer {
+  const b = Buffer.allocUnsafe(4 * ranks.length);
+  for (let i = 0; i < ranks.length; i++) b.writeUInt32LE(ranks[i]!, 4 * i);
+  return b;
+}
+
+export function decodeRanks(payload: Buffer): number[] {
+  return Array.from({ length: payload.length >>> 2 }, (_, i) => payload.readUInt32LE(4 * i));
+}
+
+/** The `HELLO` payload of this process. */
+export function helloPayload(host: string): Buffer {
+  return Buffer.from(`${process.pid} ${host}`);
+}
 
 export const BATCH_MAGIC = 0x31425450;
 const TWO32 = 2 ** 32;
@@ -135,10 +157,7 @@ export function decodeFunctions(payload: Buffer): FunctionDescriptor[] {
   return v as FunctionDescriptor[];
 }
 
-/**
- * The payload of HEARTBEAT and STOP. One byte, not zero: a delivery made only of empty messages has no arena,
- * which the communicator does not handle yet (reported to the addon's owner).
- */
+/** The payload of STOP (one byte; empty messages work too, but a byte costs nothing). */
 export const EMPTY = Buffer.from([0]);
 
 /**

@@ -9,8 +9,8 @@ import type { Communicator, MPIMessage } from './communicator.js';
 import {
   decodeFunctions,
   decodeTaskData,
-  EMPTY,
   guarded,
+  helloPayload,
   parseTaskBatch,
   ResultBatch,
   Tag,
@@ -20,20 +20,19 @@ import {
 /** A batch of results closes when the local queue empties, before an async task, or after this long. */
 const FLUSH_AFTER_MS = 2;
 
-export interface RankTiming {
-  readonly heartbeatPeriodMs: number;
-  readonly heartbeatThresholdMs: number;
-}
+/** Exit code of a rank that aborts the MPI job because its parent stopped answering. */
+export const PARENT_SILENT_CODE = 3;
 
 /**
  * A worker rank: runs the tasks its parent sends, one at a time in arrival order, and returns results in
  * batches. It ends when told to stop, or aborts the whole MPI job when its parent falls silent (a hung rank 0
- * must not leave the allocation's ranks behind).
+ * must not leave the allocation's ranks behind) — decided by the progress thread, so even a rank whose JS
+ * thread is stuck in a task goes.
  */
 export class RankWorker {
   readonly #comm: Communicator;
   readonly #parent: number;
-  readonly #timing: RankTiming;
+  readonly #hungRankThresholdMs: number;
   readonly #loader = new FunctionLoader();
   readonly #functions = new Map<string, FunctionDescriptor>();
   #queue: TaskEntry[] = [];
@@ -42,35 +41,26 @@ export class RankWorker {
   #out = new ResultBatch();
   #busySince = 0;
   #lastFlush = performance.now();
-  #lastContact = Date.now();
   #done: (code: number) => void = () => {};
 
-  constructor(comm: Communicator, parent: number, timing: RankTiming) {
+  constructor(comm: Communicator, parent: number, hungRankThresholdMs: number) {
     this.#comm = comm;
     this.#parent = parent;
-    this.#timing = timing;
+    this.#hungRankThresholdMs = hungRankThresholdMs;
   }
 
   run(): Promise<number> {
     const finished = new Promise<number>((resolve) => {
       this.#done = resolve;
     });
-    const timer = setInterval(() => {
-      if (Date.now() - this.#lastContact > this.#timing.heartbeatThresholdMs) {
-        process.stderr.write(
-          `parsl-ts mpi worker rank ${this.#comm.rank}: no word from rank ${this.#parent} for ${this.#timing.heartbeatThresholdMs} ms; aborting the MPI job\n`,
-        );
-        this.#comm.abort(3);
-      }
-      this.#comm.send(this.#parent, EMPTY, Tag.HEARTBEAT);
-    }, this.#timing.heartbeatPeriodMs);
+    this.#comm.watch(this.#parent, { thresholdMs: this.#hungRankThresholdMs, abortCode: PARENT_SILENT_CODE });
+    this.#comm.send(this.#parent, helloPayload(this.#comm.processorName), Tag.HELLO);
     this.#comm.on('message', (m) => guarded(this.#comm.rank, () => this.#onMessage(m)));
-    return finished.finally(() => clearInterval(timer));
+    return finished;
   }
 
   #onMessage(m: MPIMessage): void {
     if (m.source !== this.#parent) return;
-    this.#lastContact = Date.now();
     switch (m.tag) {
       case Tag.TASKS:
         // One copy per batch: a delivery's payloads may share memory that the communicator reuses.
@@ -88,6 +78,7 @@ export class RankWorker {
         }
         return;
       case Tag.STOP:
+        this.#comm.unwatch(this.#parent);
         this.#done(0);
         return;
       default:

@@ -1,58 +1,69 @@
 import { ChildDispatch } from './child-dispatch.js';
+import { ChildWatch, type LostChild } from './child-watch.js';
 import type { Communicator, MPIMessage } from './communicator.js';
 import type { TreeLayout } from './dispatch-tree.js';
 import type { NativeAddon } from './native.js';
-import { decodeFunctions, EMPTY, guarded, parseTaskBatch, ResultBatch, Tag } from './rank-protocol.js';
-import type { RankTiming } from './rank-worker.js';
+import {
+  decodeFunctions,
+  EMPTY,
+  encodeRanks,
+  guarded,
+  helloPayload,
+  parseTaskBatch,
+  ResultBatch,
+  Tag,
+} from './rank-protocol.js';
+import { PARENT_SILENT_CODE } from './rank-worker.js';
 
 /**
  * A middle node of the dispatch tree: takes task batches from rank 0, spreads them over its worker ranks with
- * its own dispatcher core, and returns their results to rank 0 in aggregated batches. It runs no tasks.
+ * its own dispatcher core, and returns their results to rank 0 in aggregated batches. It runs no tasks. It
+ * watches its workers like rank 0 does (a hung one's tasks come back as `WorkerLost`, and rank 0 hears which
+ * ranks are gone), and aborts the job when rank 0 falls silent.
  */
 export class SubDispatcher {
   readonly #comm: Communicator;
   readonly #parent: number;
-  readonly #timing: RankTiming;
+  readonly #hungRankThresholdMs: number;
   readonly #children: ChildDispatch;
+  readonly #watch: ChildWatch;
   readonly #up = new ResultBatch();
   #flushScheduled = false;
-  #lastContact = Date.now();
   #done: (code: number) => void = () => {};
 
   constructor(
     comm: Communicator,
     addon: NativeAddon,
     layout: TreeLayout,
-    timing: RankTiming,
+    hungRankThresholdMs: number,
     pipelineMs: number,
   ) {
     this.#comm = comm;
     this.#parent = layout.parent(comm.rank);
-    this.#timing = timing;
+    this.#hungRankThresholdMs = hungRankThresholdMs;
     const kids = new Map(layout.children(comm.rank).map((r) => [r, 1] as const));
     this.#children = new ChildDispatch(comm, addon, kids, pipelineMs);
+    this.#watch = new ChildWatch(
+      comm,
+      this.#children,
+      () => [],
+      (lost) => this.#onLost(lost),
+    );
   }
 
   run(): Promise<number> {
     const finished = new Promise<number>((resolve) => {
       this.#done = resolve;
     });
-    const timer = setInterval(() => {
-      if (Date.now() - this.#lastContact > this.#timing.heartbeatThresholdMs) {
-        process.stderr.write(
-          `parsl-ts mpi relay rank ${this.#comm.rank}: rank 0 is silent; aborting the MPI job\n`,
-        );
-        this.#comm.abort(3);
-      }
-      this.#comm.send(this.#parent, EMPTY, Tag.HEARTBEAT);
-    }, this.#timing.heartbeatPeriodMs);
+    this.#comm.watch(this.#parent, { thresholdMs: this.#hungRankThresholdMs, abortCode: PARENT_SILENT_CODE });
+    this.#watch.start(this.#hungRankThresholdMs);
+    this.#comm.send(this.#parent, helloPayload(this.#comm.processorName), Tag.HELLO);
     this.#comm.on('message', (m) => guarded(this.#comm.rank, () => this.#onMessage(m)));
-    return finished.finally(() => clearInterval(timer));
+    return finished;
   }
 
   #onMessage(m: MPIMessage): void {
     if (m.source === this.#parent) {
-      this.#lastContact = Date.now();
       switch (m.tag) {
         case Tag.TASKS:
           for (const t of parseTaskBatch(m.data)) this.#children.submit(t.id, t.data);
@@ -61,14 +72,17 @@ export class SubDispatcher {
         case Tag.FUNCTIONS:
           this.#children.broadcastFunctions(decodeFunctions(m.data));
           return;
-        case Tag.HEARTBEAT:
-          this.#children.broadcast(Tag.HEARTBEAT, EMPTY);
-          return;
         case Tag.STOP:
+          this.#watch.stop();
+          this.#comm.unwatch(this.#parent);
           this.#children.broadcast(Tag.STOP, EMPTY);
           this.#done(0);
           return;
       }
+      return;
+    }
+    if (m.tag === Tag.HELLO) {
+      this.#watch.hello(m.source, m.data);
       return;
     }
     if (m.tag !== Tag.RESULTS) return;
@@ -76,12 +90,25 @@ export class SubDispatcher {
     for (let i = 0; i < r.ids.length; i++) this.#up.add(r.ids[i]!, Buffer.from(r.bodies[i]!));
     this.#up.busyMs += r.busyMs;
     this.#children.pump();
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      setImmediate(() => {
-        this.#flushScheduled = false;
-        if (this.#up.size > 0) this.#comm.send(this.#parent, this.#up.take(), Tag.RESULTS);
-      });
-    }
+    this.#scheduleFlush();
+  }
+
+  #onLost(lost: LostChild): void {
+    process.stderr.write(
+      `parsl-ts mpi relay rank ${this.#comm.rank}: ${lost.detail}; failing its ${lost.ids.length} task(s)\n`,
+    );
+    for (let i = 0; i < lost.ids.length; i++) this.#up.add(lost.ids[i]!, lost.bodies[i]!);
+    this.#comm.send(this.#parent, encodeRanks(lost.unreachable), Tag.LOST);
+    this.#children.pump();
+    this.#scheduleFlush();
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      if (this.#up.size > 0) this.#comm.send(this.#parent, this.#up.take(), Tag.RESULTS);
+    });
   }
 }
