@@ -116,6 +116,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     options.maxQueuedBytes = static_cast<uint64_t>(o.Get("maxQueuedBytes").As<Napi::Number>().DoubleValue());
     options.spinMicros = U32(o, "spinMicros");
     options.maxSleepMicros = U32(o, "maxSleepMicros");
+    options.doorbells = o.Get("doorbells").ToBoolean().Value();
     {
       ProcessMpi& p = processMpi();
       std::lock_guard<std::mutex> lock(p.mutex);

@@ -21,6 +21,8 @@ export interface NativeEngineOptions {
   spinMicros: number;
   /** Longest sleep of an idle progress thread, in microseconds (bounds wake-up latency for receives). */
   maxSleepMicros: number;
+  /** Ranks on one node wake each other's sleeping progress threads through a shared-memory futex. */
+  doorbells: boolean;
 }
 
 /** Numeric event kinds; names in {@link NativeEventKind}. */
