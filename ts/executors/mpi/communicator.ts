@@ -29,6 +29,7 @@ import {
 } from './errors.js';
 import { type LauncherInfo, loadAddon, type MPIFlavor } from './load-addon.js';
 import {
+  type DispatcherHandle,
   type EngineHandle,
   type NativeAddon,
   type NativeDelivery,
@@ -322,6 +323,22 @@ export class Communicator extends EventEmitter<CommunicatorEvents> {
       this.#arm();
     }
     return false;
+  }
+
+  /**
+   * Sends every batch a dispatcher core can cut now, each to its rank with `tag`, from C++ straight into this
+   * communicator's queues: no JS object, Buffer or call per batch. Returns the number of batches sent; batches
+   * MPI cannot take now (over `maxQueuedBytes`) stay queued in the dispatcher for the next call.
+   */
+  sendBatches(dispatcher: DispatcherHandle, tag: number): number {
+    this.#assertRunning('sendBatches');
+    if (!Number.isInteger(tag) || tag < 0 || tag > 0x7fffffff)
+      throw new RangeError(`sendBatches: tag ${tag} must be an integer in 0..2^31-1`);
+    try {
+      return dispatcher.sendBatches(this.#engine, tag);
+    } catch (e) {
+      throw fromNativeError(e);
+    }
   }
 
   /** Resolves when every message queued so far has been completed by MPI (locally). */
