@@ -11,6 +11,7 @@
     "sources": [
       "native/src/addon.cc",
       "native/src/progress_engine.cc",
+      "native/src/doorbell.cc",
       "native/src/dispatcher.cc",
     ],
     "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native/src"],
@@ -37,7 +38,8 @@
           "libraries": ["<!@(node scripts/build-native.mjs --gyp-query libs openmpi)"],
         }, {
           "type": "none",
-          "sources!": ["native/src/addon.cc", "native/src/progress_engine.cc", "native/src/dispatcher.cc"],
+          "sources!": ["native/src/addon.cc", "native/src/progress_engine.cc", "native/src/doorbell.cc",
+                       "native/src/dispatcher.cc"],
         }],
       ],
     },
@@ -50,7 +52,8 @@
           "libraries": ["<!@(node scripts/build-native.mjs --gyp-query libs mpich)"],
         }, {
           "type": "none",
-          "sources!": ["native/src/addon.cc", "native/src/progress_engine.cc", "native/src/dispatcher.cc"],
+          "sources!": ["native/src/addon.cc", "native/src/progress_engine.cc", "native/src/doorbell.cc",
+                       "native/src/dispatcher.cc"],
         }],
       ],
     },

@@ -199,7 +199,7 @@ const results: Record<string, unknown> = {};
 try {
   for (const f of flavors) {
     results[f] = {
-      defaultPolling: await executorWorkloads(runDir, f, { spinMicros: 1000, maxSleepMicros: 1000 }),
+      defaultPolling: await executorWorkloads(runDir, f, { spinMicros: 50, maxSleepMicros: 1000 }),
       // Latency-tuned: ranks poll for 20 ms after activity and sleep at most 50 µs (more idle CPU).
       lowLatencyPolling: await executorWorkloads(runDir, f, { spinMicros: 20_000, maxSleepMicros: 50 }),
       dispatch: dispatchCost(f),

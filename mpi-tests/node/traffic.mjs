@@ -5,7 +5,8 @@
 import { Communicator, intact, payload, report, sendAll } from './common.mjs';
 
 const FANOUT = Number(process.env.FANOUT ?? 100_000);
-const comm = await Communicator.init({ highWaterMark: 256 * 1024 });
+// `node traffic.mjs no-doorbells`: the same traffic with every wake-up left to the sleep timeout.
+const comm = await Communicator.init({ highWaterMark: 256 * 1024, doorbells: process.argv[2] !== 'no-doorbells' });
 const { rank, size } = comm;
 if (rank === 0) report('init', size === 4, { size, flavor: comm.flavor, threadLevel: comm.threadLevel, host: comm.processorName });
 

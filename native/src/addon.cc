@@ -96,6 +96,9 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     // Only reachable once the engine is stopped: a running engine holds a reference to its wrapper.
   }
 
+  // For the dispatcher's sendBatches(): the engine, or null unless it runs.
+  Engine* runningEngine() { return engine_ && engine_->running() ? engine_.get() : nullptr; }
+
  private:
   static void CallJs(Napi::Env env, Napi::Function, EngineWrap* self, void*) {
     if (env != nullptr && self != nullptr) self->Deliver(env);
@@ -116,6 +119,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     options.maxQueuedBytes = static_cast<uint64_t>(o.Get("maxQueuedBytes").As<Napi::Number>().DoubleValue());
     options.spinMicros = U32(o, "spinMicros");
     options.maxSleepMicros = U32(o, "maxSleepMicros");
+    options.doorbells = o.Get("doorbells").ToBoolean().Value();
     {
       ProcessMpi& p = processMpi();
       std::lock_guard<std::mutex> lock(p.mutex);
@@ -356,6 +360,8 @@ class DispatcherWrap : public Napi::ObjectWrap<DispatcherWrap> {
     return DefineClass(env, "Dispatcher",
                        {
                            InstanceMethod<&DispatcherWrap::Submit>("submit"),
+                           InstanceMethod<&DispatcherWrap::SubmitBatch>("submitBatch"),
+                           InstanceMethod<&DispatcherWrap::SendBatches>("sendBatches"),
                            InstanceMethod<&DispatcherWrap::SetCapacity>("setCapacity"),
                            InstanceMethod<&DispatcherWrap::NextBatches>("nextBatches"),
                            InstanceMethod<&DispatcherWrap::Complete>("complete"),
@@ -387,6 +393,44 @@ class DispatcherWrap : public Napi::ObjectWrap<DispatcherWrap> {
     const uint8_t* data = BytesOf(info[1], length);
     core_->submit(static_cast<uint64_t>(info[0].As<Napi::Number>().DoubleValue()), data, length);
     return info.Env().Undefined();
+  }
+
+  Napi::Value SubmitBatch(const Napi::CallbackInfo& info) {
+    size_t length = 0;
+    const uint8_t* data = BytesOf(info[0], length);
+    const size_t before = core_->pendingCount();
+    if (!core_->submitBatch(data, length)) Throw(info.Env(), "ERR_INVALID_ARG", "not a well-formed task batch");
+    return Napi::Number::New(info.Env(), static_cast<double>(core_->pendingCount() - before));
+  }
+
+  // nextBatches() straight into the engine's queues: no JS object, Buffer or call per batch. A batch
+  // the engine refuses (queue over its cap, engine stopping) goes back to the queue, and the call
+  // returns; the next call tries again.
+  Napi::Value SendBatches(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsObject()) Throw(env, "ERR_INVALID_ARG", "sendBatches(engine, tag) expects an Engine");
+    Engine* engine = Napi::ObjectWrap<EngineWrap>::Unwrap(info[0].As<Napi::Object>())->runningEngine();
+    if (engine == nullptr) Throw(env, "ERR_MPI_STATE", "the MPI engine is not running");
+    const int tag = info[1].As<Napi::Number>().Int32Value();
+    if (tag < 0) Throw(env, "ERR_INVALID_ARG", "tags below 0 are reserved for the engine");
+    size_t sent = 0;
+    for (;;) {
+      std::vector<parsl::Batch> batches = core_->nextBatches();
+      if (batches.empty()) break;
+      for (size_t i = 0; i < batches.size(); ++i) {
+        const auto& b = batches[i];
+        const auto r = engine->send(b.rank, tag, b.payload.data(), b.payload.size());
+        if (r == parsl::mpi::SendResult::Queued) {
+          ++sent;
+          continue;
+        }
+        for (size_t j = batches.size(); j > i; --j) core_->giveBack(batches[j - 1]);
+        if (r == parsl::mpi::SendResult::BadRank)
+          Throw(env, "ERR_INVALID_ARG", "rank " + std::to_string(b.rank) + " is out of range");
+        return Napi::Number::New(env, static_cast<double>(sent));
+      }
+    }
+    return Napi::Number::New(env, static_cast<double>(sent));
   }
 
   Napi::Value SetCapacity(const Napi::CallbackInfo& info) {

@@ -35,6 +35,24 @@ void Dispatcher::submit(uint64_t id, const uint8_t* data, size_t length) {
   pending_.push_back(Task{id, std::vector<uint8_t>(data, data + length)});
 }
 
+bool Dispatcher::submitBatch(const uint8_t* payload, size_t length) {
+  thread_local std::vector<DecodedTask> tasks;
+  if (!decodeBatch(payload, length, tasks)) return false;
+  for (const DecodedTask& t : tasks) pending_.push_back(Task{t.id, std::vector<uint8_t>(t.data, t.data + t.length)});
+  return true;
+}
+
+void Dispatcher::giveBack(const Batch& batch) {
+  std::vector<DecodedTask> tasks;
+  if (!decodeBatch(batch.payload.data(), batch.payload.size(), tasks)) return;
+  RankState& s = state(batch.rank);
+  for (auto it = tasks.rbegin(); it != tasks.rend(); ++it) {
+    inFlight_ -= s.held.erase(it->id);
+    pending_.push_front(Task{it->id, std::vector<uint8_t>(it->data, it->data + it->length)});
+  }
+  if (s.known) markReady(batch.rank);
+}
+
 Dispatcher::RankState& Dispatcher::state(int rank) {
   if (rank < 0) throw std::invalid_argument("rank must be >= 0");
   if (static_cast<size_t>(rank) >= ranks_.size()) ranks_.resize(static_cast<size_t>(rank) + 1);

@@ -48,6 +48,11 @@ class Dispatcher {
   // numbers tasks itself and a hash lookup per submit would double the cost).
   void submit(uint64_t id, const uint8_t* data, size_t length);
 
+  // Queues every task of a payload in the batch wire format (what a parent dispatcher sent, or what
+  // the host packed in one piece to save a call per task). Returns false, queueing nothing, if it is
+  // malformed.
+  bool submitBatch(const uint8_t* payload, size_t length);
+
   // A rank announces how many tasks it can hold at once (its worker slots). Calling it again
   // changes the capacity; tasks already held stay held.
   void setCapacity(int rank, uint32_t capacity);
@@ -55,6 +60,10 @@ class Dispatcher {
   // Assigns pending tasks to ranks with free slots, one batch per rank per call, ranks served
   // round-robin so no rank starves. Call again while pendingCount() > 0 and ranks are free.
   std::vector<Batch> nextBatches();
+
+  // Undoes nextBatches() for one batch that could not be sent: its tasks are no longer held by the
+  // batch's rank and go back to the front of the queue, in their order.
+  void giveBack(const Batch& batch);
 
   // Marks tasks as finished by `rank`; frees their slots. Returns how many ids the rank really held
   // (a smaller number means duplicates or results from the wrong rank).

@@ -13,6 +13,9 @@
 namespace parsl::mpi {
 namespace {
 
+// Longest sleep of an idle rank that every peer can wake (doorbell.h).
+constexpr uint64_t kLocalIdleSleepMicros = 20 * 1000;
+
 uint64_t nowMicros() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                                    std::chrono::steady_clock::now().time_since_epoch())
@@ -203,7 +206,7 @@ void Engine::wake() {
   pendingWork_.store(true);
   if (sleeping_.load()) {
     std::lock_guard<std::mutex> lock(wakeMutex_);
-    wakeCv_.notify_one();
+    bells_.ringSelf();
   }
 }
 
@@ -293,6 +296,7 @@ bool Engine::initMpi() {
   MPI_Comm_dup(MPI_COMM_WORLD, &bulkComm_);
   MPI_Comm_set_errhandler(packetComm_, MPI_ERRORS_RETURN);
   MPI_Comm_set_errhandler(bulkComm_, MPI_ERRORS_RETURN);
+  bells_.open(options_.doorbells);
   MPI_Comm_rank(MPI_COMM_WORLD, &info_.rank);
   MPI_Comm_size(MPI_COMM_WORLD, &info_.size);
   info_.threadLevel = provided;
@@ -322,6 +326,11 @@ bool Engine::initMpi() {
 }
 
 void Engine::shutdownMpi() {
+  {
+    std::lock_guard<std::mutex> lock(wakeMutex_);
+    bells_.detachSelf();
+  }
+  bells_.close();  // collective over the node, like MPI_Finalize, and before the receives go
   auto cancelAll = [](std::vector<MPI_Request>& requests) {
     for (MPI_Request& r : requests) {
       if (r == MPI_REQUEST_NULL) continue;
@@ -395,7 +404,7 @@ bool Engine::pumpSends() {
         continue;
       }
       sendRequests_.push_back(req);
-      sends_.push_back(PendingSend{std::move(packet), bytes, messages, true});
+      sends_.push_back(PendingSend{o.dest, std::move(packet), bytes, messages, true});
     }
     for (auto& body : o.bodies) {
       MPI_Request req;
@@ -408,8 +417,9 @@ bool Engine::pumpSends() {
       }
       const uint64_t bytes = body.size();
       sendRequests_.push_back(req);
-      sends_.push_back(PendingSend{std::move(body), bytes, 0, false});
+      sends_.push_back(PendingSend{o.dest, std::move(body), bytes, 0, false});
     }
+    bells_.ringPeer(o.dest);
   }
   if (barrierActive_ && barrierRequest_ == MPI_REQUEST_NULL) {
     const int rc = MPI_Ibarrier(packetComm_, &barrierRequest_);
@@ -423,6 +433,7 @@ bool Engine::pumpSends() {
 
 bool Engine::pollSendCompletions() {
   if (sendRequests_.empty()) return false;
+  ringPendingPeers();
   completedIndices_.resize(sendRequests_.size());
   int done = 0;
   const int rc = MPI_Testsome(static_cast<int>(sendRequests_.size()), sendRequests_.data(), &done,
@@ -642,6 +653,8 @@ void Engine::checkWatches() {
       watches_.push_back(Watch{r.rank, r.threshold, period, r.abortCode, now, 0});
     }
     watchRequests_.clear();
+    watchCheckMicros_ = UINT64_MAX;
+    for (const Watch& w : watches_) watchCheckMicros_ = std::min(watchCheckMicros_, w.period / 4);
   }
   if (watches_.empty()) return;
   const uint64_t now = nowMicros();
@@ -719,20 +732,48 @@ void Engine::backoff(bool busy) {
     std::this_thread::yield();  // polite spin: other ranks may share this core
     return;
   }
-  sleepMicros_ = sleepMicros_ == 0 ? 16 : std::min(sleepMicros_ * 2, options_.maxSleepMicros);
-  std::unique_lock<std::mutex> lock(wakeMutex_);
-  sleeping_.store(true);
-  if (!pendingWork_.load()) {
-    sleeps_.fetch_add(1, std::memory_order_relaxed);
-    if (wakeCv_.wait_for(lock, std::chrono::microseconds(sleepMicros_),
-                         [this] { return pendingWork_.load(); })) {
-      wakeups_.fetch_add(1, std::memory_order_relaxed);
-      // Work from the host: go back to spinning so the reply to it is picked up fast.
-      idleSince_ = nowMicros();
-      sleepMicros_ = 0;
-    }
+  // When every rank can ring this one and nothing of ours is in flight, only a doorbell or the host
+  // can bring work, so sleep long (an idle rank then costs next to nothing). Otherwise a message may
+  // arrive unannounced and the sleep bounds how late it is seen.
+  uint64_t cap = options_.maxSleepMicros;
+  if (bells_.allLocal() && sends_.empty() && bulkRequests_.empty() && held_.empty() && !barrierActive_ &&
+      !stopRequested_.load()) {
+    cap = std::max<uint64_t>(cap, kLocalIdleSleepMicros);
   }
+  if (!watches_.empty()) cap = std::min(cap, std::max<uint64_t>(watchCheckMicros_, 1000));
+  sleepMicros_ = sleepMicros_ == 0 ? 16 : static_cast<uint32_t>(std::min<uint64_t>(sleepMicros_ * 2ull, cap));
+  sleeping_.store(true);
+  sleeps_.fetch_add(1, std::memory_order_relaxed);
+  const bool early = bells_.sleep(sleepMicros_, [this] { return pendingWork_.load() || arrived(); });
   sleeping_.store(false);
+  if (early) {
+    wakeups_.fetch_add(1, std::memory_order_relaxed);
+    // Work arrived: go back to spinning so the answer to it is picked up fast.
+    idleSince_ = nowMicros();
+    sleepMicros_ = 0;
+  }
+}
+
+// Whether the oldest preposted receive has completed, without consuming it (pollReceives does).
+bool Engine::arrived() {
+  if (ring_.empty()) return false;
+  int flag = 0;
+  MPI_Request_get_status(ring_[head_], &flag, MPI_STATUS_IGNORE);
+  return flag != 0;
+}
+
+// A send MPI moves in several steps (rendezvous, a full shared-memory queue) needs the receiver's
+// progress more than once; a receiver asleep on its doorbell would stall it until its timeout.
+void Engine::ringPendingPeers() {
+  const uint64_t now = nowMicros();
+  if (!bells_.shared() || now - lastPendingRing_ < 20) return;
+  lastPendingRing_ = now;
+  int last = -1;
+  for (const PendingSend& s : sends_) {
+    if (s.dest == last) continue;
+    last = s.dest;
+    bells_.ringPeer(s.dest);
+  }
 }
 
 }  // namespace parsl::mpi

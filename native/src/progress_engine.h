@@ -16,7 +16,6 @@
 #include <mpi.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -25,6 +24,8 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include "doorbell.h"
 
 namespace parsl::mpi {
 
@@ -52,6 +53,7 @@ struct EngineOptions {
   uint64_t maxQueuedBytes = 1ull << 30;
   uint32_t spinMicros = 200;         // keep polling this long after the last activity
   uint32_t maxSleepMicros = 1000;    // then sleep with growing intervals up to this
+  bool doorbells = true;             // ranks on one node wake each other (doorbell.h)
   bool finalizeOnStop = true;
 };
 
@@ -134,6 +136,7 @@ class Engine {
     bool dirty = false;
   };
   struct PendingSend {
+    int dest;
     std::vector<uint8_t> buffer;
     uint64_t bytes;  // counted in queuedBytes_
     uint32_t messages;
@@ -181,6 +184,8 @@ class Engine {
   void pushEvent(EventKind kind, uint32_t id, double value, std::string message);
   void publish();
   void backoff(bool busy);
+  bool arrived();
+  void ringPendingPeers();
   void wake();
   void reportMpiError(const char* what, int rc);
 
@@ -207,9 +212,10 @@ class Engine {
   std::atomic<int64_t> notifyLevel_{-1};
 
   // Wake-up handshake: the host sets pendingWork_ then checks sleeping_; the thread sets sleeping_
-  // then checks pendingWork_, so one of them always sees the other (both seq_cst).
+  // then checks pendingWork_, so one of them always sees the other (both seq_cst). wakeMutex_ keeps
+  // the host off the shared doorbell word once shutdown has released it.
   std::mutex wakeMutex_;
-  std::condition_variable wakeCv_;
+  Doorbells bells_;
   std::atomic<bool> pendingWork_{false};
   std::atomic<bool> sleeping_{false};
 
@@ -241,6 +247,8 @@ class Engine {
   std::vector<int> pongsDue_;
   std::vector<int> pingsDue_;
   uint64_t lastWatchCheck_ = 0;
+  uint64_t watchCheckMicros_ = UINT64_MAX;  // longest sleep that keeps the watches on time
+  uint64_t lastPendingRing_ = 0;
 
   std::atomic<uint64_t> messagesSent_{0}, packetsSent_{0}, messagesReceived_{0}, packetsReceived_{0};
   std::atomic<uint64_t> sleeps_{0}, wakeups_{0};

@@ -179,12 +179,43 @@ void manyTasks() {
 
 }  // namespace
 
+// A batch relayed whole (submitBatch) and a batch that could not be sent (giveBack) keep order.
+void relayAndGiveBack() {
+  Dispatcher upstream;
+  for (uint64_t i = 1; i <= 5; ++i) submitText(upstream, i, "task-" + std::to_string(i));
+  upstream.setCapacity(1, 5);
+  auto first = upstream.nextBatches();
+  CHECK(first.size() == 1 && first[0].taskCount == 5);
+
+  Dispatcher relay;
+  CHECK(relay.submitBatch(first[0].payload.data(), first[0].payload.size()));
+  CHECK(relay.pendingCount() == 5);
+  const uint8_t junk[] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  CHECK(!relay.submitBatch(junk, sizeof junk));
+  CHECK(relay.pendingCount() == 5);
+
+  relay.setCapacity(7, 3);
+  auto out = relay.nextBatches();
+  CHECK(out.size() == 1 && out[0].taskCount == 3 && relay.inFlightCount() == 3);
+  relay.giveBack(out[0]);
+  CHECK(relay.inFlightCount() == 0 && relay.pendingCount() == 5 && relay.tasksOf(7).empty());
+  relay.setCapacity(7, 5);
+  auto again = relay.nextBatches();
+  CHECK(again.size() == 1 && again[0].taskCount == 5);
+  auto tasks = decode(again[0]);
+  for (uint64_t i = 0; i < 5; ++i) {
+    const std::string want = "task-" + std::to_string(i + 1);
+    CHECK(tasks[i].id == i + 1 && tasks[i].length == want.size() &&
+          std::memcmp(tasks[i].data, want.data(), want.size()) == 0);
+  }
+}
+
 int main(int argc, char** argv) {
   const std::map<std::string, std::function<void()>> cases = {
       {"fifo", fifoAndPayloads},           {"capacity", capacityIsRespected},
       {"limits", batchLimits},             {"fairness", roundRobinFairness},
       {"bookkeeping", bookkeepingAndDeadRank}, {"malformed", malformedBatches},
-      {"many", manyTasks},
+      {"many", manyTasks},                 {"relay", relayAndGiveBack},
   };
   if (argc < 2) {
     for (auto& [name, fn] : cases) fn();

@@ -4,10 +4,12 @@ import { ExtremeScaleExecutor } from '../../dist/executors/mpi/index.js';
 import { loadAddon } from '../../dist/executors/mpi/load-addon.js';
 import {
   decodeTaskData,
+  encodeTaskBatch,
   encodeTaskData,
   parseResults,
   parseTaskBatch,
   ResultBatch,
+  resultBodies,
 } from '../../dist/executors/mpi/rank-protocol.js';
 import { LocalProvider } from '../../dist/providers/local/local.js';
 import { FLAVORS, skipUnlessAvailable } from './helpers.js';
@@ -52,9 +54,34 @@ describe('rank protocol', () => {
     r.busyMs = 1.5;
     const p = parseResults(r.take());
     expect(Array.from(p.ids)).toEqual([1, 2 ** 40 + 3]);
-    expect(p.bodies.map(String)).toEqual(['a', 'bcd']);
+    expect(resultBodies(p).map(String)).toEqual(['a', 'bcd']);
     expect(p.busyMs).toBe(1.5);
     expect(r.size).toBe(0);
+    // A sub-dispatcher forwards parsed results whole, together with its own.
+    const up = new ResultBatch();
+    up.add(7, Buffer.from('x'));
+    up.addParsed(p);
+    const q = parseResults(up.take());
+    expect(Array.from(q.ids)).toEqual([7, 1, 2 ** 40 + 3]);
+    expect(resultBodies(q).map(String)).toEqual(['x', 'a', 'bcd']);
+    expect(q.busyMs).toBe(1.5);
+    const drained = new ResultBatch();
+    drained.addParsed(q);
+    expect(drained.drain()).toEqual({
+      ids: [7, 1, 2 ** 40 + 3],
+      lengths: [1, 1, 3],
+      blob: Buffer.from('xabcd'),
+    });
+  });
+
+  test('a task batch packed in JS is what the dispatcher core cuts', () => {
+    const b = encodeTaskBatch([1, 2 ** 40 + 3], ['fn-é', 'fn-é'], [Buffer.from('one'), Buffer.alloc(0)]);
+    const tasks = parseTaskBatch(b);
+    expect(tasks.map((t) => t.id)).toEqual([1, 2 ** 40 + 3]);
+    expect(tasks.map((t) => decodeTaskData(t.data)).map((d) => [d.fnId, d.body.toString()])).toEqual([
+      ['fn-é', 'one'],
+      ['fn-é', ''],
+    ]);
   });
 
   for (const flavor of FLAVORS) {
@@ -65,7 +92,14 @@ describe('rank protocol', () => {
         const core = new addon.Dispatcher({ maxBatchTasks: 4, maxBatchBytes: 1 << 20 });
         core.setCapacity(1, 3);
         core.setCapacity(2, 3);
-        for (let id = 1; id <= 5; id++) core.submit(id, encodeTaskData('f', Buffer.from(`t${id}`)));
+        core.submitBatch(
+          encodeTaskBatch(
+            [1, 2, 3, 4, 5],
+            ['f', 'f', 'f', 'f', 'f'],
+            [1, 2, 3, 4, 5].map((id) => Buffer.from(`t${id}`)),
+          ),
+        );
+        expect(() => core.submitBatch(Buffer.from('not a batch'))).toThrow(/well-formed/);
         const seen = new Map<number, string>();
         for (const b of core.nextBatches()) {
           const tasks = parseTaskBatch(b.payload);

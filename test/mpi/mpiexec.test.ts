@@ -66,6 +66,15 @@ for (const flavor of FLAVORS) {
       });
     });
 
+    it('delivers the same traffic with doorbells off (every wake-up left to the sleep timeout)', async () => {
+      const run = await mpiexec(flavor, 4, ['node', 'mpi-tests/node/traffic.mjs', 'no-doorbells'], {
+        timeoutMs: 120_000,
+      });
+      for (const check of ['init', 'pingpong-small', 'pingpong-1MiB', 'fanout', 'ordering', 'empty'])
+        expectCheck(run, check);
+      expectCleanExit(run);
+    }, 150_000);
+
     it('ends every rank promptly when one rank aborts', async () => {
       const run = await mpiexec(flavor, 4, ['node', 'mpi-tests/node/lifecycle.mjs', 'abort'], {
         timeoutMs: 30_000,

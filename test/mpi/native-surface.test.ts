@@ -156,6 +156,14 @@ for (const flavor of FLAVORS) {
       expect([...d.removeRank(2)]).toEqual([3]);
       expect(d.nextBatches().map((b) => [b.rank, b.taskCount])).toEqual([[1, 1]]);
       expect(() => d.complete(1, [1] as unknown as Float64Array)).toThrow(/Float64Array/);
+      // A whole batch relayed into another core, and the C++ path to the engine (needs a running one).
+      const relay = new (load().Dispatcher)({ maxBatchTasks: 8, maxBatchBytes: 1 << 20 });
+      expect(relay.submitBatch(batches[0]?.payload as Buffer)).toBe(2);
+      expect(relay.counts()).toEqual({ pending: 2, inFlight: 0, freeRanks: 0 });
+      expect(() => relay.submitBatch(Buffer.from('junk'))).toThrow(/well-formed/);
+      expect(() => relay.sendBatches(new (load().Engine)(), 1)).toThrow(
+        expect.objectContaining({ code: 'ERR_MPI_STATE' }) as Error,
+      );
     });
   });
 }

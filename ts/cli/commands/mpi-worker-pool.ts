@@ -27,7 +27,7 @@ export function registerMpiWorkerPool(program: Command): void {
     )
     .option('--tree-threshold <n>', 'use a dispatch tree for pools with more ranks than this', int, 256)
     .option('--tree-fanout <n>', 'worker ranks per sub-dispatcher', int, 64)
-    .option('--mpi-spin-us <us>', 'how long an idle rank polls MPI before it sleeps', int, 1000)
+    .option('--mpi-spin-us <us>', 'how long an idle rank polls MPI before it sleeps', int, 50)
     .option(
       '--mpi-max-sleep-us <us>',
       'longest sleep of an idle rank (bounds its wake-up latency)',

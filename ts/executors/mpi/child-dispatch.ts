@@ -63,16 +63,14 @@ export class ChildDispatch {
     for (const r of this.#weight.keys()) this.#comm.send(r, payload, tag);
   }
 
-  submit(id: number, data: Buffer): void {
-    this.#core.submit(id, data);
+  /** Queue the tasks of a batch-format payload (see `encodeTaskBatch`, or a `TASKS` message to relay). */
+  submitBatch(payload: Buffer): void {
+    this.#core.submitBatch(payload);
   }
 
+  /** Send every batch the core can cut now (from C++ straight into MPI's queues). */
   pump(): void {
-    for (;;) {
-      const batches = this.#core.nextBatches();
-      if (batches.length === 0) return;
-      for (const b of batches) this.#comm.send(b.rank, b.payload, Tag.TASKS);
-    }
+    this.#comm.sendBatches(this.#core, Tag.TASKS);
   }
 
   /** Record results from a child; returns them for forwarding. */

@@ -32,9 +32,12 @@ export interface ExtremeScaleOptions
   /** Worker ranks per sub-dispatcher. @default 64 */
   dispatchFanout?: number;
   /**
-   * Microseconds an idle rank keeps polling MPI after its last message, and its longest sleep after that. Lower
-   * sleeps cut the latency of a task that reaches an idle pool and cost idle CPU (1000 µs: ~2 % of a core).
-   * @default { spin: 1000, maxSleep: 1000 }
+   * Microseconds an idle rank keeps polling MPI after its last message, and its longest sleep after that while a
+   * message could arrive unannounced (from a rank on another node). Ranks on one node wake each other when they send
+   * (doorbells, see docs/mpi.md), so there the sleep costs no latency and a pool on one node idles at ≈ 0 % CPU;
+   * across nodes, lower sleeps cut the latency of a task that reaches an idle rank and cost idle CPU (1000 µs: ~2 %
+   * of a core). Longer spins cost CPU that the working ranks need.
+   * @default { spinMicros: 50, maxSleepMicros: 1000 }
    */
   mpiPolling?: { spinMicros?: number; maxSleepMicros?: number };
   /**
@@ -114,7 +117,7 @@ export class ExtremeScaleExecutor extends HighThroughputExecutor {
     this.dispatchTreeThreshold = positiveInt('dispatchTreeThreshold', options.dispatchTreeThreshold, 256);
     this.dispatchFanout = positiveInt('dispatchFanout', options.dispatchFanout, 64);
     this.mpiPolling = {
-      spinMicros: positiveInt('mpiPolling.spinMicros', options.mpiPolling?.spinMicros, 1000),
+      spinMicros: positiveInt('mpiPolling.spinMicros', options.mpiPolling?.spinMicros, 50),
       maxSleepMicros: positiveInt('mpiPolling.maxSleepMicros', options.mpiPolling?.maxSleepMicros, 1000),
     };
     const hung = options.hungRankThreshold ?? 30;

@@ -7,7 +7,7 @@ import { type TreeLayout, treeLayout } from './dispatch-tree.js';
 import { InterchangeLink, type LinkOptions } from './interchange-link.js';
 import { loadAddon, type MPIFlavor } from './load-addon.js';
 import type { NativeAddon } from './native.js';
-import { decodeRanks, EMPTY, encodeTaskData, guarded, Tag } from './rank-protocol.js';
+import { decodeRanks, EMPTY, encodeTaskBatch, guarded, ResultBatch, Tag } from './rank-protocol.js';
 import { RankWorker } from './rank-worker.js';
 import { SubDispatcher } from './sub-dispatcher.js';
 
@@ -94,9 +94,7 @@ class RankZero {
   readonly #watch: ChildWatch;
   readonly #link: InterchangeLink;
   readonly #known = new Set<string>();
-  #ids: number[] = [];
-  #lengths: number[] = [];
-  #bodies: Buffer[] = [];
+  readonly #results = new ResultBatch();
   #flushScheduled = false;
   #stopping = false;
   #done: (code: number) => void = () => {};
@@ -167,8 +165,7 @@ class RankZero {
     const fresh = fns.filter((f) => !this.#known.has(f.id));
     for (const f of fresh) this.#known.add(f.id);
     this.#children.broadcastFunctions(fresh);
-    for (let i = 0; i < ids.length; i++)
-      this.#children.submit(ids[i]!, encodeTaskData(fnIds[i]!, bodies[i]!));
+    this.#children.submitBatch(encodeTaskBatch(ids, fnIds, bodies));
     this.#children.pump();
   }
 
@@ -178,8 +175,8 @@ class RankZero {
       case Tag.RESULTS: {
         // A rank declared hung that wakes up again is not served any more: its late results were failed already.
         if (this.unreachable.has(m.source)) return;
-        const r = this.#children.complete(m.source, m.data);
-        this.#addResults(r.ids, r.bodies);
+        this.#results.addParsed(this.#children.complete(m.source, m.data));
+        this.#afterResults();
         return;
       }
       case Tag.HELLO:
@@ -199,7 +196,8 @@ class RankZero {
   #onLost(lost: LostChild): void {
     if (this.#stopping) return;
     this.#log.warning(`${lost.detail}; failing its ${lost.ids.length} task(s) with WorkerLost`);
-    this.#addResults(lost.ids, lost.bodies);
+    for (let i = 0; i < lost.ids.length; i++) this.#results.add(lost.ids[i]!, lost.bodies[i]!);
+    this.#afterResults();
     this.#afterLoss();
   }
 
@@ -207,12 +205,7 @@ class RankZero {
     if (this.#children.workers === 0) this.stop('every worker rank is hung', 1);
   }
 
-  #addResults(ids: ArrayLike<number>, bodies: readonly Buffer[]): void {
-    for (let i = 0; i < ids.length; i++) {
-      this.#ids.push(ids[i]!);
-      this.#lengths.push(bodies[i]!.length);
-      this.#bodies.push(bodies[i]!);
-    }
+  #afterResults(): void {
     this.#children.pump();
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
@@ -223,14 +216,12 @@ class RankZero {
   #flush(): void {
     this.#flushScheduled = false;
     if (this.#stopping) return;
-    if (this.#ids.length === 0) {
+    if (this.#results.size === 0) {
       this.#link.sendCapacity(this.#capacity());
       return;
     }
-    this.#link.sendResults(this.#ids, this.#lengths, Buffer.concat(this.#bodies), this.#capacity());
-    this.#ids = [];
-    this.#lengths = [];
-    this.#bodies = [];
+    const { ids, lengths, blob } = this.#results.drain();
+    this.#link.sendResults(ids, lengths, blob, this.#capacity());
   }
 
   /** Tell every rank to stop, leave the interchange, and finish; idempotent. */

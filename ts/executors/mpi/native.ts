@@ -21,6 +21,8 @@ export interface NativeEngineOptions {
   spinMicros: number;
   /** Longest sleep of an idle progress thread, in microseconds (bounds wake-up latency for receives). */
   maxSleepMicros: number;
+  /** Ranks on one node wake each other's sleeping progress threads through a shared-memory futex. */
+  doorbells: boolean;
 }
 
 /** Numeric event kinds; names in {@link NativeEventKind}. */
@@ -148,6 +150,13 @@ export declare class NativeDispatcher {
   constructor(options: NativeDispatcherOptions);
   /** Queues a task; `id` is an integer below 2^53, unique among pending and in-flight tasks. */
   submit(id: number, data: Uint8Array): void;
+  /** Queues every task of a payload in the batch format; returns how many. Throws if it is malformed. */
+  submitBatch(payload: Uint8Array): number;
+  /**
+   * What {@link nextBatches} would return, sent with `tag` through `engine` from C++ (no JS object per batch);
+   * returns the number of batches. A batch the engine refuses (queue cap, stopping) goes back to the queue.
+   */
+  sendBatches(engine: EngineHandle, tag: number): number;
   /** A rank can hold `capacity` tasks at once (call again to change it). */
   setCapacity(rank: number, capacity: number): void;
   /** Assigns pending tasks to free ranks, at most one batch per rank per call, round-robin. */
@@ -195,5 +204,13 @@ export type EngineHandle = Pick<
 >;
 export type DispatcherHandle = Pick<
   NativeDispatcher,
-  'submit' | 'setCapacity' | 'nextBatches' | 'complete' | 'tasksOf' | 'removeRank' | 'counts'
+  | 'submit'
+  | 'submitBatch'
+  | 'sendBatches'
+  | 'setCapacity'
+  | 'nextBatches'
+  | 'complete'
+  | 'tasksOf'
+  | 'removeRank'
+  | 'counts'
 >;

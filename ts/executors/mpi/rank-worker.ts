@@ -63,8 +63,8 @@ export class RankWorker {
     if (m.source !== this.#parent) return;
     switch (m.tag) {
       case Tag.TASKS:
-        // One copy per batch: a delivery's payloads may share memory that the communicator reuses.
-        for (const t of parseTaskBatch(Buffer.from(m.data))) this.#queue.push(t);
+        // Views into the delivery, which is this message's alone once delivered (the addon never reuses it).
+        for (const t of parseTaskBatch(m.data)) this.#queue.push(t);
         if (!this.#running) this.#pump();
         return;
       case Tag.FUNCTIONS:

@@ -9,7 +9,6 @@ import {
   encodeRanks,
   guarded,
   helloPayload,
-  parseTaskBatch,
   ResultBatch,
   Tag,
 } from './rank-protocol.js';
@@ -66,7 +65,7 @@ export class SubDispatcher {
     if (m.source === this.#parent) {
       switch (m.tag) {
         case Tag.TASKS:
-          for (const t of parseTaskBatch(m.data)) this.#children.submit(t.id, t.data);
+          this.#children.submitBatch(m.data);
           this.#children.pump();
           return;
         case Tag.FUNCTIONS:
@@ -86,9 +85,7 @@ export class SubDispatcher {
       return;
     }
     if (m.tag !== Tag.RESULTS) return;
-    const r = this.#children.complete(m.source, m.data);
-    for (let i = 0; i < r.ids.length; i++) this.#up.add(r.ids[i]!, Buffer.from(r.bodies[i]!));
-    this.#up.busyMs += r.busyMs;
+    this.#up.addParsed(this.#children.complete(m.source, m.data));
     this.#children.pump();
     this.#scheduleFlush();
   }
