@@ -7,7 +7,9 @@
  * - throughput: 50,000 no-op tasks through interchange → rank 0 → 3 worker ranks (tasks/s);
  * - roundTrip: 500 sequential no-op tasks (median and p99 latency);
  * - sleep: 2,000 × 10 ms sleeps on 3 worker ranks (efficiency = ideal time / measured time);
- * - dispatch: CPU per task of rank 0's C++ dispatcher core (submit → per-rank batch → complete), 1 M tasks.
+ * - dispatch: CPU per task of rank 0's C++ dispatcher core (submit → per-rank batch → complete), 1 M tasks;
+ * - pathFloor: the same process chain (executor → interchange → rank 0 → worker) with bare transports and no
+ *   work (bench/path-floor.ts, a pipe standing in for the last MPI hop): what no implementation can beat here.
  * Tasks go through `executor.submit()` directly, so the numbers are the executor's, not the kernel's.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { SimpleLauncher } from '../dist/launchers/simple.js';
 import { getLogger } from '../dist/logging.js';
 import { LocalProvider } from '../dist/providers/local/local.js';
 import { describeFunction } from '../dist/serialize/function-ref.js';
+import { pathFloor } from './path-floor.js';
 
 type Flavor = 'openmpi' | 'mpich';
 const TARGETS = { tasksPerSecond: 50_000, medianLatencyMs: 0.3, efficiency: 0.97, dispatchMicrosPerTask: 2 };
@@ -196,6 +199,7 @@ const flavors = (['openmpi', 'mpich'] as Flavor[]).filter(
 );
 const runDir = mkdtempSync(join(tmpdir(), 'parsl-bench-exex-'));
 const results: Record<string, unknown> = {};
+const floor = await pathFloor();
 try {
   for (const f of flavors) {
     results[f] = {
@@ -210,7 +214,14 @@ try {
 }
 console.log(
   JSON.stringify(
-    { benchmark: 'exex', targets: TARGETS, cores: (await import('node:os')).cpus().length, results },
+    {
+      benchmark: 'exex',
+      targets: TARGETS,
+      cores: (await import('node:os')).cpus().length,
+      loadAverage: (await import('node:os')).loadavg(),
+      pathFloor: floor,
+      results,
+    },
     null,
     2,
   ),
