@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { serialize } from 'node:v8';
 import { afterEach, describe, expect, test } from 'vitest';
 import { Dealer } from 'zeromq';
@@ -86,8 +88,23 @@ describe('HighThroughputExecutor at its ports', () => {
           c.on('error', () => {});
           c.on('close', () => resolve());
         });
-        // Well-framed ZeroMQ messages with garbage and malformed contents.
-        const d = new Dealer({ routingId: `fuzz-${port}`, linger: 0 });
+        // Well-framed ZeroMQ messages with garbage and malformed contents, from a peer that passes the CURVE
+        // handshake with the run's own pool key (a plain one never gets a message through; that is tested in
+        // htex-curve-auth). A send timeout turns an undeliverable message into an error, not a hung test.
+        const certs = join(s.runDir, 'htex', 'certificates');
+        const key = (f: string) => readFileSync(join(certs, f), 'utf8').trim();
+        const d = new Dealer({
+          routingId: `fuzz-${port}`,
+          linger: 0,
+          sendTimeout: 5000,
+          ...(encrypted
+            ? {
+                curveServerKey: key('server.key'),
+                curvePublicKey: key('pool.key'),
+                curveSecretKey: key('pool.key_secret'),
+              }
+            : {}),
+        });
         d.connect(`tcp://127.0.0.1:${port}`);
         for (const frames of [
           [randomBytes(100)],
@@ -99,7 +116,10 @@ describe('HighThroughputExecutor at its ports', () => {
         ]) {
           await d.send(frames);
         }
-        await new Promise((r) => setTimeout(r, 100));
+        const log = () => readFileSync(join(s!.runDir, 'htex', 'interchange.log'), 'utf8');
+        await eventually(() => (log().match(/dropped a message from pool fuzz-/g) ?? []).length >= 3, {
+          what: 'the malformed messages to be logged and dropped',
+        });
         d.close();
       }
       const outs = await Promise.all(
