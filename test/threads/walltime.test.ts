@@ -95,8 +95,14 @@ describe('long tasks do not hold back short ones', () => {
   test('tasks queued behind a long task on a busy thread are taken back by an idle thread', async () => {
     ex = await startPool(2);
     const inc = (x: number) => x + 1;
-    await Promise.all(Array.from({ length: 1000 }, (_, i) => run(ex!, makeTask(inc, { args: [i] }))));
-    // The pool now sends tiny tasks in batches, so the blocking task gets short tasks queued behind it.
+    // Teach the pool that tasks take ~0.5 ms: it then hands out batches of a few tasks and lets each thread hold
+    // two batches, so whatever the timing, the blocking task's thread gets short tasks queued behind it.
+    const spin = (ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end);
+      return ms;
+    };
+    await Promise.all(Array.from({ length: 200 }, () => run(ex!, makeTask(spin, { args: [0.5] }))));
     const gate = new SharedArrayBuffer(4);
     const block = (g: SharedArrayBuffer) => Atomics.wait(new Int32Array(g), 0, 0);
     const blocked = run(ex, makeTask(block, { args: [gate] }));
