@@ -11,7 +11,7 @@ import {
   SSHChannel,
   SSHInteractiveLoginChannel,
 } from '../../dist/channels/index.js';
-import { SERVICES_BASE, type Service, startService, tempDir } from '../providers/services.js';
+import { requireService, SERVICES_BASE, type Service, startService, tempDir } from '../providers/services.js';
 import { type PasswordServer, startPasswordServer } from '../stand-ins/password-ssh-server.js';
 
 const run = promisify(execFile);
@@ -44,7 +44,7 @@ afterAll(async () => {
 
 describe('SSHChannel against a real sshd on 127.0.0.1', () => {
   test('runs commands: exit code, stdout, stderr, envs; one connection for many commands', async (ctx) => {
-    ctx.skip(!sshd.ok, sshd.reason);
+    requireService(ctx, sshd);
     const ch = channel({ envs: { FROM_CHANNEL: 'a b' } });
     const r = await ch.execute('echo "$FROM_CHANNEL|$PER_CALL"; echo oops >&2; exit 4', {
       env: { PER_CALL: "it's" },
@@ -55,7 +55,7 @@ describe('SSHChannel against a real sshd on 127.0.0.1', () => {
   });
 
   test('push (SFTP, mode 0700, directory created), pull, makedirs, isdir', async (ctx) => {
-    ctx.skip(!sshd.ok, sshd.reason);
+    requireService(ctx, sshd);
     const ch = channel();
     const local = await tempDir('sshfiles');
     const src = join(local, 'script.sh');
@@ -74,7 +74,7 @@ describe('SSHChannel against a real sshd on 127.0.0.1', () => {
   });
 
   test('relative remote paths are under the remote home', async (ctx) => {
-    ctx.skip(!sshd.ok, sshd.reason);
+    requireService(ctx, sshd);
     const ch = channel();
     const home = (await ch.execute('echo $HOME')).stdout.trim();
     const local = await tempDir('sshrel');
@@ -84,14 +84,14 @@ describe('SSHChannel against a real sshd on 127.0.0.1', () => {
   });
 
   test('a command over its timeout → ChannelTimeout; the channel keeps working', async (ctx) => {
-    ctx.skip(!sshd.ok, sshd.reason);
+    requireService(ctx, sshd);
     const ch = channel();
     await expect(ch.execute('sleep 20', { timeoutMs: 500 })).rejects.toBeInstanceOf(ChannelTimeout);
     expect((await ch.execute('echo still')).stdout).toBe('still\n');
   });
 
   test('unknown host key → BadHostKeyException; acceptNew records it; a changed key is refused', async (ctx) => {
-    ctx.skip(!sshd.ok, sshd.reason);
+    requireService(ctx, sshd);
     const dir = await tempDir('khosts');
     const empty = join(dir, 'known_hosts');
     await expect(channel({ knownHosts: empty }).execute('true')).rejects.toBeInstanceOf(BadHostKeyException);
@@ -113,7 +113,7 @@ describe('SSHChannel against a real sshd on 127.0.0.1', () => {
   });
 
   test('hashed known_hosts entries (ssh-keygen -H) are understood', async (ctx) => {
-    ctx.skip(!sshd.ok, sshd.reason);
+    requireService(ctx, sshd);
     const dir = await tempDir('khash');
     const file = join(dir, 'known_hosts');
     await writeFile(file, await readFile(`${BASE}/known_hosts`));
@@ -123,7 +123,7 @@ describe('SSHChannel against a real sshd on 127.0.0.1', () => {
   });
 
   test('a key the server does not accept → AuthException', async (ctx) => {
-    ctx.skip(!sshd.ok, sshd.reason);
+    requireService(ctx, sshd);
     const dir = await tempDir('badkey');
     await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'k')]);
     await expect(channel({ keyFilename: join(dir, 'k'), agent: '' }).execute('true')).rejects.toBeInstanceOf(
@@ -132,7 +132,7 @@ describe('SSHChannel against a real sshd on 127.0.0.1', () => {
   });
 
   test('ssh-agent authentication', async (ctx) => {
-    ctx.skip(!sshd.ok, sshd.reason);
+    requireService(ctx, sshd);
     const dir = await tempDir('agent');
     const sock = join(dir, 'agent.sock');
     const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });

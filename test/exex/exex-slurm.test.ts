@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as parsl from '../../dist/index.js';
 import type { Service } from '../providers/services.js';
-import { tempDir } from '../providers/services.js';
+import { requireService, tempDir } from '../providers/services.js';
 import { slurmProvider, startSlurm } from '../providers/slurm-setup.js';
 import { FAST, FLAVORS, OMPI_ENV, skipUnlessAvailable } from './helpers.js';
 
@@ -28,7 +28,7 @@ function activeJobs(): string[] {
 for (const flavor of FLAVORS) {
   describe.skipIf(skipUnlessAvailable(flavor))(`ExtremeScaleExecutor on Slurm with srun (${flavor})`, () => {
     test('tasks run on the worker ranks of a Slurm job; cleanup cancels the job', async (ctx) => {
-      if (!slurm.ok) ctx.skip(slurm.reason);
+      requireService(ctx, slurm);
       const dir = await tempDir(`exex-slurm-${flavor}`);
       const ex = new parsl.ExtremeScaleExecutor({
         label: `exex_slurm_${flavor}`,

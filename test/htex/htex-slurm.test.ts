@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import * as parsl from '../../dist/index.js';
 import type { Service } from '../providers/services.js';
-import { tempDir } from '../providers/services.js';
+import { requireService, tempDir } from '../providers/services.js';
 import { slurmProvider, startSlurm } from '../providers/slurm-setup.js';
 
 // The HighThroughputExecutor with its blocks as real Slurm jobs: the worker pool starts through srun inside
@@ -25,7 +25,7 @@ function squeueJobs(): string[] {
 }
 
 test('HTEX on SlurmProvider + SrunLauncher runs tasks in a Slurm job and cancels the job at cleanup', async (ctx) => {
-  if (!slurm.ok) ctx.skip(slurm.reason);
+  requireService(ctx, slurm);
   const dir = await tempDir('htex-slurm');
   const dfk = await parsl.load(
     new parsl.Config({

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LocalChannel } from '../../dist/channels/index.js';
 import { SimpleLauncher } from '../../dist/launchers/index.js';
 import { GridEngineProvider, JobState, SubmitException } from '../../dist/providers/index.js';
-import { eventually, type Service, startService, tempDir } from './services.js';
+import { eventually, requireService, type Service, startService, tempDir } from './services.js';
 
 let sge: Service;
 const env = { SGE_ROOT: '/var/lib/gridengine', SGE_CELL: 'default' };
@@ -35,7 +35,7 @@ async function terminal(p: GridEngineProvider, id: string, timeoutMs = 60_000) {
 
 describe('GridEngineProvider on a real Grid Engine', () => {
   test('submits with qsub -terse, the job runs, qacct tells COMPLETED / FAILED with exit code', async (ctx) => {
-    ctx.skip(!sge.ok, sge.reason);
+    requireService(ctx, sge);
     const out = await tempDir('sge-out');
     const p = provider({ scriptDir: await tempDir('sge') });
     const ok = await p.submit(`touch ${out}/ran-$JOB_ID`, 1, 'block-0');
@@ -48,7 +48,7 @@ describe('GridEngineProvider on a real Grid Engine', () => {
   });
 
   test('RUNNING, then cancel (qdel) → CANCELLED', async (ctx) => {
-    ctx.skip(!sge.ok, sge.reason);
+    requireService(ctx, sge);
     const p = provider({ scriptDir: await tempDir('sge') });
     const id = await p.submit('sleep 300', 1, 'block-2');
     await eventually(async () => ((await p.status([id]))[0]!.state === JobState.RUNNING ? true : undefined), {
@@ -59,14 +59,14 @@ describe('GridEngineProvider on a real Grid Engine', () => {
   });
 
   test('h_rt expiry is TIMEOUT (qacct failed 37)', async (ctx) => {
-    ctx.skip(!sge.ok, sge.reason);
+    requireService(ctx, sge);
     const p = provider({ scriptDir: await tempDir('sge'), walltime: '00:00:03' });
     const id = await p.submit('sleep 300', 1, 'block-3');
     expect(JobState[(await terminal(p, id, 90_000)).state]).toBe('TIMEOUT');
   });
 
   test('an unknown queue → SubmitException with Grid Engine’s message', async (ctx) => {
-    ctx.skip(!sge.ok, sge.reason);
+    requireService(ctx, sge);
     const p = provider({ scriptDir: await tempDir('sge'), queue: 'nosuch.q' });
     const err = await p.submit('true', 1, 'block-x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SubmitException);

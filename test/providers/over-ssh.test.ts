@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SSHChannel } from '../../dist/channels/index.js';
 import { AdHocProvider, JobState, ScaleOutFailed, SlurmProvider } from '../../dist/providers/index.js';
-import { eventually, SERVICES_BASE, type Service, startService, tempDir } from './services.js';
+import {
+  eventually,
+  requireService,
+  SERVICES_BASE,
+  type Service,
+  startService,
+  tempDir,
+} from './services.js';
 import { startSlurm } from './slurm-setup.js';
 
 const SSH_BASE = `${SERVICES_BASE}/sshd-providers`;
@@ -41,7 +48,8 @@ afterAll(async () => {
 
 describe('SlurmProvider over SSHChannel', () => {
   test('pushes the script to the channel’s scriptDir, submits with sbatch over ssh, the job runs', async (ctx) => {
-    ctx.skip(!sshd.ok || !slurm.ok, `${sshd.reason} ${slurm.reason}`);
+    requireService(ctx, sshd);
+    requireService(ctx, slurm);
     const local = await tempDir('ssh-slurm-local');
     const remote = await tempDir('ssh-slurm-remote');
     const out = await tempDir('ssh-slurm-out');
@@ -70,7 +78,7 @@ describe('SlurmProvider over SSHChannel', () => {
 
 describe('AdHocProvider over SSH', () => {
   test('one block per channel: blocks run, a third is refused, cancel kills the block’s process group', async (ctx) => {
-    ctx.skip(!sshd.ok, sshd.reason);
+    requireService(ctx, sshd);
     const dirs = [await tempDir('adhoc-a'), await tempDir('adhoc-b')];
     const marks = await tempDir('adhoc-marks');
     const p = new AdHocProvider({

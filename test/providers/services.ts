@@ -49,6 +49,17 @@ export async function startService(
   }
 }
 
+/**
+ * Skip the calling test when `service` did not start, outside CI only: under CI=true a missing service fails the
+ * test (startService already threw; this keeps the rule visible where a test depends on it).
+ */
+export function requireService(ctx: { skip(cond: boolean, note?: string): void }, service: Service): void {
+  if (service.ok) return;
+  if (process.env.CI === 'true')
+    throw new Error(`${service.reason} (CI=true: a missing service is a failure)`);
+  ctx.skip(true, service.reason);
+}
+
 /** Polls `fn` until it returns a value other than undefined, or fails after `timeoutMs`. */
 export async function eventually<T>(
   fn: () => Promise<T | undefined>,

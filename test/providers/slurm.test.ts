@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SimpleLauncher, SrunLauncher, SrunMPILauncher } from '../../dist/launchers/index.js';
 import { JobState, type SlurmProvider, SubmitException } from '../../dist/providers/index.js';
-import { buildMpiHello, eventually, type Service, tempDir } from './services.js';
+import { buildMpiHello, eventually, requireService, type Service, tempDir } from './services.js';
 import { slurmProvider, startSlurm } from './slurm-setup.js';
 
 const run = promisify(execFile);
@@ -46,7 +46,7 @@ async function untilState(p: SlurmProvider, id: string, want: (s: JobState) => b
 
 describe('SlurmProvider on a real single-node Slurm', () => {
   test('the submitted job runs the launcher-wrapped command once per task; COMPLETED', async (ctx) => {
-    ctx.skip(!slurm.ok, slurm.reason);
+    requireService(ctx, slurm);
     const scriptDir = await tempDir('slurm-scripts');
     const out = await tempDir('slurm-out');
     const p = slurmProvider(slurm, {
@@ -74,7 +74,7 @@ describe('SlurmProvider on a real single-node Slurm', () => {
   });
 
   test('RUNNING while it runs; cancel → CANCELLED here and in Slurm', async (ctx) => {
-    ctx.skip(!slurm.ok, slurm.reason);
+    requireService(ctx, slurm);
     const p = slurmProvider(slurm, { scriptDir: await tempDir('slurm-scripts') });
     const id = await p.submit('sleep 300', 1, 'block-1');
     await untilState(p, id, (st) => st === JobState.RUNNING);
@@ -88,7 +88,7 @@ describe('SlurmProvider on a real single-node Slurm', () => {
   });
 
   test('a failing block → FAILED (squeue F); a batch of ids is polled in one command', async (ctx) => {
-    ctx.skip(!slurm.ok, slurm.reason);
+    requireService(ctx, slurm);
     const p = slurmProvider(slurm, {
       scriptDir: await tempDir('slurm-scripts'),
       launcher: new SrunLauncher({ debug: false }),
@@ -106,7 +106,7 @@ describe('SlurmProvider on a real single-node Slurm', () => {
   });
 
   test('sbatch refusing the job → SubmitException with Slurm’s reason', async (ctx) => {
-    ctx.skip(!slurm.ok, slurm.reason);
+    requireService(ctx, slurm);
     const p = slurmProvider(slurm, { scriptDir: await tempDir('slurm-scripts'), partition: 'nosuch' });
     const err = await p.submit('true', 1, 'block-x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SubmitException);
@@ -114,7 +114,7 @@ describe('SlurmProvider on a real single-node Slurm', () => {
   });
 
   test('srun --mpi=pmix (SrunLauncher overrides) starts one Open MPI job of 2 ranks', async (ctx) => {
-    ctx.skip(!slurm.ok, slurm.reason);
+    requireService(ctx, slurm);
     const dir = await tempDir('slurm-mpi');
     const hello = await buildMpiHello('openmpi', dir);
     const out = join(dir, 'ranks');
@@ -145,7 +145,7 @@ async function finished(p: SlurmProvider, id: string) {
 
 describe('SlurmProvider with nodesPerBlock: 2 (two fake nodes)', () => {
   test('SrunLauncher runs tasksPerNode copies on each of the 2 nodes', async (ctx) => {
-    ctx.skip(!slurm2.ok, slurm2.reason);
+    requireService(ctx, slurm2);
     const out = await tempDir('slurm2-out');
     const p = slurmProvider(slurm2, { scriptDir: await tempDir('slurm2'), nodesPerBlock: 2 });
     const id = await p.submit(`touch ${out}/task-$SLURM_PROCID-$SLURMD_NODENAME`, 2, 'block-0');
@@ -156,7 +156,7 @@ describe('SlurmProvider with nodesPerBlock: 2 (two fake nodes)', () => {
   });
 
   test('srun --mpi=pmi2 runs one MPICH job across both nodes', async (ctx) => {
-    ctx.skip(!slurm2.ok, slurm2.reason);
+    requireService(ctx, slurm2);
     const dir = await tempDir('slurm2-mpi');
     const hello = await buildMpiHello('mpich', dir);
     const p = slurmProvider(slurm2, {
@@ -178,7 +178,7 @@ describe('SlurmProvider with nodesPerBlock: 2 (two fake nodes)', () => {
   });
 
   test('SrunMPILauncher splits the block into one srun --exclusive step per node (pmi2 MPI jobs of 1 node)', async (ctx) => {
-    ctx.skip(!slurm2.ok, slurm2.reason);
+    requireService(ctx, slurm2);
     const dir = await tempDir('slurm2-srunmpi');
     const hello = await buildMpiHello('mpich', dir);
     const p = slurmProvider(slurm2, {
@@ -208,7 +208,7 @@ describe('SlurmProvider with nodesPerBlock: 2 (two fake nodes)', () => {
 test('a block that outlives its walltime (00:00:30 → --time=1) ends TIMEOUT, not FAILED', {
   timeout: 200_000,
 }, async (ctx) => {
-  ctx.skip(!slurm.ok, slurm.reason);
+  requireService(ctx, slurm);
   const { provider, id } = timeoutJob as { provider: SlurmProvider; id: string };
   const s = await untilState(
     provider,
