@@ -15,44 +15,18 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExecutorTask, TaskOutcome } from '../dist/executors/base.js';
 import { ExtremeScaleExecutor } from '../dist/executors/mpi/index.js';
 import { loadAddon } from '../dist/executors/mpi/load-addon.js';
 import { parseTaskBatch } from '../dist/executors/mpi/rank-protocol.js';
 import { SimpleLauncher } from '../dist/launchers/simple.js';
 import { getLogger } from '../dist/logging.js';
 import { LocalProvider } from '../dist/providers/local/local.js';
-import { describeFunction } from '../dist/serialize/function-ref.js';
+import { percentile, round, submit, task } from './harness.js';
 import { pathFloor } from './path-floor.js';
 
 type Flavor = 'openmpi' | 'mpich';
 const TARGETS = { tasksPerSecond: 50_000, medianLatencyMs: 0.3, efficiency: 0.97, dispatchMicrosPerTask: 2 };
 const OMPI_ENV = 'export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1';
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
-
-let nextId = 1;
-function task(func: (...a: never[]) => unknown, args: unknown[] = []): ExecutorTask {
-  return {
-    id: nextId++,
-    tryId: 0,
-    appName: func.name,
-    kind: 'js',
-    func,
-    fn: describeFunction(func),
-    args,
-    walltimeMs: null,
-    bash: null,
-    resourceSpecification: {},
-  };
-}
-
-function submit(ex: ExtremeScaleExecutor, t: ExecutorTask): Promise<TaskOutcome> {
-  return new Promise((resolve) => ex.submit(t, resolve));
-}
 
 async function executorWorkloads(
   runDir: string,

@@ -20,7 +20,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Context, Dealer, Router } from 'zeromq';
-import type { ExecutorTask, TaskOutcome } from '../dist/executors/base.js';
 import { HighThroughputExecutor } from '../dist/executors/htex/index.js';
 import {
   decodeInterchangeToManager,
@@ -31,7 +30,7 @@ import {
 import { SimpleLauncher } from '../dist/launchers/simple.js';
 import { getLogger } from '../dist/logging.js';
 import { LocalProvider } from '../dist/providers/local/local.js';
-import { describeFunction } from '../dist/serialize/function-ref.js';
+import { percentile, round, submit, task } from './harness.js';
 import { pathFloor } from './path-floor.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -114,32 +113,6 @@ async function simulatePools(count: number, port: number, prefix: string): Promi
 }
 
 // ---------------------------------------------------------------- helpers
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
-
-let nextId = 1;
-function task(func: (...a: never[]) => unknown, args: unknown[] = []): ExecutorTask {
-  return {
-    id: nextId++,
-    tryId: 0,
-    appName: func.name,
-    kind: 'js',
-    func,
-    fn: describeFunction(func),
-    args,
-    walltimeMs: null,
-    bash: null,
-    resourceSpecification: {},
-  };
-}
-
-function submit(ex: HighThroughputExecutor, t: ExecutorTask): Promise<TaskOutcome> {
-  return new Promise((resolve) => ex.submit(t, resolve));
-}
 
 async function transport() {
   const child = fork(SELF, ['--echo-server'], { execArgv: process.execArgv, stdio: 'inherit' });

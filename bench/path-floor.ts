@@ -13,7 +13,6 @@ import { Dealer, Router } from 'zeromq';
 import { encodeFramed, FrameReader } from '../dist/executors/htex/pipe-codec.js';
 
 const SELF = fileURLToPath(import.meta.url);
-const EMPTY = Buffer.alloc(0);
 
 function child(role: string, extra: string[], stdio: ('pipe' | 'ignore' | 'inherit')[]): ChildProcess {
   return spawn(process.execPath, [...process.execArgv, SELF, role, ...extra], { stdio });
@@ -25,7 +24,7 @@ function onFramed(pipe: Duplex, onMessage: (m: Buffer) => void): void {
   pipe.on('data', (d: Buffer) => r.push(d));
 }
 
-const framed = (m: Buffer) => encodeFramed(m, EMPTY);
+const framed = (m: Buffer) => encodeFramed(m);
 
 async function worker(): Promise<void> {
   const pipe = new Socket({ fd: 3, readable: true, writable: true });

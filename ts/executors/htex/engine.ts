@@ -152,7 +152,7 @@ export class HtexEngine {
   }
 
   #send(frames: Buffer[]): void {
-    this.#link?.write(encodeFramed(frames[0]!, frames[1] ?? EMPTY));
+    this.#link?.write(encodeFramed(frames[0]!, frames[1]));
   }
 
   #handle(m: InterchangeToClient, blob: Buffer): void {
@@ -296,8 +296,6 @@ function priorityOf(spec: Readonly<Record<string, unknown>>): number | null | Er
   }
   return p;
 }
-
-const EMPTY = Buffer.alloc(0);
 
 function later(done: TaskDone, error: Error): void {
   queueMicrotask(() => done({ ok: false, error }));

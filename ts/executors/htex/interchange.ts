@@ -425,7 +425,7 @@ export class Interchange {
   }
 
   #sendClient(m: InterchangeToClient, blob?: Buffer): void {
-    if (this.#client.writable) this.#client.write(encodeFramed(encode(m)[0]!, blob ?? EMPTY));
+    if (this.#client.writable) this.#client.write(encodeFramed(encode(m)[0]!, blob));
   }
 
   #sendManager(peer: Buffer, m: InterchangeToManager): void {
@@ -451,8 +451,6 @@ export class Interchange {
     this.#onStop();
   }
 }
-
-const EMPTY = Buffer.alloc(0);
 
 function printable(b: Buffer): string {
   const s = b.toString('utf8');

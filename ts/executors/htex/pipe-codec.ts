@@ -13,8 +13,10 @@ export const WORKER_FD = 4;
 /** The interchange's pipe to its executor. */
 export const CLIENT_FD = 3;
 
-/** One framed message; `blob` may be given in parts (written back to back, read as one). */
-export function encodeFramed(meta: Buffer, blob: Buffer | readonly Buffer[]): Buffer {
+const NO_BLOB: readonly Buffer[] = [];
+
+/** One framed message; `blob` may be given in parts (written back to back, read as one) or left out. */
+export function encodeFramed(meta: Buffer, blob: Buffer | readonly Buffer[] = NO_BLOB): Buffer {
   const parts = Buffer.isBuffer(blob) ? [blob] : blob;
   let blobLength = 0;
   for (const b of parts) blobLength += b.length;
