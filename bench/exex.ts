@@ -15,12 +15,8 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExtremeScaleExecutor } from '../dist/executors/mpi/index.js';
-import { loadAddon } from '../dist/executors/mpi/load-addon.js';
-import { parseTaskBatch } from '../dist/executors/mpi/rank-protocol.js';
-import { SimpleLauncher } from '../dist/launchers/simple.js';
-import { getLogger } from '../dist/logging.js';
-import { LocalProvider } from '../dist/providers/local/local.js';
+import { ExtremeScaleExecutor, getLogger, LocalProvider, SimpleLauncher } from 'parsl-ts';
+import { loadAddon, parseTaskBatch } from '#internal';
 import { percentile, round, submit, task } from './harness.js';
 import { pathFloor } from './path-floor.js';
 

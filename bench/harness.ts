@@ -1,6 +1,6 @@
 /** What every executor benchmark shares: executor tasks as the kernel builds them, submission, statistics. */
-import type { Executor, ExecutorTask, TaskOutcome } from '../dist/executors/base.js';
-import { describeFunction } from '../dist/serialize/function-ref.js';
+import type { Executor, ExecutorTask, TaskOutcome } from 'parsl-ts';
+import { describeFunction } from '#internal';
 
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

@@ -19,17 +19,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getLogger, HighThroughputExecutor, LocalProvider, PROTOCOL_VERSION, SimpleLauncher } from 'parsl-ts';
 import { Context, Dealer, Router } from 'zeromq';
-import { HighThroughputExecutor } from '../dist/executors/htex/index.js';
-import {
-  decodeInterchangeToManager,
-  encode,
-  PACKAGE_VERSION,
-  PROTOCOL_VERSION,
-} from '../dist/executors/htex/protocol.js';
-import { SimpleLauncher } from '../dist/launchers/simple.js';
-import { getLogger } from '../dist/logging.js';
-import { LocalProvider } from '../dist/providers/local/local.js';
+import { decodeInterchangeToManager, encode, PACKAGE_VERSION } from '#internal';
 import { percentile, round, submit, task } from './harness.js';
 import { pathFloor } from './path-floor.js';
 

@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import type { ExecutorTask, TaskOutcome } from 'parsl-ts';
+import * as parsl from 'parsl-ts';
 import { Piscina } from 'piscina';
-import type { ExecutorTask, TaskOutcome } from '../dist/index.js';
-import * as parsl from '../dist/index.js';
-import { describeFunction } from '../dist/serialize/function-ref.js';
+import { describeFunction } from '#internal';
 
 const THREADS = 2;
 const THROUGHPUT_TASKS = 50_000;

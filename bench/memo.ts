@@ -12,10 +12,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hashTask } from '../dist/dataflow/memo-hash.js';
-import type { MemoTask } from '../dist/dataflow/memoizer.js';
-import * as parsl from '../dist/index.js';
-import { describeFunction } from '../dist/serialize/function-ref.js';
+import * as parsl from 'parsl-ts';
+import type { MemoTask } from '#internal';
+import { describeFunction, hashTask } from '#internal';
 
 const TASKS = 50_000;
 const ROUNDS = 7;

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { NativeAddon } from '../ts/executors/mpi/native.js';
+import type { NativeAddon } from '../ts/mpi/native.js';
 
 type Flavor = 'openmpi' | 'mpich';
 type Row = Record<string, number | string>;

@@ -10,7 +10,7 @@ import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Dealer, Router } from 'zeromq';
-import { encodeFramed, FrameReader } from '../dist/executors/htex/pipe-codec.js';
+import { encodeFramed, FrameReader } from '#internal';
 
 const SELF = fileURLToPath(import.meta.url);
 

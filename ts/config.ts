@@ -2,9 +2,11 @@ import type { TaskInfo } from './dataflow/task-record.js';
 import { ConfigurationError } from './errors.js';
 import { type Executor, isExecutor } from './executors/base.js';
 import { ThreadPoolExecutor } from './executors/threads/thread-pool.js';
+import type { StrategyName } from './jobs/strategy.js';
+import { type KeySet, OptionReader } from './options.js';
 
+export type { StrategyName } from './jobs/strategy.js';
 export type CheckpointMode = 'task_exit' | 'periodic' | 'dfk_exit' | 'manual';
-export type StrategyName = 'none' | 'simple' | 'htex_auto_scale';
 
 /** `retryHandler(error, task)` returns the cost of this failure; the task retries while the total ≤ `retries`. */
 export type RetryHandler = (error: Error, task: TaskInfo) => number;
@@ -41,47 +43,26 @@ export interface ConfigOptions {
   garbageCollect?: boolean;
 }
 
-type Check = (v: unknown) => string | null;
-const num =
-  (min: number): Check =>
-  (v) =>
-    typeof v === 'number' && Number.isFinite(v) && v >= min ? null : `a number ≥ ${min}`;
-const bool: Check = (v) => (typeof v === 'boolean' ? null : 'a boolean');
-const str: Check = (v) => (typeof v === 'string' && v.length > 0 ? null : 'a non-empty string');
-const oneOf =
-  (...xs: (string | null)[]): Check =>
-  (v) =>
-    xs.includes(v as string | null) ? null : `one of ${xs.map((x) => JSON.stringify(x)).join(', ')}`;
-const nullable =
-  (c: Check): Check =>
-  (v) =>
-    v === null ? null : c(v);
+const KNOWN = {
+  executors: true,
+  retries: true,
+  retryHandler: true,
+  appCache: true,
+  checkpointMode: true,
+  checkpointPeriod: true,
+  checkpointFiles: true,
+  strategy: true,
+  strategyPeriod: true,
+  maxIdletime: true,
+  runDir: true,
+  monitoring: true,
+  usageTracking: true,
+  initializeLogging: true,
+  garbageCollect: true,
+} satisfies KeySet<ConfigOptions>;
 
-const CHECKS: Record<keyof ConfigOptions, Check> = {
-  executors: (v) =>
-    Array.isArray(v) && v.length > 0 && v.every(isExecutor) ? null : 'a non-empty array of executors',
-  retries: (v) => (Number.isInteger(v) && (v as number) >= 0 ? null : 'a whole number ≥ 0'),
-  retryHandler: nullable((v) => (typeof v === 'function' ? null : 'a function (error, task) => cost')),
-  appCache: bool,
-  checkpointMode: oneOf('task_exit', 'periodic', 'dfk_exit', 'manual', null),
-  checkpointPeriod: nullable((v) =>
-    typeof v === 'string' && /^\d+:[0-5]?\d:[0-5]?\d$/.test(v) ? null : "a period 'HH:MM:SS'",
-  ),
-  checkpointFiles: nullable((v) =>
-    Array.isArray(v) && v.every((x) => typeof x === 'string')
-      ? null
-      : 'an array of checkpoint directory paths',
-  ),
-  strategy: oneOf('none', 'simple', 'htex_auto_scale', null),
-  strategyPeriod: num(0.001),
-  maxIdletime: num(0),
-  runDir: str,
-  monitoring: (v) => (v === null || typeof v === 'object' ? null : 'a MonitoringHub or null'),
-  usageTracking: (v) =>
-    Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 3 ? null : 'an integer 0..3',
-  initializeLogging: bool,
-  garbageCollect: bool,
-};
+const CHECKPOINT_MODES = ['task_exit', 'periodic', 'dfk_exit', 'manual', null] as const;
+const STRATEGIES = ['none', 'simple', 'htex_auto_scale', null] as const;
 
 /** A validated parsl-ts configuration. Unknown or ill-typed fields throw ConfigurationError naming the field. */
 export class Config {
@@ -102,52 +83,48 @@ export class Config {
   readonly garbageCollect: boolean;
 
   constructor(options: ConfigOptions = {}) {
-    if (typeof options !== 'object' || options === null)
-      throw new ConfigurationError('Config takes an options object');
-    for (const [k, v] of Object.entries(options)) {
-      const check = CHECKS[k as keyof ConfigOptions];
-      if (!check) {
-        throw new ConfigurationError(
-          `unknown Config field '${k}'; known fields: ${Object.keys(CHECKS).join(', ')}`,
-        );
-      }
-      if (v === undefined) continue;
-      const want = check(v);
-      if (want) throw new ConfigurationError(`Config field '${k}' must be ${want}; got ${describe(v)}`);
-    }
-    const executors = options.executors ?? [new ThreadPoolExecutor()];
+    const o = new OptionReader<ConfigOptions>('Config', options, KNOWN);
+    const executors = o.check<Executor[] | undefined>('executors', undefined, (v) =>
+      Array.isArray(v) && v.length > 0 && v.every(isExecutor) ? null : 'a non-empty array of executors',
+    );
+    this.retries = o.int('retries', 0, 0);
+    this.retryHandler = o.check<RetryHandler | null>('retryHandler', null, (v) =>
+      v === null || typeof v === 'function' ? null : 'a function (error, task) => cost',
+    );
+    this.appCache = o.bool('appCache', true);
+    this.checkpointMode = o.oneOf('checkpointMode', CHECKPOINT_MODES, null);
+    this.checkpointPeriod = o.check<string | null>('checkpointPeriod', null, (v) =>
+      v === null || (typeof v === 'string' && /^\d+:[0-5]?\d:[0-5]?\d$/.test(v))
+        ? null
+        : "a period 'HH:MM:SS'",
+    );
+    this.checkpointFiles = o.check<string[] | null>('checkpointFiles', null, (v) =>
+      v === null || (Array.isArray(v) && v.every((x) => typeof x === 'string'))
+        ? null
+        : 'an array of checkpoint directory paths',
+    );
+    this.strategy = o.oneOf('strategy', STRATEGIES, null) ?? 'simple';
+    this.strategyPeriod = o.number('strategyPeriod', 5, { min: 0.001 });
+    this.maxIdletime = o.number('maxIdletime', 120, { min: 0 });
+    this.runDir = o.name('runDir', 'runinfo');
+    this.monitoring = o.check<ConfigOptions['monitoring']>('monitoring', null, (v) =>
+      v === null || typeof v === 'object' ? null : 'a MonitoringHub or null',
+    );
+    this.usageTracking = o.number('usageTracking', 0, { integer: true, min: 0, max: 3 });
+    this.initializeLogging = o.bool('initializeLogging', true);
+    this.garbageCollect = o.bool('garbageCollect', true);
+    const chosen = executors ?? [new ThreadPoolExecutor()];
     const labels = new Set<string>();
-    for (const e of executors) {
+    for (const e of chosen) {
       if (labels.has(e.label))
         throw new ConfigurationError(`Config field 'executors': duplicate label '${e.label}'`);
       labels.add(e.label);
     }
-    this.executors = executors;
-    this.retries = options.retries ?? 0;
-    this.retryHandler = options.retryHandler ?? null;
-    this.appCache = options.appCache ?? true;
-    this.checkpointMode = options.checkpointMode ?? null;
-    this.checkpointPeriod = options.checkpointPeriod ?? null;
-    this.checkpointFiles = options.checkpointFiles ?? null;
-    this.strategy = options.strategy ?? 'simple';
-    this.strategyPeriod = options.strategyPeriod ?? 5;
-    this.maxIdletime = options.maxIdletime ?? 120;
-    this.runDir = options.runDir ?? 'runinfo';
-    this.monitoring = options.monitoring ?? null;
-    this.usageTracking = options.usageTracking ?? 0;
-    this.initializeLogging = options.initializeLogging ?? true;
-    this.garbageCollect = options.garbageCollect ?? true;
+    this.executors = chosen;
     if (this.checkpointMode === 'periodic' && this.checkpointPeriod === null) {
       throw new ConfigurationError(
         "Config field 'checkpointPeriod' is required with checkpointMode 'periodic'",
       );
     }
   }
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'object') return v.constructor?.name ?? 'an object';
-  return `${typeof v} ${JSON.stringify(v)}`;
 }

@@ -19,16 +19,6 @@ export {
 } from './addresses.js';
 export { type App, type AppOptions, app, bashApp, joinApp } from './app/app.js';
 export {
-  AppBadFormatting,
-  AppException,
-  AppTimeout,
-  BadStdStreamFile,
-  BashAppNoReturn,
-  BashExitFailure,
-  MissingOutputs,
-} from './app/errors.js';
-export { AppFuture, DataFuture, Future } from './app/future.js';
-export {
   type AppKwargs,
   AUTO_LOGNAME,
   type MaybeFuture,
@@ -62,13 +52,14 @@ export {
   NoDataFlowKernelError,
   PropagatedException,
 } from './dataflow/errors.js';
+export { AppFuture, DataFuture, Future } from './dataflow/future.js';
 export {
   getAllCheckpoints,
   getLastCheckpoint,
   hashValue,
   idForMemo,
   UnhashableArgument,
-} from './dataflow/memoization.js';
+} from './dataflow/memo/app-cache.js';
 export { TaskState } from './dataflow/states.js';
 export type { TaskInfo } from './dataflow/task-record.js';
 export {
@@ -78,6 +69,15 @@ export {
   OptionalModuleMissing,
   ParslError,
 } from './errors.js';
+export {
+  AppBadFormatting,
+  AppException,
+  AppTimeout,
+  BadStdStreamFile,
+  BashAppNoReturn,
+  BashExitFailure,
+  MissingOutputs,
+} from './execute/errors.js';
 export type { Executor, ExecutorContext, ExecutorTask, TaskDone, TaskOutcome } from './executors/base.js';
 export {
   BadStateException,
@@ -89,6 +89,7 @@ export {
   VersionMismatch,
   WorkerLost,
 } from './executors/errors.js';
+export { ExtremeScaleExecutor, type ExtremeScaleOptions } from './executors/exex/index.js';
 export {
   HighThroughputExecutor,
   type HtexOptions,
@@ -97,14 +98,12 @@ export {
 } from './executors/htex/index.js';
 export { InProcessExecutor } from './executors/in-process.js';
 export {
-  ExtremeScaleExecutor,
-  type ExtremeScaleOptions,
   InvalidMPIResourceSpecification,
   MPIExecutor,
   type MPIExecutorOptions,
   type MPIResourceSpecification,
   NodeListError,
-} from './executors/mpi/index.js';
+} from './executors/mpi-apps/index.js';
 export { ThreadPoolExecutor } from './executors/threads/thread-pool.js';
 export {
   JobStatusPoller,
@@ -128,6 +127,18 @@ export {
 } from './launchers/index.js';
 export { clear, dfk, load } from './load.js';
 export { getLogger, type LogHandle, type LogLevel, setFileLogger, setStreamLogger } from './logging.js';
+export {
+  Communicator,
+  type CommunicatorOptions,
+  type MessageFilter,
+  MPIError,
+  MPIFlavorMismatchError,
+  MPIInitError,
+  type MPIMessage,
+  MPINotAvailableError,
+  MPIQueueFullError,
+  MPIStateError,
+} from './mpi/index.js';
 export {
   AdHocProvider,
   AWSProvider,

@@ -1,6 +1,6 @@
 // Shared by the programs that test/mpi runs under mpiexec: they import the compiled package, and
 // rank 0 reports each check as one JSON line ("CHECK {...}") that the vitest side parses.
-export { Communicator } from '../../dist/executors/mpi/communicator.js';
+export { Communicator } from 'parsl-ts';
 
 export function report(check, ok, detail = {}) {
   process.stdout.write(`CHECK ${JSON.stringify({ check, ok, ...detail })}\n`);

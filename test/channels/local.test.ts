@@ -1,7 +1,8 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FileCopyException, LocalChannel } from 'parsl-ts';
 import { describe, expect, test } from 'vitest';
-import { ChannelTimeout, FileCopyException, LocalChannel } from '../../dist/channels/index.js';
+import { ChannelTimeout } from '#internal';
 import { tempDir } from '../providers/services.js';
 
 describe('LocalChannel', () => {

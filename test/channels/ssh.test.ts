@@ -2,15 +2,15 @@ import { execFile, spawn } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   AuthException,
   BadHostKeyException,
-  ChannelTimeout,
   OAuthSSHChannel,
   SSHChannel,
   SSHInteractiveLoginChannel,
-} from '../../dist/channels/index.js';
+} from 'parsl-ts';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ChannelTimeout } from '#internal';
 import { requireService, SERVICES_BASE, type Service, startService, tempDir } from '../providers/services.js';
 import { type PasswordServer, startPasswordServer } from '../stand-ins/password-ssh-server.js';
 

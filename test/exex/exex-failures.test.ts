@@ -1,6 +1,6 @@
+import * as parsl from 'parsl-ts';
+import { ManagerLost } from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
-import { ManagerLost } from '../../dist/executors/errors.js';
-import * as parsl from '../../dist/index.js';
 import {
   blockProcesses,
   errorOf,

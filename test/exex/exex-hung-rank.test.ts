@@ -1,5 +1,5 @@
+import * as parsl from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
-import * as parsl from '../../dist/index.js';
 import {
   eventually,
   FLAVORS,

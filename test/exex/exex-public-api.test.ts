@@ -1,10 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as parsl from 'parsl-ts';
+import { ExtremeScaleExecutor, LocalProvider, MpiExecLauncher } from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
-import { ExtremeScaleExecutor } from '../../dist/executors/mpi/index.js';
-import * as parsl from '../../dist/index.js';
-import { MpiExecLauncher } from '../../dist/launchers/mpi.js';
-import { LocalProvider } from '../../dist/providers/local/local.js';
 import { freshRunDir, killAll } from '../htex/helpers.js';
 import {
   eventually,

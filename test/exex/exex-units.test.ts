@@ -1,17 +1,15 @@
+import { ConfigurationError, ExtremeScaleExecutor, LocalProvider } from 'parsl-ts';
 import { describe, expect, test } from 'vitest';
-import { ConfigurationError } from '../../dist/errors.js';
-import { ExtremeScaleExecutor } from '../../dist/executors/mpi/index.js';
-import { loadAddon } from '../../dist/executors/mpi/load-addon.js';
 import {
   decodeTaskData,
   encodeTaskBatch,
   encodeTaskData,
+  loadAddon,
   parseResults,
   parseTaskBatch,
   ResultBatch,
   resultBodies,
-} from '../../dist/executors/mpi/rank-protocol.js';
-import { LocalProvider } from '../../dist/providers/local/local.js';
+} from '#internal';
 import { FLAVORS, skipUnlessAvailable } from './helpers.js';
 
 describe('ExtremeScaleExecutor options', () => {

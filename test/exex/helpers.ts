@@ -1,9 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ExtremeScaleExecutor, type ExtremeScaleOptions } from '../../dist/executors/mpi/index.js';
-import * as parsl from '../../dist/index.js';
-import { SimpleLauncher } from '../../dist/launchers/simple.js';
-import { LocalProvider } from '../../dist/providers/local/local.js';
+import * as parsl from 'parsl-ts';
+import { ExtremeScaleExecutor, type ExtremeScaleOptions, LocalProvider, SimpleLauncher } from 'parsl-ts';
 import { eventually, freshRunDir, killAll, processesWith } from '../htex/helpers.js';
 
 export { errorOf, eventually, jsTask, processesWith, run } from '../htex/helpers.js';

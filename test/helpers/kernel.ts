@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as parsl from '../../dist/index.js';
+import * as parsl from 'parsl-ts';
 
 export { parsl };
 

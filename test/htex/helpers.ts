@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Executor, ExecutorContext, ExecutorTask, TaskOutcome } from '../../dist/executors/base.js';
-import { getLogger } from '../../dist/logging.js';
-import { describeFunction } from '../../dist/serialize/function-ref.js';
+import type { Executor, ExecutorContext, ExecutorTask, TaskOutcome } from 'parsl-ts';
+import { getLogger } from 'parsl-ts';
+import { describeFunction } from '#internal';
 
 let nextId = 1;
 
@@ -84,10 +84,8 @@ export function killAll(marker: string): void {
   }
 }
 
-import type { HtexOptions } from '../../dist/executors/htex/index.js';
-import { HighThroughputExecutor } from '../../dist/executors/htex/index.js';
-import { SimpleLauncher } from '../../dist/launchers/simple.js';
-import { LocalProvider } from '../../dist/providers/local/local.js';
+import type { HtexOptions } from 'parsl-ts';
+import { HighThroughputExecutor, LocalProvider, SimpleLauncher } from 'parsl-ts';
 
 /** Short heartbeats so loss is detected in about a second. */
 export const FAST_HEARTBEATS = { heartbeatPeriod: 0.2, heartbeatThreshold: 1.5 } as const;

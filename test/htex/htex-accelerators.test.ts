@@ -1,10 +1,9 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConfigurationError, HighThroughputExecutor } from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
-import { ConfigurationError } from '../../dist/errors.js';
-import { HighThroughputExecutor } from '../../dist/executors/htex/index.js';
-import { cudaDevice } from '../../dist/executors/htex/manager/resources.js';
+import { cudaDevice } from '#internal';
 import { eventually, reportFromEveryWorker, type Started, startHtex } from './helpers.js';
 
 /**

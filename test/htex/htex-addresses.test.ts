@@ -1,13 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
+import * as parsl from 'parsl-ts';
+import {
+  ConfigurationError,
+  HighThroughputExecutor,
+  LocalProvider,
+  SimpleLauncher,
+  TooManyJobFailures,
+} from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
-import { ConfigurationError } from '../../dist/errors.js';
-import { HighThroughputExecutor } from '../../dist/executors/htex/index.js';
-import * as parsl from '../../dist/index.js';
-import { TooManyJobFailures } from '../../dist/jobs/errors.js';
-import { SimpleLauncher } from '../../dist/launchers/simple.js';
-import { LocalProvider } from '../../dist/providers/local/local.js';
 import {
   eventually,
   freshRunDir,

@@ -1,11 +1,6 @@
+import { ConfigurationError, HighThroughputExecutor } from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
-import { ConfigurationError } from '../../dist/errors.js';
-import { HighThroughputExecutor } from '../../dist/executors/htex/index.js';
-import {
-  type CpuAffinity,
-  parseCpuAffinity,
-  planAffinity,
-} from '../../dist/executors/htex/manager/resources.js';
+import { type CpuAffinity, parseCpuAffinity, planAffinity } from '#internal';
 import {
   blockFailure,
   reportFromEveryWorker,

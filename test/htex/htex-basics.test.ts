@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { InvalidResourceSpecification } from 'parsl-ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { InvalidResourceSpecification } from '../../dist/executors/errors.js';
-import { describeFunction } from '../../dist/serialize/function-ref.js';
+import { describeFunction } from '#internal';
 import { errorOf, eventually, jsTask, processesWith, run, type Started, startHtex } from './helpers.js';
 
 describe('HighThroughputExecutor through two pools (encrypted)', () => {

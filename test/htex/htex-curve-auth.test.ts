@@ -12,8 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { curveKeyPair, Dealer } from 'zeromq';
-import { z85Encode } from '../../dist/executors/htex/curve.js';
-import { CLI_MAIN } from '../../dist/executors/htex/engine.js';
+import { CLI_MAIN, z85Encode } from '#internal';
 import { eventually, FAST_HEARTBEATS, jsTask, run, type Started, startHtex } from './helpers.js';
 
 interface KeyPair {

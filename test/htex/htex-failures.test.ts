@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ManagerLost, WorkerLost } from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
-import { ManagerLost, WorkerLost } from '../../dist/executors/errors.js';
 import {
   errorOf,
   eventually,

@@ -1,6 +1,5 @@
+import { ConfigurationError, HighThroughputExecutor } from 'parsl-ts';
 import { describe, expect, test } from 'vitest';
-import { ConfigurationError } from '../../dist/errors.js';
-import { HighThroughputExecutor } from '../../dist/executors/htex/index.js';
 
 describe('HighThroughputExecutor options', () => {
   test('an unknown option is refused by name', () => {

@@ -4,17 +4,16 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { serialize } from 'node:v8';
+import { PROTOCOL_VERSION, VersionMismatch } from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
 import { Dealer } from 'zeromq';
-import { VersionMismatch } from '../../dist/executors/errors.js';
-import { CLI_MAIN } from '../../dist/executors/htex/engine.js';
 import {
+  CLI_MAIN,
   decodeClientMessage,
   decodeInterchangeToManager,
   decodeManagerMessage,
   encode,
-  PROTOCOL_VERSION,
-} from '../../dist/executors/htex/protocol.js';
+} from '#internal';
 import {
   errorOf,
   eventually,

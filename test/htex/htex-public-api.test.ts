@@ -1,9 +1,7 @@
+import * as parsl from 'parsl-ts';
+import { HighThroughputExecutor, LocalProvider, SimpleLauncher } from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
-import { isBlockProviderExecutor } from '../../dist/executors/block-provider.js';
-import { HighThroughputExecutor } from '../../dist/executors/htex/index.js';
-import * as parsl from '../../dist/index.js';
-import { SimpleLauncher } from '../../dist/launchers/simple.js';
-import { LocalProvider } from '../../dist/providers/local/local.js';
+import { isBlockProviderExecutor } from '#internal';
 import { eventually, freshRunDir, killAll, processesWith } from './helpers.js';
 
 describe('HighThroughputExecutor through the public API', () => {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import * as parsl from 'parsl-ts';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import * as parsl from '../../dist/index.js';
 import type { Service } from '../providers/services.js';
 import { requireService, tempDir } from '../providers/services.js';
 import { slurmProvider, startSlurm } from '../providers/slurm-setup.js';

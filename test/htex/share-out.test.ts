@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { shareOut } from '../../dist/executors/htex/manager/share-out.js';
+import { shareOut } from '#internal';
 
 describe('shareOut: how a pool spreads a batch over its workers', () => {
   test('idle workers get work before anything queues behind a busy one', () => {

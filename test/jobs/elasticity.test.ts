@@ -1,6 +1,5 @@
+import { JobState, JobStatusPoller } from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
-import { JobStatusPoller } from '../../dist/jobs/job-status-poller.js';
-import { JobState } from '../../dist/providers/base.js';
 import {
   eventually,
   FAST_HEARTBEATS,

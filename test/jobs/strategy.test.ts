@@ -1,10 +1,14 @@
+import type { ExecutorTask, TaskDone } from 'parsl-ts';
+import {
+  type ExecutionProvider,
+  JobState,
+  JobStatus,
+  simpleErrorHandler,
+  TooManyJobFailures,
+  windowedErrorHandler,
+} from 'parsl-ts';
 import { describe, expect, test } from 'vitest';
-import type { ExecutorTask, TaskDone } from '../../dist/executors/base.js';
-import { BlockProviderExecutor, isBlockProviderExecutor } from '../../dist/executors/block-provider.js';
-import { simpleErrorHandler, windowedErrorHandler } from '../../dist/jobs/error-handlers.js';
-import { TooManyJobFailures } from '../../dist/jobs/errors.js';
-import { Strategy } from '../../dist/jobs/strategy.js';
-import { type ExecutionProvider, JobState, JobStatus } from '../../dist/providers/base.js';
+import { BlockProviderExecutor, isBlockProviderExecutor, Strategy } from '#internal';
 
 /** A provider whose jobs are entries in a map the test controls. */
 class FakeProvider implements ExecutionProvider {

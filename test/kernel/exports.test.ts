@@ -1,5 +1,5 @@
+import * as parsl from 'parsl-ts';
 import { expect, test } from 'vitest';
-import * as parsl from '../../dist/index.js';
 
 // The public API is a contract (DESIGN §2): every name must stay exported from the package root.
 const CONTRACT =

@@ -3,7 +3,6 @@ import { execFile } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, test } from 'vitest';
 import {
   AprunLauncher,
   BadLauncher,
@@ -17,7 +16,8 @@ import {
   SrunLauncher,
   SrunMPILauncher,
   WrappedLauncher,
-} from '../../dist/launchers/index.js';
+} from 'parsl-ts';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { buildMpiHello, REPO, tempDir } from '../providers/services.js';
 
 const run = promisify(execFile);

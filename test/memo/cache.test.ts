@@ -1,5 +1,5 @@
+import { idForMemo } from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
-import { idForMemo } from '../../dist/dataflow/memoization.js';
 import { LOCAL_EXECUTORS, loadKernel, parsl, tempDir } from '../helpers/kernel.js';
 
 const { app, bashApp, File, AUTO_LOGNAME } = parsl;

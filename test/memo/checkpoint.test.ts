@@ -1,14 +1,8 @@
 import { mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { getAllCheckpoints, getLastCheckpoint } from 'parsl-ts';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import {
-  CHECKPOINT_FILE,
-  CheckpointWriter,
-  encodeRecord,
-  parseCheckpoint,
-  readCheckpoint,
-} from '../../dist/dataflow/checkpoint.js';
-import { getAllCheckpoints, getLastCheckpoint } from '../../dist/dataflow/memoization.js';
+import { CHECKPOINT_FILE, CheckpointWriter, encodeRecord, parseCheckpoint, readCheckpoint } from '#internal';
 import { eventually, parsl, tempDir } from '../helpers/kernel.js';
 
 const { app, File } = parsl;

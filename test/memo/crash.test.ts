@@ -3,9 +3,9 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { getAllCheckpoints } from 'parsl-ts';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { readCheckpoint } from '../../dist/dataflow/checkpoint.js';
-import { getAllCheckpoints } from '../../dist/dataflow/memoization.js';
+import { readCheckpoint } from '#internal';
 import { tempDir } from '../helpers/kernel.js';
 
 const WORKFLOW = fileURLToPath(new URL('./fixtures/crash-workflow.mjs', import.meta.url));

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { hashValue, idForMemo } from 'parsl-ts';
 import { describe, expect, test } from 'vitest';
-import { hashTask, hashValue, idForMemo } from '../../dist/dataflow/memo-hash.js';
-import type { MemoTask } from '../../dist/dataflow/memoizer.js';
-import { describeFunction } from '../../dist/serialize/function-ref.js';
+import type { MemoTask } from '#internal';
+import { describeFunction, hashTask } from '#internal';
 import { parsl } from '../helpers/kernel.js';
 
 const { File } = parsl;
@@ -174,11 +174,9 @@ describe('canonical hashing of values', () => {
       nested: { z: null, y: undefined, x: true },
     };
     const here = hashValue(value);
-    const dist = new URL('../../dist/dataflow/memo-hash.js', import.meta.url).href;
-    const fileMod = new URL('../../dist/data/file.js', import.meta.url).href;
+    const dist = new URL('../../dist/index.js', import.meta.url).href;
     const script = `
-      const { hashValue } = await import(${JSON.stringify(dist)});
-      const { File } = await import(${JSON.stringify(fileMod)});
+      const { hashValue, File } = await import(${JSON.stringify(dist)});
       const value = {
         nested: { x: true, y: undefined, z: null },
         f: new File('file:///data/x.txt'),

@@ -1,11 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import * as parsl from 'parsl-ts';
+import { InvalidResourceSpecification, LocalProvider, MPIExecutor, SimpleLauncher } from 'parsl-ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { InvalidResourceSpecification } from '../../dist/executors/errors.js';
-import { MPIExecutor } from '../../dist/executors/mpi/index.js';
-import * as parsl from '../../dist/index.js';
-import { SimpleLauncher } from '../../dist/launchers/simple.js';
-import { LocalProvider } from '../../dist/providers/local/local.js';
 import { FLAVORS, OMPI_ENV, skipUnlessAvailable } from '../exex/helpers.js';
 import { eventually, freshRunDir, killAll, processesWith } from '../htex/helpers.js';
 

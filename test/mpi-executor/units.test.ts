@@ -1,17 +1,16 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InvalidMPIResourceSpecification, InvalidResourceSpecification } from 'parsl-ts';
 import { describe, expect, test } from 'vitest';
-import { InvalidResourceSpecification } from '../../dist/executors/errors.js';
 import {
   blockNodes,
   expandHostlist,
-  InvalidMPIResourceSpecification,
   mpiTaskEnv,
+  NodeAccounting,
   resolveMPISpec,
   treeLayout,
-} from '../../dist/executors/mpi/index.js';
-import { NodeAccounting } from '../../dist/executors/mpi/node-accounting.js';
+} from '#internal';
 
 describe('MPI resource specifications', () => {
   test('two of the three counts derive the third', () => {

@@ -4,10 +4,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MPINotAvailableError, MPIStateError } from 'parsl-ts';
 import { describe, expect, it } from 'vitest';
-import { fromNativeError, MPINotAvailableError, MPIStateError } from '../../dist/executors/mpi/errors.js';
-import { detectLauncher, loadAddon, selectFlavor } from '../../dist/executors/mpi/load-addon.js';
-import type { NativeAddon } from '../../dist/executors/mpi/native.js';
+import type { NativeAddon } from '#internal';
+import { detectLauncher, fromNativeError, loadAddon, selectFlavor } from '#internal';
 import { FLAVORS, missing, requireOrSkip, root } from './launch.js';
 
 const inCI = process.env.CI === 'true';

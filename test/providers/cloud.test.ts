@@ -3,8 +3,7 @@
  * documented REST shapes (test/stand-ins/cloud-apis.ts); the SDK-only credential paths are checked for the
  * OptionalModuleMissing error, since the SDKs are optional dependencies that are not installed here.
  */
-import { afterEach, describe, expect, test } from 'vitest';
-import { signV4 } from '../../dist/providers/aws/sigv4.js';
+
 import {
   AWSProvider,
   GoogleCloudProvider,
@@ -12,7 +11,9 @@ import {
   KubernetesProvider,
   OptionalModuleMissing,
   SubmitException,
-} from '../../dist/providers/index.js';
+} from 'parsl-ts';
+import { afterEach, describe, expect, test } from 'vitest';
+import { signV4 } from '#internal';
 import { computeApi, ec2Api, kubernetesApi, type StandIn } from '../stand-ins/cloud-apis.js';
 
 const open: StandIn<unknown>[] = [];

@@ -1,9 +1,7 @@
 /** GridEngineProvider against a real Son of Grid Engine (Debian gridengine-*), started by scripts/services. */
 import { readdir } from 'node:fs/promises';
+import { GridEngineProvider, JobState, LocalChannel, SimpleLauncher, SubmitException } from 'parsl-ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { LocalChannel } from '../../dist/channels/index.js';
-import { SimpleLauncher } from '../../dist/launchers/index.js';
-import { GridEngineProvider, JobState, SubmitException } from '../../dist/providers/index.js';
 import { eventually, requireService, type Service, startService, tempDir } from './services.js';
 
 let sge: Service;

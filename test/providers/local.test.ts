@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { JobState, LocalProvider, SimpleLauncher, SingleNodeLauncher } from 'parsl-ts';
 import { describe, expect, test } from 'vitest';
-import { SimpleLauncher, SingleNodeLauncher } from '../../dist/launchers/index.js';
-import { JobState, LocalProvider, TERMINAL_STATES } from '../../dist/providers/index.js';
+import { TERMINAL_STATES } from '#internal';
 import { eventually, tempDir } from './services.js';
 
 async function untilTerminal(p: LocalProvider, id: string) {

@@ -1,9 +1,8 @@
 /** Providers driving a real Slurm and plain hosts through SSHChannel to a real sshd on 127.0.0.1. */
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { AdHocProvider, JobState, ScaleOutFailed, SlurmProvider, SSHChannel } from 'parsl-ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { SSHChannel } from '../../dist/channels/index.js';
-import { AdHocProvider, JobState, ScaleOutFailed, SlurmProvider } from '../../dist/providers/index.js';
 import {
   eventually,
   requireService,

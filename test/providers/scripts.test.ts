@@ -2,20 +2,18 @@
 /** Submit-script rendering, option validation and error classes (no scheduler needed). */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
-import { LocalChannel } from '../../dist/channels/index.js';
-import { ConfigurationError } from '../../dist/errors.js';
-import { SimpleLauncher } from '../../dist/launchers/index.js';
 import {
+  ConfigurationError,
+  LocalChannel,
   LSFProvider,
   SchedulerMissingArgs,
   ScriptPathError,
+  SimpleLauncher,
   SlurmProvider,
   SubmitException,
-  walltimeToMinutes,
-  walltimeToSeconds,
-} from '../../dist/providers/index.js';
-import { substitute } from '../../dist/providers/template.js';
+} from 'parsl-ts';
+import { describe, expect, test } from 'vitest';
+import { substitute, walltimeToMinutes, walltimeToSeconds } from '#internal';
 import { tempDir } from './services.js';
 
 async function renderSlurm(options: ConstructorParameters<typeof SlurmProvider>[0]): Promise<string> {

@@ -1,5 +1,5 @@
-import { LocalChannel } from '../../dist/channels/index.js';
-import { SlurmProvider, type SlurmProviderOptions } from '../../dist/providers/index.js';
+import { LocalChannel, SlurmProvider } from 'parsl-ts';
+import type { SlurmProviderOptions } from '#internal';
 import { SERVICES_BASE, type Service, startService } from './services.js';
 
 /** A private Slurm per test file (own directory and ports) so files can run in parallel. */

@@ -7,9 +7,15 @@ import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import {
+  JobState,
+  SimpleLauncher,
+  type SlurmProvider,
+  SrunLauncher,
+  SrunMPILauncher,
+  SubmitException,
+} from 'parsl-ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { SimpleLauncher, SrunLauncher, SrunMPILauncher } from '../../dist/launchers/index.js';
-import { JobState, type SlurmProvider, SubmitException } from '../../dist/providers/index.js';
 import { buildMpiHello, eventually, requireService, type Service, tempDir } from './services.js';
 import { slurmProvider, startSlurm } from './slurm-setup.js';
 

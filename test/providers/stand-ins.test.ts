@@ -5,21 +5,21 @@
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
-import { LocalChannel } from '../../dist/channels/index.js';
-import { SimpleLauncher } from '../../dist/launchers/index.js';
 import {
-  type ClusterProvider,
   CobaltProvider,
   CondorProvider,
   GridEngineProvider,
   JobState,
+  LocalChannel,
   LSFProvider,
   PBSProProvider,
+  SimpleLauncher,
   SlurmProvider,
   SubmitException,
   TorqueProvider,
-} from '../../dist/providers/index.js';
+} from 'parsl-ts';
+import { afterAll, describe, expect, test } from 'vitest';
+import type { ClusterProvider } from '#internal';
 import { eventually, REPO, tempDir } from './services.js';
 
 interface Case {

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AppTimeout, BadStateException, BashExitFailure, MissingOutputs } from 'parsl-ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { AppTimeout, BashExitFailure, MissingOutputs } from '../../dist/app/errors.js';
-import { BadStateException } from '../../dist/executors/errors.js';
 import { eventually, tempDir } from '../helpers/kernel.js';
 import {
   error,

@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { Deque } from '../../dist/executors/threads/deque.js';
-import { DispatchWindow } from '../../dist/executors/threads/dispatch-window.js';
+import { Deque, DispatchWindow } from '#internal';
 
 describe('DispatchWindow', () => {
   test('unknown duration: one task at a time, no prefetch', () => {
@@ -66,9 +65,7 @@ describe('Deque', () => {
 
 describe('start control (claim / revoke handshake)', () => {
   test('revoked tasks are never claimed; later tasks are', async () => {
-    const { StartControl, TaskClaimer, newStartControl } = await import(
-      '../../dist/executors/threads/start-control.js'
-    );
+    const { StartControl, TaskClaimer, newStartControl } = await import('#internal');
     const sab = newStartControl();
     const pool = new StartControl(sab);
     const thread = new TaskClaimer(sab);
@@ -84,9 +81,7 @@ describe('start control (claim / revoke handshake)', () => {
   });
 
   test('ordinals past 2^30 are rebuilt exactly', async () => {
-    const { StartControl, TaskClaimer, newStartControl } = await import(
-      '../../dist/executors/threads/start-control.js'
-    );
+    const { StartControl, TaskClaimer, newStartControl } = await import('#internal');
     const sab = newStartControl();
     const pool = new StartControl(sab);
     const thread = new TaskClaimer(sab);

@@ -41,9 +41,8 @@ function runScript(
 }
 
 const script = (shutdown: boolean) => `
-import { ThreadPoolExecutor } from '${dist}executors/threads/thread-pool.js';
-import { describeFunction } from '${dist}serialize/function-ref.js';
-import { getLogger } from '${dist}logging.js';
+import { ThreadPoolExecutor, getLogger } from '${dist}index.js';
+import { describeFunction } from '${dist}internal.js';
 const ex = new ThreadPoolExecutor({ maxThreads: 2 });
 await ex.start({ runDir: '.', runId: 'x', logger: getLogger('x') });
 let id = 0;

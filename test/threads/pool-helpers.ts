@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import type { BashOptions, ExecutorTask, TaskOutcome } from '../../dist/executors/base.js';
-import { ThreadPoolExecutor } from '../../dist/executors/threads/thread-pool.js';
-import { getLogger } from '../../dist/logging.js';
-import { describeFunction, type ModuleReference } from '../../dist/serialize/function-ref.js';
+import type { ExecutorTask, TaskOutcome } from 'parsl-ts';
+import { getLogger, ThreadPoolExecutor } from 'parsl-ts';
+import type { BashOptions } from '#internal';
+import { describeFunction, type ModuleReference } from '#internal';
 
 export { ThreadPoolExecutor };
 

@@ -1,7 +1,11 @@
+import {
+  BadStateException,
+  ConfigurationError,
+  IllegalStateError,
+  InvalidResourceSpecification,
+  SerializationError,
+} from 'parsl-ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ConfigurationError, IllegalStateError } from '../../dist/errors.js';
-import { BadStateException, InvalidResourceSpecification } from '../../dist/executors/errors.js';
-import { SerializationError } from '../../dist/serialize/errors.js';
 import { eventually } from '../helpers/kernel.js';
 import { error, makeTask, run, startPool, ThreadPoolExecutor, value } from './pool-helpers.js';
 
@@ -15,11 +19,12 @@ describe('ThreadPoolExecutor options', () => {
 
   test.each([
     [{ maxThread: 2 }, /unknown option 'maxThread'/],
-    [{ maxThreads: 0 }, /'maxThreads' must be a positive integer/],
-    [{ maxThreads: 1.5 }, /'maxThreads'/],
-    [{ maxThreads: '2' }, /'maxThreads'/],
-    [{ label: '' }, /'label'/],
-    [{ label: 7 }, /'label'/],
+    [{ maxThreads: 0 }, /ThreadPoolExecutor.maxThreads must be a whole number ≥ 1; got the number 0/],
+    [{ maxThreads: 1.5 }, /ThreadPoolExecutor.maxThreads must be/],
+    [{ maxThreads: '2' }, /ThreadPoolExecutor.maxThreads must be .*; got the string "2"/],
+    [{ label: '' }, /ThreadPoolExecutor.label must be a non-empty string/],
+    [{ label: 7 }, /ThreadPoolExecutor.label must be a string; got the number 7/],
+    [{ max_threads: 2 }, /unknown option 'max_threads'.*'maxThreads'/],
   ])('%j is a ConfigurationError naming the field', (opts, message) => {
     expect(() => new ThreadPoolExecutor(opts as never)).toThrow(ConfigurationError);
     expect(() => new ThreadPoolExecutor(opts as never)).toThrow(message);

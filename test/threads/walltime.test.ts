@@ -1,6 +1,5 @@
+import { AppTimeout, WorkerLost } from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
-import { AppTimeout } from '../../dist/app/errors.js';
-import { WorkerLost } from '../../dist/executors/errors.js';
 import { error, makeTask, run, startPool, type ThreadPoolExecutor, value } from './pool-helpers.js';
 
 let ex: ThreadPoolExecutor | null = null;

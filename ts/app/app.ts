@@ -1,9 +1,9 @@
 import type { DataFlowKernel } from '../dataflow/dflow.js';
 import { currentKernel } from '../dataflow/dflow.js';
+import type { AppFuture } from '../dataflow/future.js';
 import type { AppDefinition } from '../dataflow/task-record.js';
 import { ConfigurationError } from '../errors.js';
 import { describeFunction, type ModuleReference } from '../serialize/function-ref.js';
-import type { AppFuture } from './future.js';
 
 /** Options shared by app(), bashApp() and joinApp(). */
 export interface AppOptions {

@@ -1,5 +1,5 @@
 import type { File } from '../data/file.js';
-import type { DataFuture } from './future.js';
+import type { DataFuture } from '../dataflow/future.js';
 
 /** Ask the kernel to pick a stdout/stderr path under `<runDir>/task_logs/` (shown in `future.stdout`). */
 export const AUTO_LOGNAME: unique symbol = Symbol.for('parsl-ts.AUTO_LOGNAME');

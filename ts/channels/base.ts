@@ -1,7 +1,9 @@
 /**
  * The one seam through which providers run commands and move files on the host that talks to the batch
- * system. Nothing outside `providers/` uses channels (DESIGN §4).
+ * system. Nothing outside `providers/` uses channels.
  */
+import { shellQuote } from '../shell.js';
+
 export interface ExecuteOptions {
   /** Kill the command after this many milliseconds and reject with `ChannelTimeout`. */
   timeoutMs?: number;
@@ -36,11 +38,6 @@ export interface Channel {
   scriptDir?: string;
   /** True when the channel's host is this host, so files need no copying. */
   readonly isLocal?: boolean;
-}
-
-/** Quotes a string for bash as one word. */
-export function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
 /** `export K='v'; …` so every command of a compound `cmd` sees the variables (an `env` prefix would not). */

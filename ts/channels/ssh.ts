@@ -3,12 +3,12 @@ import { connect as netConnect } from 'node:net';
 import { homedir, userInfo } from 'node:os';
 import { basename, join, posix } from 'node:path';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import { shellQuote } from '../shell.js';
 import {
   type Channel,
   type ExecuteOptions,
   type ExecuteResult,
   type MakedirsOptions,
-  shellQuote,
   withEnv,
 } from './base.js';
 import {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { PACKAGE_VERSION } from '../executors/htex/protocol.js';
+import { PACKAGE_VERSION } from '../version.js';
 import { subcommands } from './commands/index.js';
 
 /**

@@ -1,5 +1,6 @@
-import { Future } from '../app/future.js';
+import { isThenable } from '../describe.js';
 import { isPlainObject } from '../serialize/values.js';
+import { Future } from './future.js';
 
 /**
  * Dependencies are found anywhere in the arguments: directly, or nested in arrays and plain objects (Parsl's
@@ -89,14 +90,6 @@ function describe(f: Future<unknown>): string {
     return 'parent' in (f as object) ? `DataFuture from task ${tid}` : `task ${tid}`;
   }
   return 'a Promise argument';
-}
-
-export function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return (
-    (typeof v === 'object' || typeof v === 'function') &&
-    v !== null &&
-    typeof (v as PromiseLike<unknown>).then === 'function'
-  );
 }
 
 function adopt(p: PromiseLike<unknown>): Future<unknown> {

@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { BadStdStreamFile } from '../app/errors.js';
-import { type AppFuture, DataFuture, Future } from '../app/future.js';
 import { AUTO_LOGNAME } from '../app/special-options.js';
 import type { Config } from '../config.js';
 import { File } from '../data/file.js';
+import { describeValue, isThenable } from '../describe.js';
 import { ConfigurationError, IllegalStateError } from '../errors.js';
+import { BadStdStreamFile } from '../execute/errors.js';
 import type { Executor, ExecutorTask, StdStream, TaskOutcome } from '../executors/base.js';
 import { getLogger, type LogHandle, setFileLogger } from '../logging.js';
 import { isPlainObject } from '../serialize/values.js';
-import { collectDependencies, type DependencyFailure, isThenable, resolveArguments } from './dependencies.js';
+import { collectDependencies, type DependencyFailure, resolveArguments } from './dependencies.js';
 import { DependencyError, JoinError, NoDataFlowKernelError } from './errors.js';
-import { createMemoizer } from './memoization.js';
-import type { Memoizer } from './memoizer.js';
+import { type AppFuture, DataFuture, Future } from './future.js';
+import { createMemoizer } from './memo/app-cache.js';
+import type { Memoizer } from './memo/memoizer.js';
 import { autoLogPath, makeRunDir } from './rundir.js';
 import { FINAL_STATES, stateName, TaskState } from './states.js';
 import { type AppDefinition, TaskRecord } from './task-record.js';
@@ -456,12 +457,6 @@ export class DataFlowKernel {
   #count(s: TaskState, d: number): void {
     this.#counts[s]! += d;
   }
-}
-
-function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return `an array [${v.map((x) => typeof x).join(', ')}]`;
-  return typeof v === 'object' ? (v.constructor?.name ?? 'object') : `${typeof v} ${String(v)}`;
 }
 
 // ---- extension points and the loaded kernel -------------------------------------------------------------

@@ -1,8 +1,8 @@
-import { AppFuture, type Future, type FutureWaiter, type TaskView } from '../app/future.js';
 import type { BashOptions, Executor } from '../executors/base.js';
 import type { FunctionDescriptor } from '../serialize/function-ref.js';
 import type { Dependencies } from './dependencies.js';
-import type { MemoTask } from './memoizer.js';
+import { AppFuture, type Future, type FutureWaiter, type TaskView } from './future.js';
+import type { MemoTask } from './memo/memoizer.js';
 import { stateName, TaskState } from './states.js';
 
 /** An app as the kernel knows it: built once by app()/bashApp()/joinApp(). */

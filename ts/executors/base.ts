@@ -1,20 +1,8 @@
+import type { BashOptions } from '../execute/task-wire.js';
 import type { Logger } from '../logging.js';
 import type { FunctionDescriptor } from '../serialize/function-ref.js';
 
-/** A redirected standard stream of a bash app. */
-export interface StdStream {
-  readonly path: string;
-  /** 'w' truncates, 'a' appends. */
-  readonly mode: 'w' | 'a';
-}
-
-/** What a bash app needs besides its function. */
-export interface BashOptions {
-  readonly stdout: StdStream | null;
-  readonly stderr: StdStream | null;
-  /** Local paths that must exist after the command (`MissingOutputs` otherwise). */
-  readonly outputs: readonly string[];
-}
+export type { BashOptions, StdStream } from '../execute/task-wire.js';
 
 /** One try of one task, handed by the kernel to an executor. Arguments are already resolved. */
 export interface ExecutorTask {
@@ -46,7 +34,7 @@ export interface ExecutorContext {
 
 /**
  * What the DataFlowKernel needs from an executor. The kernel depends on this interface only; block-based
- * executors add scaling through {@link BlockScalable}.
+ * executors add scaling through {@link BlockScaling}.
  */
 export interface Executor {
   readonly label: string;

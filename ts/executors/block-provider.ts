@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { simpleErrorHandler } from '../jobs/error-handlers.js';
 import { getLogger } from '../logging.js';
 import { type ExecutionProvider, JobState, JobStatus } from '../providers/base.js';
 import type { Executor, ExecutorContext, ExecutorTask, TaskDone } from './base.js';
+import { simpleErrorHandler } from './block-error-handlers.js';
 
 /** Decides from block statuses whether the executor is broken; returns the error to fail it with, or null. */
 export type BlockErrorHandler = (

@@ -2,7 +2,7 @@ import { ParslError, registerErrorClass } from '../errors.js';
 
 /**
  * Executor-level errors shared by every executor (thread pool, HighThroughputExecutor, MPI executors).
- * Errors raised by an app's own body live in `app/errors.ts`; these say what happened to the machinery around it.
+ * Errors raised by an app's own body live in `execute/errors.ts`; these say what happened to the machinery around it.
  */
 
 /** Base of the errors an executor raises about itself. */

@@ -1,6 +1,6 @@
-import { runBashApp } from '../app/bash-exec.js';
-import { AppTimeout } from '../app/errors.js';
 import { ConfigurationError } from '../errors.js';
+import { runBashApp } from '../execute/bash-exec.js';
+import { AppTimeout } from '../execute/errors.js';
 import type { Executor, ExecutorContext, ExecutorTask, TaskDone, TaskOutcome } from './base.js';
 
 /**

@@ -1,4 +1,4 @@
-export { simpleErrorHandler, windowedErrorHandler } from './error-handlers.js';
+export { simpleErrorHandler, windowedErrorHandler } from '../executors/block-error-handlers.js';
 export { TooManyJobFailures } from './errors.js';
 export { JobStatusPoller, type JobStatusPollerOptions } from './job-status-poller.js';
 export { startJobStatusPoller } from './kernel-service.js';

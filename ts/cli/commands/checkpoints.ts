@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { CHECKPOINT_FILE, getAllCheckpoints, readCheckpoint } from '../../dataflow/checkpoint.js';
+import { CHECKPOINT_FILE, getAllCheckpoints, readCheckpoint } from '../../dataflow/memo/checkpoint.js';
 
 /** `parsl-ts checkpoints [runinfo]`: list the checkpoints under a run directory with their record counts. */
 export function registerCheckpoints(program: Command): void {

@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
+import { type MpiPoolOptions, runMpiWorkerPool } from '../../executors/exex/pool.js';
 import { newPoolUid } from '../../executors/htex/manager/worker-pool.js';
-import { MpiAppPool } from '../../executors/mpi/mpi-app-pool.js';
-import { type MpiPoolOptions, runMpiWorkerPool } from '../../executors/mpi/mpi-worker-pool.js';
+import { MpiAppPool } from '../../executors/mpi-apps/pool.js';
 
 /**
  * `parsl-ts mpi-worker-pool`: every rank of an ExtremeScaleExecutor block runs this under mpiexec/srun/aprun/jsrun.

@@ -6,6 +6,7 @@ import { ConfigurationError } from '../../errors.js';
 import { getLogger, type Logger } from '../../logging.js';
 import type { ExecutionProvider } from '../../providers/base.js';
 import { LocalProvider } from '../../providers/local/local.js';
+import { shellWord } from '../../shell.js';
 import type { ExecutorContext, ExecutorTask, TaskDone } from '../base.js';
 import { BlockProviderExecutor } from '../block-provider.js';
 import { BadStateException } from '../errors.js';
@@ -234,8 +235,4 @@ function listenAddresses(candidates: readonly string[] | null, isList: boolean):
   );
   const local = candidates.filter((a) => own.has(a));
   return local.length > 0 ? local : ['*'];
-}
-
-function shellWord(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

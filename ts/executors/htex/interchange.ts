@@ -3,6 +3,7 @@ import { Router } from 'zeromq';
 import { getLogger, type Logger } from '../../logging.js';
 import type { FunctionDescriptor } from '../../serialize/function-ref.js';
 import { toRemoteError } from '../../serialize/remote-error.js';
+import { PACKAGE_VERSION } from '../../version.js';
 import { ManagerLost } from '../errors.js';
 import { type ServerKeys, secureServer } from './curve.js';
 import { encodeFramed, FrameReader } from './pipe-codec.js';
@@ -17,7 +18,6 @@ import {
   type InterchangeToManager,
   type ManagerInfo,
   type ManagerMessage,
-  PACKAGE_VERSION,
   PROTOCOL_VERSION,
   type Registration,
   splitBatch,

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
 import type { FunctionDescriptor } from '../../serialize/function-ref.js';
 
@@ -15,18 +14,6 @@ import type { FunctionDescriptor } from '../../serialize/function-ref.js';
  * is what any pool speaks, including rank 0 of an MPI pool.
  */
 export const PROTOCOL_VERSION = 1;
-
-/** This package's version, checked at registration (exact match, as Parsl does). */
-export const PACKAGE_VERSION: string = readPackageVersion();
-
-function readPackageVersion(): string {
-  try {
-    const url = new URL('../../../package.json', import.meta.url);
-    return String((JSON.parse(readFileSync(url, 'utf8')) as { version: unknown }).version);
-  } catch {
-    return 'unknown';
-  }
-}
 
 /** Sent by a pool when it connects; every field is set (no optional props across process boundaries). */
 export interface Registration {

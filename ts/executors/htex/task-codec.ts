@@ -1,10 +1,10 @@
 import { deserialize, serialize } from 'node:v8';
+import type { BashOptions, ResultWire, TaskWire } from '../../execute/task-wire.js';
 import type { FunctionDescriptor } from '../../serialize/function-ref.js';
 import type { RemoteErrorData } from '../../serialize/remote-error.js';
 import { fromRemoteError } from '../../serialize/remote-error.js';
 import { decodeValue, encodeValue } from '../../serialize/values.js';
-import type { BashOptions, ExecutorTask, TaskOutcome } from '../base.js';
-import type { ResultWire, TaskWire } from '../task-wire.js';
+import type { ExecutorTask, TaskOutcome } from '../base.js';
 
 /**
  * The opaque bodies of tasks and results that travel through the interchange and the pool untouched.

@@ -1,10 +1,10 @@
 import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { runTask } from '../../app/task-runner.js';
+import { runTask } from '../../execute/task-runner.js';
+import type { ResultWire } from '../../execute/task-wire.js';
 import { FunctionLoadError, SerializationError } from '../../serialize/errors.js';
 import { type FunctionDescriptor, FunctionLoader } from '../../serialize/function-ref.js';
 import { toRemoteError } from '../../serialize/remote-error.js';
-import type { ResultWire } from '../task-wire.js';
 import { encodePipeMessage, pipeMessageReader, WORKER_FD } from './pipe-codec.js';
 import { isManagerToWorker, type ManagerToWorker, splitBatch, type WorkerToManager } from './protocol.js';
 import { decodeTaskBody, encodeResultBody } from './task-codec.js';

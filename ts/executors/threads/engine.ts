@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
-import { AppTimeout } from '../../app/errors.js';
 import { IllegalStateError } from '../../errors.js';
+import { AppTimeout } from '../../execute/errors.js';
+import type { ResultWire } from '../../execute/task-wire.js';
 import { getLogger, type Logger } from '../../logging.js';
 import type { ExecutorTask, TaskDone, TaskOutcome } from '../base.js';
 import { BadStateException, InvalidResourceSpecification, ScalingFailed, WorkerLost } from '../errors.js';
-import { outcomeFromWire, type ResultWire } from '../task-wire.js';
+import { outcomeFromWire } from '../task-wire.js';
 import { Deque } from './deque.js';
 import { DispatchWindow } from './dispatch-window.js';
 import type { ResolvedThreadPoolOptions } from './options.js';

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { ConfigurationError } from '../../errors.js';
+import { type KeySet, OptionReader } from '../../options.js';
 
 /** Options of {@link ThreadPoolExecutor}. */
 export interface ThreadPoolOptions {
@@ -21,36 +21,9 @@ export interface ResolvedThreadPoolOptions {
   readonly maxThreads: number;
 }
 
-const KNOWN = new Set(['label', 'maxThreads']);
+const KNOWN = { label: true, maxThreads: true } satisfies KeySet<ThreadPoolOptions>;
 
 export function resolveThreadPoolOptions(opts: unknown): ResolvedThreadPoolOptions {
-  if (opts === undefined) opts = {};
-  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) {
-    throw new ConfigurationError('ThreadPoolExecutor options must be an object like { label, maxThreads }');
-  }
-  for (const k of Object.keys(opts)) {
-    if (!KNOWN.has(k)) {
-      throw new ConfigurationError(
-        `ThreadPoolExecutor: unknown option '${k}' (known options: ${[...KNOWN].join(', ')})`,
-      );
-    }
-  }
-  const o = opts as ThreadPoolOptions;
-  const label = o.label ?? 'threads';
-  if (typeof label !== 'string' || label.length === 0) {
-    throw new ConfigurationError(
-      `ThreadPoolExecutor: 'label' must be a non-empty string, got ${describe(o.label)}`,
-    );
-  }
-  const maxThreads = o.maxThreads ?? availableParallelism();
-  if (typeof maxThreads !== 'number' || !Number.isInteger(maxThreads) || maxThreads < 1) {
-    throw new ConfigurationError(
-      `ThreadPoolExecutor: 'maxThreads' must be a positive integer, got ${describe(o.maxThreads)}`,
-    );
-  }
-  return { label, maxThreads };
-}
-
-function describe(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v) : `${String(v)} (${typeof v})`;
+  const o = new OptionReader<ThreadPoolOptions>('ThreadPoolExecutor', opts, KNOWN);
+  return { label: o.name('label', 'threads'), maxThreads: o.int('maxThreads', availableParallelism()) };
 }

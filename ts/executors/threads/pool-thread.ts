@@ -1,9 +1,10 @@
 import { Worker } from 'node:worker_threads';
+import { describeValue } from '../../describe.js';
+import type { TaskWire } from '../../execute/task-wire.js';
 import { SerializationError } from '../../serialize/errors.js';
 import type { ExecutorTask, TaskDone } from '../base.js';
-import { type TaskWire, taskToWire } from '../task-wire.js';
+import { taskToWire } from '../task-wire.js';
 import { Deque } from './deque.js';
-import { describeValue } from './describe-value.js';
 import { isWorkerToPool, type PoolToWorker, type WorkerInit, type WorkerToPool } from './protocol.js';
 import { newStartControl, StartControl } from './start-control.js';
 

@@ -1,4 +1,4 @@
-import type { ResultWire, TaskWire } from '../task-wire.js';
+import type { ResultWire, TaskWire } from '../../execute/task-wire.js';
 
 /**
  * Messages between the pool (main thread) and one worker thread. Both ends are this package's own code, loaded

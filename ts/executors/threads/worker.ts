@@ -5,14 +5,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import { killRunningBashApps } from '../../app/bash-exec.js';
-import { runTask } from '../../app/task-runner.js';
+import { describeValue } from '../../describe.js';
+import { killRunningBashApps } from '../../execute/bash-exec.js';
+import { runTask } from '../../execute/task-runner.js';
+import type { ResultWire, TaskWire } from '../../execute/task-wire.js';
 import { SerializationError } from '../../serialize/errors.js';
 import { type FunctionDescriptor, FunctionLoader } from '../../serialize/function-ref.js';
 import { toRemoteError } from '../../serialize/remote-error.js';
-import type { ResultWire, TaskWire } from '../task-wire.js';
 import { Deque } from './deque.js';
-import { describeValue } from './describe-value.js';
 import type { PoolToWorker, WorkerInit, WorkerToPool } from './protocol.js';
 import { TaskClaimer } from './start-control.js';
 

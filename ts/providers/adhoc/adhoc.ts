@@ -1,11 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { posix, resolve } from 'node:path';
 import type { Channel } from '../../channels/base.js';
-import { shellQuote } from '../../channels/base.js';
 import { ConfigurationError } from '../../errors.js';
 import type { Launcher } from '../../launchers/base.js';
 import { SimpleLauncher } from '../../launchers/simple.js';
 import { getLogger } from '../../logging.js';
+import { shellQuote } from '../../shell.js';
 import { type ExecutionProvider, JobState, JobStatus } from '../base.js';
 import { ScaleOutFailed, ScriptPathError } from '../errors.js';
 import { substitute } from '../template.js';

@@ -1,5 +1,5 @@
-import { shellQuote } from '../../channels/base.js';
 import { AprunLauncher } from '../../launchers/aprun.js';
+import { shellQuote } from '../../shell.js';
 import { JobState } from '../base.js';
 import {
   ClusterProvider,

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, posix, resolve } from 'node:path';
-import { shellQuote } from '../../channels/base.js';
 import { SingleNodeLauncher } from '../../launchers/single-node.js';
+import { shellQuote } from '../../shell.js';
 import { JobState } from '../base.js';
 import {
   ClusterProvider,

@@ -1,5 +1,5 @@
-import { shellQuote } from '../../channels/base.js';
 import { SingleNodeLauncher } from '../../launchers/single-node.js';
+import { shellQuote } from '../../shell.js';
 import { JobState } from '../base.js';
 import {
   ClusterProvider,

@@ -1,6 +1,6 @@
-import { shellQuote } from '../../channels/base.js';
 import { ConfigurationError } from '../../errors.js';
 import { JsrunLauncher } from '../../launchers/jsrun.js';
+import { shellQuote } from '../../shell.js';
 import { JobState } from '../base.js';
 import {
   ClusterProvider,

@@ -6,6 +6,7 @@ import { Dealer } from 'zeromq';
 import { getLogger, type Logger, setFileLogger } from '../../../logging.js';
 import type { FunctionDescriptor } from '../../../serialize/function-ref.js';
 import { toRemoteError } from '../../../serialize/remote-error.js';
+import { PACKAGE_VERSION } from '../../../version.js';
 import { WorkerLost } from '../../errors.js';
 import { type ClientKeys, loadCertificates, secureClient } from '../curve.js';
 import {
@@ -13,7 +14,6 @@ import {
   encode,
   type InterchangeToManager,
   isWorkerToManager,
-  PACKAGE_VERSION,
   PROTOCOL_VERSION,
   type Registration,
   splitBatch,

@@ -2,20 +2,20 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { cpus, hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ResultWire, TaskWire } from '../../execute/task-wire.js';
 import { getLogger, type Logger, setFileLogger } from '../../logging.js';
 import type { FunctionDescriptor } from '../../serialize/function-ref.js';
 import { toRemoteError } from '../../serialize/remote-error.js';
 import { decodeValue } from '../../serialize/values.js';
 import { WorkerLost } from '../errors.js';
+import { InterchangeLink, type LinkOptions } from '../htex/manager/interchange-link.js';
 import { decodeTaskBody, encodeResultBody } from '../htex/task-codec.js';
-import type { ResultWire, TaskWire } from '../task-wire.js';
-import { InterchangeLink, type LinkOptions } from './interchange-link.js';
-import { mpiTaskEnv, type PrefixOptions } from './mpi-prefix.js';
 import { NodeAccounting } from './node-accounting.js';
 import { blockNodes } from './node-list.js';
+import { mpiTaskEnv, type PrefixOptions } from './prefix.js';
 import { type ResolvedMPISpec, resolveMPISpec } from './resource-spec.js';
 
-const TASK_MAIN = fileURLToPath(new URL('./mpi-app-task.js', import.meta.url));
+const TASK_MAIN = fileURLToPath(new URL('./task.js', import.meta.url));
 
 /** The first argument of every MPIExecutor task carries its resolved resource specification. */
 export const SPEC_MARKER = '__parsl_mpi_spec__';

@@ -1,5 +1,5 @@
-import type { TaskOutcome } from '../executors/base.js';
-import type { FunctionDescriptor } from '../serialize/function-ref.js';
+import type { TaskOutcome } from '../../executors/base.js';
+import type { FunctionDescriptor } from '../../serialize/function-ref.js';
 
 /** What the memoizer sees of a task when it is about to launch (dependencies already resolved). */
 export interface MemoTask {

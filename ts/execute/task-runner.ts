@@ -1,9 +1,10 @@
-import type { ResultWire, TaskWire } from '../executors/task-wire.js';
+import { isThenable } from '../describe.js';
 import type { FunctionLoader } from '../serialize/function-ref.js';
 import { toRemoteError } from '../serialize/remote-error.js';
 import { decodeValue, encodeValue } from '../serialize/values.js';
 import { runBashApp } from './bash-exec.js';
 import { AppTimeout } from './errors.js';
+import type { ResultWire, TaskWire } from './task-wire.js';
 
 /**
  * Run one task on a worker and describe its outcome as wire data. Synchronous JS apps complete synchronously
@@ -76,12 +77,4 @@ function failed(id: number, e: unknown): ResultWire {
       ' (app functions are sent to workers by source and must be self-contained: pass the value as an argument, require/import it inside the function, or declare the app from a module with { module: import.meta.url })';
   }
   return { id, ok: false, error: toRemoteError(e) };
-}
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return (
-    (typeof v === 'object' || typeof v === 'function') &&
-    v !== null &&
-    typeof (v as PromiseLike<unknown>).then === 'function'
-  );
 }

@@ -1,7 +1,7 @@
-import type { FunctionDescriptor } from '../../serialize/function-ref.js';
-import type { Communicator } from './communicator.js';
-import type { DispatcherHandle, NativeAddon } from './native.js';
-import { encodeFunctions, type ParsedResults, parseResults, Tag } from './rank-protocol.js';
+import type { Communicator } from '../../../mpi/communicator.js';
+import type { DispatcherHandle, NativeAddon } from '../../../mpi/native.js';
+import type { FunctionDescriptor } from '../../../serialize/function-ref.js';
+import { encodeFunctions, type ParsedResults, parseResults, Tag } from '../protocol.js';
 
 const MAX_DEPTH = 255;
 

@@ -1,18 +1,18 @@
 import { cpus, hostname, platform, release, totalmem } from 'node:os';
 import { Dealer } from 'zeromq';
-import type { Logger } from '../../logging.js';
-import type { FunctionDescriptor } from '../../serialize/function-ref.js';
-import { loadCertificates, secureClient } from '../htex/curve.js';
-import { probeAddresses } from '../htex/manager/address-probe.js';
+import type { Logger } from '../../../logging.js';
+import type { FunctionDescriptor } from '../../../serialize/function-ref.js';
+import { PACKAGE_VERSION } from '../../../version.js';
+import { loadCertificates, secureClient } from '../curve.js';
 import {
   decodeInterchangeToManager,
   encode,
-  PACKAGE_VERSION,
   PROTOCOL_VERSION,
   type Registration,
   splitBatch,
-} from '../htex/protocol.js';
-import { SendQueue, tcpUrl, tuneSocket } from '../htex/transport.js';
+} from '../protocol.js';
+import { SendQueue, tcpUrl, tuneSocket } from '../transport.js';
+import { probeAddresses } from './address-probe.js';
 
 /** How a pool finds its interchange (the `worker-pool` command-line options it shares with HTEX pools). */
 export interface LinkOptions {

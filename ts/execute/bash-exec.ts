@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { access, type FileHandle, mkdir, open } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { dirname } from 'node:path';
-import type { BashOptions, StdStream } from '../executors/base.js';
 import {
   AppBadFormatting,
   AppTimeout,
@@ -11,6 +10,7 @@ import {
   BashExitFailure,
   MissingOutputs,
 } from './errors.js';
+import type { BashOptions, StdStream } from './task-wire.js';
 
 /** Process groups of bash apps running in this thread, so a worker can kill them when it is stopped. */
 const runningGroups = new Set<number>();

@@ -1,10 +1,11 @@
 import { ConfigurationError } from '../../errors.js';
 import type { ExecutionProvider } from '../../providers/base.js';
+import { shellQuote } from '../../shell.js';
 import type { ExecutorTask, TaskDone } from '../base.js';
 import { HighThroughputExecutor } from '../htex/executor.js';
 import type { HtexOptions } from '../htex/options.js';
-import { SPEC_MARKER } from './mpi-app-pool.js';
-import type { MPILauncherKind } from './mpi-prefix.js';
+import { SPEC_MARKER } from './pool.js';
+import type { MPILauncherKind } from './prefix.js';
 import { resolveMPISpec } from './resource-spec.js';
 
 /** Options of {@link MPIExecutor}: HTEX's interchange options plus how tasks start MPI programs. */
@@ -132,13 +133,12 @@ export class MPIExecutor extends HighThroughputExecutor {
     const htex = super.launchCommand(blockId);
     const at = htex.indexOf(' worker-pool ');
     if (at < 0) throw new Error(`unexpected pool command: ${htex}`);
-    const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
     return [
       `${htex.slice(0, at)} mpi-worker-pool --apps ${htex.slice(at + ' worker-pool '.length)}`,
       `--mpi-launcher=${this.mpiLauncher}`,
-      `--mpiexec=${q(this.mpiexec)}`,
+      `--mpiexec=${shellQuote(this.mpiexec)}`,
       `--mpiexec-style=${this.mpiexecStyle}`,
-      ...(this.launcherOptions ? [`--launcher-options=${q(this.launcherOptions)}`] : []),
+      ...(this.launcherOptions ? [`--launcher-options=${shellQuote(this.launcherOptions)}`] : []),
       ...(this.hosts ? [`--hosts=${this.hosts.join(',')}`] : []),
       ...(this.slotsPerNode !== null ? [`--slots-per-node=${this.slotsPerNode}`] : []),
     ].join(' ');

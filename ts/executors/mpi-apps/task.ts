@@ -1,7 +1,7 @@
-import { runTask } from '../../app/task-runner.js';
+import { runTask } from '../../execute/task-runner.js';
+import type { ResultWire, TaskWire } from '../../execute/task-wire.js';
 import { FunctionLoader } from '../../serialize/function-ref.js';
 import { toRemoteError } from '../../serialize/remote-error.js';
-import type { ResultWire, TaskWire } from '../task-wire.js';
 
 /**
  * The process one MPI-application task runs in: started by the MPI app pool with the task's `PARSL_*`

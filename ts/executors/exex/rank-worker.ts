@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import { runTask } from '../../app/task-runner.js';
+import { runTask } from '../../execute/task-runner.js';
+import type { ResultWire } from '../../execute/task-wire.js';
+import type { Communicator, MPIMessage } from '../../mpi/communicator.js';
 import { FunctionLoadError, SerializationError } from '../../serialize/errors.js';
 import { type FunctionDescriptor, FunctionLoader } from '../../serialize/function-ref.js';
 import { toRemoteError } from '../../serialize/remote-error.js';
 import { decodeTaskBody, encodeResultBody } from '../htex/task-codec.js';
-import type { ResultWire } from '../task-wire.js';
-import type { Communicator, MPIMessage } from './communicator.js';
 import {
   decodeFunctions,
   decodeTaskData,
@@ -15,7 +15,7 @@ import {
   ResultBatch,
   Tag,
   type TaskEntry,
-} from './rank-protocol.js';
+} from './protocol.js';
 
 /** A batch of results closes when the local queue empties, before an async task, or after this long. */
 const FLUSH_AFTER_MS = 2;

@@ -3,10 +3,10 @@ import { type FileHandle, mkdir, open, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import * as v8 from 'node:v8';
 import * as zlib from 'node:zlib';
-import { File } from '../data/file.js';
-import { getLogger } from '../logging.js';
-import { decodeValue, encodeValue, isPlainObject } from '../serialize/values.js';
-import { BadCheckpoint } from './errors.js';
+import { File } from '../../data/file.js';
+import { getLogger } from '../../logging.js';
+import { decodeValue, encodeValue, isPlainObject } from '../../serialize/values.js';
+import { BadCheckpoint } from '../errors.js';
 
 /**
  * Checkpoint files: `<runDir>/NNN/checkpoint/tasks.ckpt`, one per run, append-only.

@@ -1,8 +1,8 @@
 import * as crypto from 'node:crypto';
-import { File } from '../data/file.js';
-import { ParslError, registerErrorClass } from '../errors.js';
-import type { FunctionDescriptor } from '../serialize/function-ref.js';
-import { describeFunction } from '../serialize/function-ref.js';
+import { File } from '../../data/file.js';
+import { ParslError, registerErrorClass } from '../../errors.js';
+import type { FunctionDescriptor } from '../../serialize/function-ref.js';
+import { describeFunction } from '../../serialize/function-ref.js';
 import type { MemoTask } from './memoizer.js';
 
 /**

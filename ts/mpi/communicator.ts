@@ -18,7 +18,7 @@
  * delivered in send order per source, and arrive in batches (one native→JS call per batch).
  */
 import { EventEmitter } from 'node:events';
-import { ConfigurationError } from '../../errors.js';
+import { ConfigurationError } from '../errors.js';
 import {
   fromNativeError,
   MPIError,

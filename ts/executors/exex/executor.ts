@@ -1,9 +1,9 @@
 import { ConfigurationError } from '../../errors.js';
+import type { MPIFlavor } from '../../mpi/load-addon.js';
 import type { ExecutionProvider } from '../../providers/base.js';
 import { LocalProvider } from '../../providers/local/local.js';
 import { HighThroughputExecutor } from '../htex/executor.js';
 import type { HtexOptions } from '../htex/options.js';
-import type { MPIFlavor } from './load-addon.js';
 
 /** Options of {@link ExtremeScaleExecutor}: HTEX's interchange options plus the MPI pool's. */
 export interface ExtremeScaleOptions

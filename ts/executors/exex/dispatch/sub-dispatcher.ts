@@ -1,18 +1,10 @@
+import type { Communicator, MPIMessage } from '../../../mpi/communicator.js';
+import type { NativeAddon } from '../../../mpi/native.js';
+import { decodeFunctions, EMPTY, encodeRanks, guarded, helloPayload, ResultBatch, Tag } from '../protocol.js';
+import { PARENT_SILENT_CODE } from '../rank-worker.js';
 import { ChildDispatch } from './child-dispatch.js';
 import { ChildWatch, type LostChild } from './child-watch.js';
-import type { Communicator, MPIMessage } from './communicator.js';
-import type { TreeLayout } from './dispatch-tree.js';
-import type { NativeAddon } from './native.js';
-import {
-  decodeFunctions,
-  EMPTY,
-  encodeRanks,
-  guarded,
-  helloPayload,
-  ResultBatch,
-  Tag,
-} from './rank-protocol.js';
-import { PARENT_SILENT_CODE } from './rank-worker.js';
+import type { TreeLayout } from './tree.js';
 
 /**
  * A middle node of the dispatch tree: takes task batches from rank 0, spreads them over its worker ranks with

@@ -2,7 +2,7 @@
  * Errors of the MPI layer (native addon, communicator, flavour selection). Native errors carry a
  * `code` set in C++; {@link fromNativeError} is the one place that turns them into these classes.
  */
-import { IllegalStateError, ParslError, registerErrorClass } from '../../errors.js';
+import { IllegalStateError, ParslError, registerErrorClass } from '../errors.js';
 
 /** An MPI operation failed. `mpiErrorClass` is MPI's error class when MPI reported one. */
 export class MPIError extends ParslError {

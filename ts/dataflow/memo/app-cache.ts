@@ -1,14 +1,14 @@
 import { dirname, join } from 'node:path';
-import type { CheckpointMode, Config } from '../config.js';
-import { ConfigurationError } from '../errors.js';
-import type { TaskOutcome } from '../executors/base.js';
-import { getLogger } from '../logging.js';
+import type { CheckpointMode, Config } from '../../config.js';
+import { ConfigurationError } from '../../errors.js';
+import type { TaskOutcome } from '../../executors/base.js';
+import { getLogger } from '../../logging.js';
 import { CheckpointWriter, getAllCheckpoints, readCheckpoint } from './checkpoint.js';
-import { hashTask } from './memo-hash.js';
+import { hashTask } from './hash.js';
 import type { Memoizer, MemoLookup, MemoTask } from './memoizer.js';
 
 export { getAllCheckpoints, getLastCheckpoint } from './checkpoint.js';
-export { hashValue, idForMemo, UnhashableArgument } from './memo-hash.js';
+export { hashValue, idForMemo, UnhashableArgument } from './hash.js';
 
 const log = getLogger('parsl.dataflow.memoization');
 

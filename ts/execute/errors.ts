@@ -1,5 +1,9 @@
 import { ParslError, registerErrorClass } from '../errors.js';
 
+/**
+ * Errors of an app body's execution, raised where the task runs and rebuilt on the submit side by name.
+ */
+
 /** Base of the errors an app body's execution produces. */
 export class AppException extends ParslError {}
 

@@ -1,4 +1,4 @@
-import { InvalidMPIResourceSpecification } from './executor-errors.js';
+import { InvalidMPIResourceSpecification } from './errors.js';
 
 /** What an MPI app asks for in `resourceSpecification`: two of the three counts, and launcher flags. */
 export interface MPIResourceSpecification {

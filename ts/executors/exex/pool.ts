@@ -1,15 +1,15 @@
 import { join } from 'node:path';
 import { getLogger, type Logger, setFileLogger } from '../../logging.js';
-import { ChildDispatch } from './child-dispatch.js';
-import { ChildWatch, type LostChild } from './child-watch.js';
-import { Communicator, type MPIMessage } from './communicator.js';
-import { type TreeLayout, treeLayout } from './dispatch-tree.js';
-import { InterchangeLink, type LinkOptions } from './interchange-link.js';
-import { loadAddon, type MPIFlavor } from './load-addon.js';
-import type { NativeAddon } from './native.js';
-import { decodeRanks, EMPTY, encodeTaskBatch, guarded, ResultBatch, Tag } from './rank-protocol.js';
+import { Communicator, type MPIMessage } from '../../mpi/communicator.js';
+import { loadAddon, type MPIFlavor } from '../../mpi/load-addon.js';
+import type { NativeAddon } from '../../mpi/native.js';
+import { InterchangeLink, type LinkOptions } from '../htex/manager/interchange-link.js';
+import { ChildDispatch } from './dispatch/child-dispatch.js';
+import { ChildWatch, type LostChild } from './dispatch/child-watch.js';
+import { SubDispatcher } from './dispatch/sub-dispatcher.js';
+import { type TreeLayout, treeLayout } from './dispatch/tree.js';
+import { decodeRanks, EMPTY, encodeTaskBatch, guarded, ResultBatch, Tag } from './protocol.js';
 import { RankWorker } from './rank-worker.js';
-import { SubDispatcher } from './sub-dispatcher.js';
 
 /** Everything `parsl-ts mpi-worker-pool` is told on its command line, resolved. */
 export interface MpiPoolOptions extends LinkOptions {

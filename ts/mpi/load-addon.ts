@@ -29,7 +29,7 @@ export interface FlavorChoice {
   reason: string;
 }
 
-const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 function intOf(v: string | undefined): number | null {
   const n = v === undefined ? Number.NaN : Number.parseInt(v, 10);

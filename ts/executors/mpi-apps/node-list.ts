@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { NodeListError } from './executor-errors.js';
+import { NodeListError } from './errors.js';
 
 /** The nodes of a block, in order, and where the list came from. */
 export interface NodeList {

@@ -1,8 +1,8 @@
-import { toRemoteError } from '../../serialize/remote-error.js';
-import { WorkerLost } from '../errors.js';
-import { encodeResultBody } from '../htex/task-codec.js';
+import type { Communicator } from '../../../mpi/communicator.js';
+import { toRemoteError } from '../../../serialize/remote-error.js';
+import { WorkerLost } from '../../errors.js';
+import { encodeResultBody } from '../../htex/task-codec.js';
 import type { ChildDispatch } from './child-dispatch.js';
-import type { Communicator } from './communicator.js';
 
 /** What a dispatcher learns when one of its children is declared hung. */
 export interface LostChild {

@@ -1,0 +1,2 @@
+export { type TreeLayout, treeLayout } from './dispatch/tree.js';
+export { ExtremeScaleExecutor, type ExtremeScaleOptions } from './executor.js';

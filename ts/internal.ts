@@ -1,0 +1,62 @@
+/**
+ * The package's internals that its own tests and benchmarks reach, in one place (`import … from '#internal'`,
+ * mapped in package.json `imports`; not part of the public `exports`). A test imports the public entry
+ * (`parsl-ts`) for what users see and this entry for the rest, so moving a file changes this list, not the tests.
+ */
+export { ChannelTimeout } from './channels/errors.js';
+export {
+  CHECKPOINT_FILE,
+  CheckpointWriter,
+  encodeRecord,
+  parseCheckpoint,
+  readCheckpoint,
+} from './dataflow/memo/checkpoint.js';
+export { hashTask } from './dataflow/memo/hash.js';
+export type { MemoTask } from './dataflow/memo/memoizer.js';
+export type { BashOptions } from './execute/task-wire.js';
+export { BlockProviderExecutor, isBlockProviderExecutor } from './executors/block-provider.js';
+export { treeLayout } from './executors/exex/dispatch/tree.js';
+export {
+  decodeTaskData,
+  encodeTaskBatch,
+  encodeTaskData,
+  parseResults,
+  parseTaskBatch,
+  ResultBatch,
+  resultBodies,
+} from './executors/exex/protocol.js';
+export { z85Encode } from './executors/htex/curve.js';
+export { CLI_MAIN } from './executors/htex/engine.js';
+export {
+  type CpuAffinity,
+  cudaDevice,
+  parseCpuAffinity,
+  planAffinity,
+} from './executors/htex/manager/resources.js';
+export { shareOut } from './executors/htex/manager/share-out.js';
+export { encodeFramed, FrameReader } from './executors/htex/pipe-codec.js';
+export {
+  decodeClientMessage,
+  decodeInterchangeToManager,
+  decodeManagerMessage,
+  encode,
+} from './executors/htex/protocol.js';
+export { NodeAccounting } from './executors/mpi-apps/node-accounting.js';
+export { blockNodes, expandHostlist } from './executors/mpi-apps/node-list.js';
+export { mpiTaskEnv } from './executors/mpi-apps/prefix.js';
+export { resolveMPISpec } from './executors/mpi-apps/resource-spec.js';
+export { Deque } from './executors/threads/deque.js';
+export { DispatchWindow } from './executors/threads/dispatch-window.js';
+export { newStartControl, StartControl, TaskClaimer } from './executors/threads/start-control.js';
+export { Strategy } from './jobs/strategy.js';
+export { fromNativeError } from './mpi/errors.js';
+export { detectLauncher, loadAddon, selectFlavor } from './mpi/load-addon.js';
+export type { NativeAddon } from './mpi/native.js';
+export { signV4 } from './providers/aws/sigv4.js';
+export { TERMINAL_STATES } from './providers/base.js';
+export type { ClusterProvider } from './providers/cluster.js';
+export type { SlurmProviderOptions } from './providers/slurm/slurm.js';
+export { substitute } from './providers/template.js';
+export { walltimeToMinutes, walltimeToSeconds } from './providers/walltime.js';
+export { describeFunction, type ModuleReference } from './serialize/function-ref.js';
+export { PACKAGE_VERSION } from './version.js';

@@ -1,0 +1,160 @@
+/**
+ * One way to read a constructor's options: every class that takes an options object (Config, executors,
+ * providers, launchers, channels) checks it through {@link OptionReader}, so an unknown key, a snake_case key
+ * from a Parsl config, or an ill-typed value fails the same way: a ConfigurationError naming the class and the
+ * field, saying what was expected and what was given.
+ */
+import { describeValue } from './describe.js';
+import { ConfigurationError } from './errors.js';
+
+/**
+ * Every key of an options interface, as an object literal. Declare it with
+ * `satisfies KeySet<MyOptions>` so adding a field to the interface without adding it here (or the reverse)
+ * fails to compile.
+ */
+export type KeySet<T> = { readonly [K in keyof Required<T>]: true };
+
+/** `nodes_per_block` → `nodesPerBlock`. */
+export function camelCase(key: string): string {
+  return key.replace(/_+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+export interface NumberRule {
+  /** Smallest allowed value (inclusive unless `exclusiveMin`). */
+  readonly min?: number;
+  readonly exclusiveMin?: boolean;
+  readonly max?: number;
+  /** Only whole numbers. */
+  readonly integer?: boolean;
+}
+
+/**
+ * Reads one options object for one class. Construction checks the keys; each getter checks one field and
+ * returns its value or the default. `undefined` always means "not given".
+ */
+export class OptionReader<T extends object> {
+  readonly owner: string;
+  readonly #o: Readonly<Record<string, unknown>>;
+
+  /**
+   * @param owner the class name used in messages (`SlurmProvider`)
+   * @param retired keys Parsl has that this package refuses on purpose, with the reason
+   */
+  constructor(
+    owner: string,
+    options: unknown,
+    known: KeySet<T>,
+    retired: Readonly<Record<string, string>> = {},
+  ) {
+    this.owner = owner;
+    if (options === undefined || options === null) options = {};
+    if (typeof options !== 'object' || Array.isArray(options)) {
+      throw new ConfigurationError(`${owner} takes an options object ({ … }); got ${describeValue(options)}`);
+    }
+    const o = options as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      if (Object.hasOwn(known, k)) continue;
+      const why = retired[k];
+      if (why !== undefined)
+        throw new ConfigurationError(`${owner}: option '${k}' is not used by parsl-ts: ${why}`);
+      const camel = camelCase(k);
+      if (camel !== k && Object.hasOwn(known, camel)) {
+        throw new ConfigurationError(
+          `${owner}: unknown option '${k}'; parsl-ts spells Parsl's options in camelCase: '${camel}'`,
+        );
+      }
+      throw new ConfigurationError(
+        `${owner}: unknown option '${k}' (known options: ${Object.keys(known).join(', ')})`,
+      );
+    }
+    this.#o = o;
+  }
+
+  /** The raw value of a field, `undefined` when absent. */
+  raw(field: keyof T & string): unknown {
+    return this.#o[field];
+  }
+
+  has(field: keyof T & string): boolean {
+    return this.#o[field] !== undefined;
+  }
+
+  /** Throws the package's one message shape for a bad field. */
+  fail(field: string, want: string, got: unknown = this.#o[field]): never {
+    throw new ConfigurationError(`${this.owner}.${field} must be ${want}; got ${describeValue(got)}`);
+  }
+
+  number(field: keyof T & string, dflt: number, rule?: NumberRule): number;
+  number(field: keyof T & string, dflt: null, rule?: NumberRule): number | null;
+  number(field: keyof T & string, dflt: number | null, rule: NumberRule = {}): number | null {
+    const v = this.#o[field];
+    if (v === undefined || (v === null && dflt === null)) return dflt;
+    if (typeof v !== 'number' || Number.isNaN(v) || !checkNumber(v, rule)) this.fail(field, numberWant(rule));
+    return v;
+  }
+
+  /** A whole number ≥ `min` (default 1). */
+  int(field: keyof T & string, dflt: number, min = 1): number {
+    return this.number(field, dflt, { integer: true, min });
+  }
+
+  /** Seconds as given by the user, returned in milliseconds. */
+  seconds(field: keyof T & string, dflt: number, rule: NumberRule = { min: 0, exclusiveMin: true }): number {
+    return Math.round(this.number(field, dflt, rule) * 1000);
+  }
+
+  bool(field: keyof T & string, dflt: boolean): boolean {
+    const v = this.#o[field];
+    if (v === undefined) return dflt;
+    if (typeof v !== 'boolean') this.fail(field, 'true or false');
+    return v;
+  }
+
+  string(field: keyof T & string, dflt: string): string;
+  string(field: keyof T & string, dflt: null): string | null;
+  string(field: keyof T & string, dflt: string | null): string | null {
+    const v = this.#o[field];
+    if (v === undefined || (v === null && dflt === null)) return dflt;
+    if (typeof v !== 'string') this.fail(field, 'a string');
+    return v;
+  }
+
+  /** A non-empty string. */
+  name(field: keyof T & string, dflt: string): string {
+    const v = this.string(field, dflt);
+    if (v.length === 0) this.fail(field, 'a non-empty string');
+    return v;
+  }
+
+  oneOf<V extends string | null>(field: keyof T & string, values: readonly V[], dflt: V): V {
+    const v = this.#o[field];
+    if (v === undefined) return dflt;
+    if (!values.includes(v as V))
+      this.fail(field, `one of ${values.map((x) => JSON.stringify(x)).join(', ')}`);
+    return v as V;
+  }
+
+  /** A field whose check the caller writes: `check` returns null when the value is fine, else what is wanted. */
+  check<V>(field: keyof T & string, dflt: V, check: (v: unknown) => string | null): V {
+    const v = this.#o[field];
+    if (v === undefined) return dflt;
+    const want = check(v);
+    if (want !== null) this.fail(field, want);
+    return v as V;
+  }
+}
+
+function checkNumber(v: number, r: NumberRule): boolean {
+  if (r.integer && !Number.isInteger(v)) return false;
+  if (r.min !== undefined && (r.exclusiveMin ? v <= r.min : v < r.min)) return false;
+  if (r.max !== undefined && v > r.max) return false;
+  return r.integer || r.max !== undefined || Number.isFinite(v) || v === Number.POSITIVE_INFINITY;
+}
+
+function numberWant(r: NumberRule): string {
+  const what = r.integer ? 'a whole number' : 'a number';
+  const parts: string[] = [];
+  if (r.min !== undefined) parts.push(`${r.exclusiveMin ? '>' : '≥'} ${r.min}`);
+  if (r.max !== undefined) parts.push(`≤ ${r.max}`);
+  return parts.length === 0 ? what : `${what} ${parts.join(' and ')}`;
+}
