@@ -85,6 +85,13 @@ export abstract class BlockProviderExecutor implements Executor, BlockScaling {
   abstract shutdown(): Promise<void>;
   /** The command a block runs (through the provider's launcher) to start one pool for `blockId`. */
   protected abstract launchCommand(blockId: string): string;
+  /**
+   * How many copies of the launch command the provider's launcher starts per node: one pool per node, unless the
+   * pool is itself a parallel job (an MPI pool runs one rank per task slot).
+   */
+  protected get tasksPerNode(): number {
+    return 1;
+  }
   /** Block ids that ever had a pool register. */
   protected abstract connectedBlocks(): Promise<Iterable<string>>;
   /** Fail every task held and every later submit with `err`. */
@@ -115,7 +122,7 @@ export abstract class BlockProviderExecutor implements Executor, BlockScaling {
       const blockId = String(this.#nextBlock++);
       const name = `parsl.${this.label}.block-${blockId}`;
       try {
-        const jobId = await this.provider.submit(this.launchCommand(blockId), 1, name);
+        const jobId = await this.provider.submit(this.launchCommand(blockId), this.tasksPerNode, name);
         this.#blockToJob.set(blockId, jobId);
         this.#jobToBlock.set(jobId, blockId);
         this.#polled.set(blockId, new JobStatus(JobState.PENDING));

@@ -1,21 +1,23 @@
 import { ConfigurationError } from '../../errors.js';
 import type { MPIFlavor } from '../../mpi/load-addon.js';
-import type { ExecutionProvider } from '../../providers/base.js';
-import { LocalProvider } from '../../providers/local/local.js';
+import { type KeySet, OptionReader } from '../../options.js';
 import { HighThroughputExecutor } from '../htex/executor.js';
-import type { HtexOptions } from '../htex/options.js';
+import {
+  INTERCHANGE_KEYS,
+  type InterchangeOptions,
+  oneWorkerPerSlot,
+  RETIRED,
+  type ResolvedHtexOptions,
+  readInterchangeOptions,
+  readPipelineMs,
+  refuse,
+  WORKER_KEYS,
+  type WorkerOptions,
+} from '../htex/options.js';
+import type { LinkFlags, PoolCommand } from '../htex/pool-command.js';
 
 /** Options of {@link ExtremeScaleExecutor}: HTEX's interchange options plus the MPI pool's. */
-export interface ExtremeScaleOptions
-  extends Omit<
-    HtexOptions,
-    | 'maxWorkersPerNode'
-    | 'coresPerWorker'
-    | 'memPerWorker'
-    | 'cpuAffinity'
-    | 'availableAccelerators'
-    | 'prefetchCapacity'
-  > {
+export interface ExtremeScaleOptions extends InterchangeOptions, Pick<WorkerOptions, 'pipelineMs'> {
   /** MPI ranks per node; a block runs `ranksPerNode × nodesPerBlock` ranks (rank 0 dispatches). @default 2 */
   ranksPerNode?: number;
   /** Which MPI the pool's addon uses. @default automatic (from the launcher's environment) */
@@ -39,7 +41,7 @@ export interface ExtremeScaleOptions
    * of a core). Longer spins cost CPU that the working ranks need.
    * @default { spinMicros: 50, maxSleepMicros: 1000 }
    */
-  mpiPolling?: { spinMicros?: number; maxSleepMicros?: number };
+  mpiPolling?: MPIPolling;
   /**
    * Seconds a rank of a pool may go without answering before it counts as hung. Ranks are pinged by their parent
    * (rank 0 or a sub-dispatcher) and answer from the addon's MPI progress thread, so a rank busy with a long task
@@ -52,23 +54,62 @@ export interface ExtremeScaleOptions
   hungRankThreshold?: number;
 }
 
-const OWN_KEYS = [
-  'ranksPerNode',
-  'mpi',
-  'mpiLauncher',
-  'dispatchTreeThreshold',
-  'dispatchFanout',
-  'mpiPolling',
-  'hungRankThreshold',
-] as const;
-const REJECTED = [
-  'maxWorkersPerNode',
-  'coresPerWorker',
-  'memPerWorker',
-  'cpuAffinity',
-  'availableAccelerators',
-  'prefetchCapacity',
-];
+export interface MPIPolling {
+  spinMicros?: number;
+  maxSleepMicros?: number;
+}
+
+/** The ExtremeScaleExecutor's own defaults; `parsl-ts mpi-worker-pool` reads them too. */
+export const DEFAULTS = {
+  ranksPerNode: 2,
+  dispatchTreeThreshold: 256,
+  dispatchFanout: 64,
+  spinMicros: 50,
+  maxSleepMicros: 1000,
+  hungRankThreshold: 30,
+} as const;
+
+export interface ResolvedExtremeScaleOptions extends ResolvedHtexOptions {
+  readonly ranksPerNode: number;
+  readonly mpi: MPIFlavor | null;
+  readonly mpiLauncher: string | null;
+  readonly dispatchTreeThreshold: number;
+  readonly dispatchFanout: number;
+  readonly mpiPolling: { readonly spinMicros: number; readonly maxSleepMicros: number };
+  /** Seconds. */
+  readonly hungRankThreshold: number;
+}
+
+/** `parsl-ts mpi-worker-pool`: every rank of an ExtremeScale block. */
+export type ExexPoolFlags = LinkFlags & {
+  readonly 'mpi-flavor': MPIFlavor | null;
+  readonly 'pipeline-ms': number;
+  readonly 'tree-threshold': number;
+  readonly 'tree-fanout': number;
+  readonly 'mpi-spin-us': number;
+  readonly 'mpi-max-sleep-us': number;
+  readonly 'hung-rank-threshold': number;
+};
+
+const KEYS = {
+  ...INTERCHANGE_KEYS,
+  pipelineMs: true,
+  ranksPerNode: true,
+  mpi: true,
+  mpiLauncher: true,
+  dispatchTreeThreshold: true,
+  dispatchFanout: true,
+  mpiPolling: true,
+  hungRankThreshold: true,
+} as const satisfies KeySet<ExtremeScaleOptions>;
+
+const REFUSED = {
+  ...RETIRED,
+  ...refuse(
+    Object.keys(WORKER_KEYS).filter((k) => !(k in KEYS)),
+    'an MPI pool runs one worker per rank; size blocks with ranksPerNode',
+  ),
+};
 
 /**
  * The ExtremeScaleExecutor: each block is one MPI job of `parsl-ts mpi-worker-pool`. Rank 0 registers with the
@@ -81,6 +122,7 @@ const REJECTED = [
  * ```
  */
 export class ExtremeScaleExecutor extends HighThroughputExecutor {
+  declare readonly options: ResolvedExtremeScaleOptions;
   readonly ranksPerNode: number;
   readonly mpi: MPIFlavor | null;
   readonly mpiLauncher: string | null;
@@ -90,46 +132,46 @@ export class ExtremeScaleExecutor extends HighThroughputExecutor {
   /** Seconds; see {@link ExtremeScaleOptions.hungRankThreshold}. */
   readonly hungRankThreshold: number;
 
-  constructor(options: ExtremeScaleOptions & { provider?: ExecutionProvider } = {}) {
-    for (const k of REJECTED)
-      if (k in options)
-        throw new ConfigurationError(
-          `ExtremeScaleExecutor has no option '${k}': an MPI pool runs one worker per rank (set ranksPerNode)`,
-        );
-    const htex: Record<string, unknown> = { label: 'ExtremeScaleExecutor', ...options };
-    for (const k of OWN_KEYS) delete htex[k];
-    const ranksPerNode = options.ranksPerNode ?? 2;
-    if (!Number.isInteger(ranksPerNode) || ranksPerNode < 1)
+  protected static override resolveOptions(options: unknown): ResolvedExtremeScaleOptions {
+    const o = new OptionReader<ExtremeScaleOptions>('ExtremeScaleExecutor', options, KEYS, REFUSED);
+    const base = readInterchangeOptions(o, 'ExtremeScaleExecutor');
+    const ranksPerNode = o.int('ranksPerNode', DEFAULTS.ranksPerNode);
+    if (ranksPerNode * base.provider.nodesPerBlock < 2)
       throw new ConfigurationError(
-        `ExtremeScaleExecutor.ranksPerNode must be an integer ≥ 1, got ${String(ranksPerNode)}`,
+        `ExtremeScaleExecutor needs at least 2 ranks per block (rank 0 dispatches), got ranksPerNode ${ranksPerNode} × nodesPerBlock ${base.provider.nodesPerBlock}`,
       );
-    const provider = options.provider ?? new LocalProvider();
-    htex.provider = withTasksPerNode(provider, ranksPerNode);
-    super(htex as HtexOptions);
-    const mpi = options.mpi ?? null;
-    if (mpi !== null && mpi !== 'openmpi' && mpi !== 'mpich')
-      throw new ConfigurationError(
-        `ExtremeScaleExecutor.mpi must be 'openmpi', 'mpich' or null, got ${JSON.stringify(mpi)}`,
-      );
-    this.ranksPerNode = ranksPerNode;
-    this.mpi = mpi;
-    this.mpiLauncher = options.mpiLauncher ?? null;
-    this.dispatchTreeThreshold = positiveInt('dispatchTreeThreshold', options.dispatchTreeThreshold, 256);
-    this.dispatchFanout = positiveInt('dispatchFanout', options.dispatchFanout, 64);
-    this.mpiPolling = {
-      spinMicros: positiveInt('mpiPolling.spinMicros', options.mpiPolling?.spinMicros, 50),
-      maxSleepMicros: positiveInt('mpiPolling.maxSleepMicros', options.mpiPolling?.maxSleepMicros, 1000),
+    const polling = new OptionReader<MPIPolling>('ExtremeScaleExecutor.mpiPolling', o.raw('mpiPolling'), {
+      spinMicros: true,
+      maxSleepMicros: true,
+    });
+    return {
+      ...base,
+      ...oneWorkerPerSlot(ranksPerNode, readPipelineMs(o)),
+      ranksPerNode,
+      mpi: o.oneOf('mpi', ['openmpi', 'mpich', null], null),
+      mpiLauncher: o.string('mpiLauncher', null),
+      dispatchTreeThreshold: o.int('dispatchTreeThreshold', DEFAULTS.dispatchTreeThreshold),
+      dispatchFanout: o.int('dispatchFanout', DEFAULTS.dispatchFanout),
+      mpiPolling: {
+        spinMicros: polling.int('spinMicros', DEFAULTS.spinMicros),
+        maxSleepMicros: polling.int('maxSleepMicros', DEFAULTS.maxSleepMicros),
+      },
+      hungRankThreshold: o.check<number>('hungRankThreshold', DEFAULTS.hungRankThreshold, (v) =>
+        typeof v === 'number' && Number.isFinite(v) && v >= 0.1 ? null : 'a number of seconds ≥ 0.1',
+      ),
     };
-    const hung = options.hungRankThreshold ?? 30;
-    if (typeof hung !== 'number' || !Number.isFinite(hung) || hung < 0.1)
-      throw new ConfigurationError(
-        `ExtremeScaleExecutor.hungRankThreshold must be a number of seconds ≥ 0.1, got ${String(hung)}`,
-      );
-    this.hungRankThreshold = hung;
-    if (this.ranksPerBlock < 2)
-      throw new ConfigurationError(
-        `ExtremeScaleExecutor needs at least 2 ranks per block (rank 0 dispatches), got ranksPerNode ${ranksPerNode} × nodesPerBlock ${provider.nodesPerBlock}`,
-      );
+  }
+
+  constructor(options: ExtremeScaleOptions = {}) {
+    super(options);
+    const o = this.options;
+    this.ranksPerNode = o.ranksPerNode;
+    this.mpi = o.mpi;
+    this.mpiLauncher = o.mpiLauncher;
+    this.dispatchTreeThreshold = o.dispatchTreeThreshold;
+    this.dispatchFanout = o.dispatchFanout;
+    this.mpiPolling = o.mpiPolling;
+    this.hungRankThreshold = o.hungRankThreshold;
   }
 
   /** Ranks in one block, rank 0 included. */
@@ -142,47 +184,31 @@ export class ExtremeScaleExecutor extends HighThroughputExecutor {
     return this.ranksPerNode;
   }
 
-  protected override launchCommand(blockId: string): string {
-    const htex = super.launchCommand(blockId);
-    const at = htex.indexOf(' worker-pool ');
-    if (at < 0) throw new Error(`unexpected pool command: ${htex}`);
-    const cmd = [
-      `${htex.slice(0, at)} mpi-worker-pool ${htex.slice(at + ' worker-pool '.length)}`,
-      ...(this.mpi ? [`--mpi-flavor=${this.mpi}`] : []),
-      `--tree-threshold=${this.dispatchTreeThreshold}`,
-      `--tree-fanout=${this.dispatchFanout}`,
-      `--mpi-spin-us=${this.mpiPolling.spinMicros}`,
-      `--mpi-max-sleep-us=${this.mpiPolling.maxSleepMicros}`,
-      `--hung-rank-threshold=${Math.round(this.hungRankThreshold * 1000)}`,
-    ].join(' ');
-    return this.mpiLauncher === null
-      ? cmd
-      : `${this.mpiLauncher.replaceAll('{ranks}', String(this.ranksPerBlock))} ${cmd}`;
+  /** The launcher starts one pool process per rank. */
+  protected override get tasksPerNode(): number {
+    return this.ranksPerNode;
   }
-}
 
-function positiveInt(field: string, v: number | undefined, dflt: number): number {
-  if (v === undefined) return dflt;
-  if (!Number.isInteger(v) || v < 1)
-    throw new ConfigurationError(`ExtremeScaleExecutor.${field} must be an integer ≥ 1, got ${String(v)}`);
-  return v;
-}
+  /** `parsl-ts mpi-worker-pool` and its flags: every rank runs it. */
+  override poolCommand(blockId: string): PoolCommand {
+    const o = this.options;
+    const flags: ExexPoolFlags = {
+      ...this.linkFlags(blockId),
+      'mpi-flavor': o.mpi,
+      'pipeline-ms': o.pipelineMs,
+      'tree-threshold': o.dispatchTreeThreshold,
+      'tree-fanout': o.dispatchFanout,
+      'mpi-spin-us': o.mpiPolling.spinMicros,
+      'mpi-max-sleep-us': o.mpiPolling.maxSleepMicros,
+      'hung-rank-threshold': Math.round(o.hungRankThreshold * 1000),
+    };
+    return { subcommand: 'mpi-worker-pool', flags };
+  }
 
-/**
- * The block machinery submits every block with one task per node; an MPI pool needs `ranksPerNode` from its
- * launcher. This view of the provider changes only that argument and forwards everything else to the provider.
- */
-function withTasksPerNode(provider: ExecutionProvider, ranksPerNode: number): ExecutionProvider {
-  return new Proxy(provider, {
-    get(target, prop) {
-      if (prop === 'submit')
-        return (command: string, _tasksPerNode: number, jobName: string) =>
-          target.submit(command, ranksPerNode, jobName);
-      const v: unknown = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-    set(target, prop, value) {
-      return Reflect.set(target, prop, value, target);
-    },
-  });
+  /** The pool command, behind `mpiLauncher` when the provider's launcher does not start MPI itself. */
+  protected override launchCommand(blockId: string): string {
+    const pool = super.launchCommand(blockId);
+    if (this.mpiLauncher === null) return pool;
+    return `${this.mpiLauncher.replaceAll('{ranks}', String(this.ranksPerBlock))} ${pool}`;
+  }
 }

@@ -5,7 +5,7 @@ import type { Logger } from '../../logging.js';
 import { SerializationError } from '../../serialize/errors.js';
 import type { FunctionDescriptor } from '../../serialize/function-ref.js';
 import type { ExecutorTask, TaskDone, TaskOutcome } from '../base.js';
-import { BadStateException, InvalidResourceSpecification, VersionMismatch } from '../errors.js';
+import { BadStateException, VersionMismatch } from '../errors.js';
 import { CommandClient, type ReplyOf } from './command-client.js';
 import type { InterchangeConfig } from './interchange.js';
 import { CLIENT_FD, encodeFramed, FrameReader } from './pipe-codec.js';
@@ -16,7 +16,7 @@ import {
   type InterchangeToClient,
   splitBatch,
 } from './protocol.js';
-import { decodeResultBody, encodeTaskBody } from './task-codec.js';
+import { decodeResultBody, encodeTaskBody, type TaskPlacement } from './task-codec.js';
 import { TurnFlusher } from './transport.js';
 
 export const CLI_MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
@@ -189,16 +189,15 @@ export class HtexEngine {
     done(outcome);
   }
 
-  submit(task: ExecutorTask, done: TaskDone): void {
-    const priority = this.#fatal ?? priorityOf(task.resourceSpecification);
-    if (priority instanceof Error) {
-      later(done, priority);
+  submit(task: ExecutorTask, done: TaskDone, placement: TaskPlacement): void {
+    if (this.#fatal !== null) {
+      later(done, this.#fatal);
       return;
     }
     const id = this.#nextId++;
     let buf: Buffer;
     try {
-      buf = encodeTaskBody(task);
+      buf = encodeTaskBody(task, placement.resources);
     } catch (e) {
       const why = `task ${task.id} (${task.appName}): an argument cannot be sent to a worker: ${(e as Error).message}`;
       later(done, new SerializationError(why, { cause: e }));
@@ -212,7 +211,7 @@ export class HtexEngine {
     this.#tasks.set(id, done);
     this.#batchIds.push(id);
     this.#batchBufs.push(buf);
-    this.#batchPriorities.push(priority);
+    this.#batchPriorities.push(placement.priority);
     this.#batchFnIds.push(fn.id);
     this.#flusher.request();
   }
@@ -278,23 +277,6 @@ export class HtexEngine {
     proc?.stdin?.destroy();
     this.#link?.destroy();
   }
-}
-
-/** The task's priority (`null` = unprioritised), or why its resource specification is refused. */
-function priorityOf(spec: Readonly<Record<string, unknown>>): number | null | Error {
-  const extra = Object.keys(spec).filter((k) => k !== 'priority');
-  if (extra.length > 0) {
-    return new InvalidResourceSpecification(
-      extra,
-      `HighThroughputExecutor accepts only 'priority' in a resource specification, got ${JSON.stringify(Object.keys(spec))}`,
-    );
-  }
-  const p = spec.priority;
-  if (p === undefined) return null;
-  if (typeof p !== 'number' || Number.isNaN(p)) {
-    return new InvalidResourceSpecification(['priority'], `priority must be a number, got ${String(p)}`);
-  }
-  return p;
 }
 
 function later(done: TaskDone, error: Error): void {

@@ -5,13 +5,11 @@ import { getAllAddresses } from '../../addresses.js';
 import { ConfigurationError } from '../../errors.js';
 import { getLogger, type Logger } from '../../logging.js';
 import type { ExecutionProvider } from '../../providers/base.js';
-import { LocalProvider } from '../../providers/local/local.js';
-import { shellWord } from '../../shell.js';
 import type { ExecutorContext, ExecutorTask, TaskDone } from '../base.js';
 import { BlockProviderExecutor } from '../block-provider.js';
-import { BadStateException } from '../errors.js';
+import { BadStateException, InvalidResourceSpecification } from '../errors.js';
 import { createCertificates } from './curve.js';
-import { CLI_MAIN, HtexEngine } from './engine.js';
+import { HtexEngine } from './engine.js';
 import {
   type AddressSpec,
   type HtexOptions,
@@ -19,12 +17,17 @@ import {
   type ResolvedHtexOptions,
   resolveHtexOptions,
 } from './options.js';
+import { type LinkFlags, type PoolCommand, renderPoolCommand, type WorkerPoolFlags } from './pool-command.js';
 import type { ManagerInfo } from './protocol.js';
+import type { TaskPlacement } from './task-codec.js';
 
 /**
  * The HighThroughputExecutor: an interchange process between this process and one worker pool per node, pools
  * started in provider blocks. This class validates options and speaks for the executor; the work happens in a
- * private {@link HtexEngine} (habit 11).
+ * private {@link HtexEngine}.
+ *
+ * The MPI executors extend it with their own pools: they read their options with {@link resolveOptions}, return
+ * their own {@link poolCommand}, and may place tasks ({@link placeTask}) and set the block's tasks per node.
  *
  * ```ts
  * new HighThroughputExecutor({ label: 'htex', maxWorkersPerNode: 4, provider: new LocalProvider({ initBlocks: 1 }) })
@@ -41,12 +44,20 @@ export class HighThroughputExecutor extends BlockProviderExecutor {
   #state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
 
   constructor(options: HtexOptions & { provider?: ExecutionProvider } = {}) {
-    const resolved = resolveHtexOptions(options);
-    super(options.provider ?? new LocalProvider(), resolved.blockErrorHandler);
+    const resolved = new.target.resolveOptions(options);
+    super(resolved.provider, resolved.blockErrorHandler);
     this.options = resolved;
     this.label = resolved.label;
     this.#log = getLogger(`parsl.htex.${this.label}`);
     this.#engine = new HtexEngine(this.label, this.#log, { onFatal: (err) => this.setBadState(err) });
+  }
+
+  /**
+   * Reads and checks the options object, once, for the class being constructed: a subclass that runs its own kind
+   * of pool reads its own keys too, refuses the worker options it cannot honour, and returns a superset.
+   */
+  protected static resolveOptions(options: unknown): ResolvedHtexOptions {
+    return resolveHtexOptions(options);
   }
 
   /** Task slots per node: min(maxWorkersPerNode, cores/coresPerWorker, memory/memPerWorker, accelerators), ∞ → 1. */
@@ -111,43 +122,74 @@ export class HighThroughputExecutor extends BlockProviderExecutor {
       );
       return;
     }
-    this.#engine.submit(task, done);
+    let placement: TaskPlacement;
+    try {
+      placement = this.placeTask(task.resourceSpecification);
+    } catch (e) {
+      queueMicrotask(() => done({ ok: false, error: e as Error }));
+      return;
+    }
+    this.#engine.submit(task, done, placement);
+  }
+
+  /**
+   * Reads a task's resource specification at submit, so a bad one fails at once: HTEX takes only `priority`.
+   * Throws InvalidResourceSpecification.
+   */
+  protected placeTask(spec: Readonly<Record<string, unknown>>): TaskPlacement {
+    const extra = Object.keys(spec).filter((k) => k !== 'priority');
+    if (extra.length > 0)
+      throw new InvalidResourceSpecification(
+        extra,
+        `${this.constructor.name} accepts only 'priority' in a resource specification, got ${JSON.stringify(Object.keys(spec))}`,
+      );
+    const p = spec.priority;
+    if (p !== undefined && (typeof p !== 'number' || Number.isNaN(p)))
+      throw new InvalidResourceSpecification(['priority'], `priority must be a number, got ${String(p)}`);
+    return { priority: p ?? null, resources: null };
   }
 
   outstanding(): number {
     return this.#engine.outstanding;
   }
 
-  /** The command a block runs to start one pool: `node …/cli/main.js worker-pool …`. */
   protected launchCommand(blockId: string): string {
+    return renderPoolCommand(this.poolCommand(blockId));
+  }
+
+  /** The pool a block of this executor runs, once started: `parsl-ts worker-pool` and its flags. */
+  poolCommand(blockId: string): PoolCommand {
+    const o = this.options;
+    const flags: WorkerPoolFlags = {
+      ...this.linkFlags(blockId),
+      'max-workers-per-node': Number.isFinite(o.maxWorkersPerNode) ? o.maxWorkersPerNode : null,
+      'cores-per-worker': o.coresPerWorker,
+      'mem-per-worker': o.memPerWorker,
+      'prefetch-capacity': o.prefetchCapacity,
+      'pipeline-ms': o.pipelineMs,
+      'cpu-affinity': o.cpuAffinity,
+      'available-accelerators': o.availableAccelerators.length > 0 ? o.availableAccelerators.join(',') : null,
+    };
+    return { subcommand: 'worker-pool', flags };
+  }
+
+  /** The flags every pool of this executor needs to join the interchange. */
+  protected linkFlags(blockId: string): LinkFlags {
     const l = this.#launch;
     if (l === null) throw new BadStateException(this.label, 'blocks can be started only after start()');
     const o = this.options;
-    const args = [
-      process.execPath,
-      CLI_MAIN,
-      'worker-pool',
-      `--addresses=${l.addresses.join(',')}`,
-      `--port=${l.port}`,
-      ...(l.certDir ? [`--cert-dir=${l.certDir}`] : []),
-      `--block-id=${blockId}`,
-      ...(Number.isFinite(o.maxWorkersPerNode) ? [`--max-workers-per-node=${o.maxWorkersPerNode}`] : []),
-      `--cores-per-worker=${o.coresPerWorker}`,
-      ...(o.memPerWorker !== null ? [`--mem-per-worker=${o.memPerWorker}`] : []),
-      `--prefetch-capacity=${o.prefetchCapacity}`,
-      `--pipeline-ms=${o.pipelineMs}`,
-      `--hb-period=${o.heartbeatPeriodMs}`,
-      `--hb-threshold=${o.heartbeatThresholdMs}`,
-      ...(o.drainPeriodMs !== null ? [`--drain-period=${o.drainPeriodMs}`] : []),
-      `--address-probe-timeout=${o.addressProbeTimeoutMs}`,
-      `--cpu-affinity=${o.cpuAffinity}`,
-      ...(o.availableAccelerators.length
-        ? [`--available-accelerators=${o.availableAccelerators.join(',')}`]
-        : []),
-      `--logdir=${l.logDir}`,
-      ...(o.workerDebug ? ['--debug'] : []),
-    ];
-    return args.map(shellWord).join(' ');
+    return {
+      addresses: l.addresses.join(','),
+      port: l.port,
+      'cert-dir': l.certDir,
+      'block-id': blockId,
+      'hb-period': o.heartbeatPeriodMs,
+      'hb-threshold': o.heartbeatThresholdMs,
+      'drain-period': o.drainPeriodMs,
+      'address-probe-timeout': o.addressProbeTimeoutMs,
+      logdir: l.logDir,
+      debug: o.workerDebug,
+    };
   }
 
   /** Pools registered now, as the interchange sees them (Parsl's `connected_managers`). */

@@ -1,14 +1,18 @@
-import { ConfigurationError } from '../../errors.js';
+import { type KeySet, OptionReader } from '../../options.js';
 import type { ExecutionProvider } from '../../providers/base.js';
+import { LocalProvider } from '../../providers/local/local.js';
 import type { BlockErrorHandler } from '../block-provider.js';
 import { parseCpuAffinity } from './manager/resources.js';
 
 /** An interchange address as a user gives it: a literal, or a lookup such as `addressByHostname()`. */
 export type AddressSpec = string | Promise<string>;
 
-/** What a user writes (habit 5: options → resolved options → wire DTOs). Durations are in seconds, as in Parsl. */
-export interface HtexOptions {
-  /** @default 'HighThroughputExecutor' */
+/**
+ * The options every executor built on the interchange takes (HTEX and the MPI executors): the interchange, the
+ * link its pools keep with it, and the blocks. Durations are in seconds, as in Parsl.
+ */
+export interface InterchangeOptions {
+  /** @default the class name */
   label?: string;
   /** Starts and stops blocks. @default new LocalProvider() */
   provider?: ExecutionProvider;
@@ -25,6 +29,26 @@ export interface HtexOptions {
   workerPort?: number | null;
   /** @default [54000, 55000] */
   workerPortRange?: [number, number];
+  /** Seconds between heartbeats. @default 30 */
+  heartbeatPeriod?: number;
+  /** Seconds of silence after which a pool is lost (and a pool gives up on the interchange). @default 120 */
+  heartbeatThreshold?: number;
+  /** Seconds after which each pool drains and exits. @default null (never) */
+  drainPeriod?: number | null;
+  /** Seconds a pool waits for an address to answer. @default 30 */
+  addressProbeTimeout?: number;
+  /** CurveZMQ encryption of the interchange ↔ pool link (the executor ↔ interchange link is a private pipe). @default true */
+  encrypted?: boolean;
+  /** Debug logging in pools and the interchange. @default false */
+  workerDebug?: boolean;
+  /** `true` = fail the executor when every block failed; `false` = never; or a custom handler. @default true */
+  blockErrorHandler?: boolean | BlockErrorHandler;
+  /** Seconds the interchange has to start and the command channel to answer. @default 30 */
+  startTimeout?: number;
+}
+
+/** The options that size, place and feed the workers of HTEX's process pool. */
+export interface WorkerOptions {
   /** @default 1 */
   coresPerWorker?: number;
   /** GB of memory per worker. @default null (no limit) */
@@ -53,36 +77,18 @@ export interface HtexOptions {
    * @default 2
    */
   pipelineMs?: number;
-  /** Seconds between heartbeats. @default 30 */
-  heartbeatPeriod?: number;
-  /** Seconds of silence after which a pool is lost (and a pool gives up on the interchange). @default 120 */
-  heartbeatThreshold?: number;
-  /** Seconds after which each pool drains and exits. @default null (never) */
-  drainPeriod?: number | null;
-  /** Seconds a pool waits for an address to answer. @default 30 */
-  addressProbeTimeout?: number;
-  /** CurveZMQ encryption of the interchange ↔ pool link (the executor ↔ interchange link is a private pipe). @default true */
-  encrypted?: boolean;
-  /** Debug logging in pools and the interchange. @default false */
-  workerDebug?: boolean;
-  /** `true` = fail the executor when every block failed; `false` = never; or a custom handler. @default true */
-  blockErrorHandler?: boolean | BlockErrorHandler;
-  /** Seconds the interchange has to start and the command channel to answer. @default 30 */
-  startTimeout?: number;
 }
 
-export interface ResolvedHtexOptions {
+/** What a user writes (options → resolved options → pool flags). */
+export interface HtexOptions extends InterchangeOptions, WorkerOptions {}
+
+/** {@link InterchangeOptions} with every default filled in, durations in milliseconds. */
+export interface ResolvedInterchangeOptions {
   readonly label: string;
+  readonly provider: ExecutionProvider;
   readonly address: AddressSpec | readonly AddressSpec[] | null;
   readonly workerPort: number | null;
   readonly workerPortRange: readonly [number, number];
-  readonly coresPerWorker: number;
-  readonly memPerWorker: number | null;
-  readonly maxWorkersPerNode: number;
-  readonly cpuAffinity: string;
-  readonly availableAccelerators: readonly string[];
-  readonly prefetchCapacity: number;
-  readonly pipelineMs: number;
   readonly heartbeatPeriodMs: number;
   readonly heartbeatThresholdMs: number;
   readonly drainPeriodMs: number | null;
@@ -93,90 +99,153 @@ export interface ResolvedHtexOptions {
   readonly startTimeoutMs: number;
 }
 
-const KNOWN = new Set<string>([
-  'label',
-  'provider',
-  'address',
-  'workerPort',
-  'workerPortRange',
-  'coresPerWorker',
-  'memPerWorker',
-  'maxWorkersPerNode',
-  'cpuAffinity',
-  'availableAccelerators',
-  'prefetchCapacity',
-  'pipelineMs',
-  'heartbeatPeriod',
-  'heartbeatThreshold',
-  'drainPeriod',
-  'addressProbeTimeout',
-  'encrypted',
-  'workerDebug',
-  'blockErrorHandler',
-  'startTimeout',
-]);
+/** {@link WorkerOptions} with every default filled in. */
+export interface ResolvedWorkerOptions {
+  readonly coresPerWorker: number;
+  readonly memPerWorker: number | null;
+  readonly maxWorkersPerNode: number;
+  readonly cpuAffinity: string;
+  readonly availableAccelerators: readonly string[];
+  readonly prefetchCapacity: number;
+  readonly pipelineMs: number;
+}
+
+export interface ResolvedHtexOptions extends ResolvedInterchangeOptions, ResolvedWorkerOptions {}
+
+/** HTEX's defaults, in the user's units; the `worker-pool` command line reads them too. */
+export const DEFAULTS = {
+  workerPortRange: [54000, 55000],
+  heartbeatPeriod: 30,
+  heartbeatThreshold: 120,
+  addressProbeTimeout: 30,
+  startTimeout: 30,
+  coresPerWorker: 1,
+  maxWorkersPerNode: Number.POSITIVE_INFINITY,
+  cpuAffinity: 'none',
+  prefetchCapacity: 0,
+  pipelineMs: 2,
+} as const;
+
+export const INTERCHANGE_KEYS = {
+  label: true,
+  provider: true,
+  address: true,
+  workerPort: true,
+  workerPortRange: true,
+  heartbeatPeriod: true,
+  heartbeatThreshold: true,
+  drainPeriod: true,
+  addressProbeTimeout: true,
+  encrypted: true,
+  workerDebug: true,
+  blockErrorHandler: true,
+  startTimeout: true,
+} as const satisfies KeySet<InterchangeOptions>;
+
+export const WORKER_KEYS = {
+  coresPerWorker: true,
+  memPerWorker: true,
+  maxWorkersPerNode: true,
+  cpuAffinity: true,
+  availableAccelerators: true,
+  prefetchCapacity: true,
+  pipelineMs: true,
+} as const satisfies KeySet<WorkerOptions>;
+
+const HTEX_KEYS = { ...INTERCHANGE_KEYS, ...WORKER_KEYS } satisfies KeySet<HtexOptions>;
 
 /** Parsl options that configure the executor ↔ interchange TCP link, which parsl-ts replaces with a pipe. */
-const RETIRED = new Set<string>(['loopbackAddress', 'interchangePortRange']);
+export const RETIRED = refuse(
+  ['loopbackAddress', 'interchangePortRange'],
+  'the executor talks to its interchange over a private pipe, not a port; remove it',
+);
 
-function fail(field: string, want: string, got: unknown): never {
-  throw new ConfigurationError(
-    `HighThroughputExecutor.${field} must be ${want}, got ${JSON.stringify(got) ?? String(got)}`,
-  );
+/** `keys` refused with one reason each: the worker options an executor with its own kind of pool cannot honour. */
+export function refuse(keys: Iterable<string>, why: string): Record<string, string> {
+  return Object.fromEntries([...keys].map((k) => [k, why]));
 }
 
-function positive(field: string, v: unknown, dflt: number, allowZero = false): number {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'number' || Number.isNaN(v) || v < 0 || (!allowZero && v === 0))
-    fail(field, allowZero ? 'a number ≥ 0' : 'a number > 0', v);
-  return v;
+export function resolveHtexOptions(options: unknown): ResolvedHtexOptions {
+  const o = new OptionReader<HtexOptions>('HighThroughputExecutor', options, HTEX_KEYS, RETIRED);
+  return { ...readInterchangeOptions(o, 'HighThroughputExecutor'), ...readWorkerOptions(o) };
 }
 
-function range(field: string, v: unknown, dflt: [number, number]): [number, number] {
-  if (v === undefined) return dflt;
-  if (
-    !Array.isArray(v) ||
-    v.length !== 2 ||
-    !v.every((p) => Number.isInteger(p) && p > 0 && p < 65536) ||
-    v[0] >= v[1]
-  ) {
-    fail(field, 'a [low, high) pair of ports', v);
-  }
-  return [v[0], v[1]];
-}
-
-const ms = (s: number) => Math.round(s * 1000);
-
-export function resolveHtexOptions(o: HtexOptions): ResolvedHtexOptions {
-  for (const k of Object.keys(o)) {
-    if (RETIRED.has(k)) {
-      throw new ConfigurationError(
-        `HighThroughputExecutor.${k} is not used by parsl-ts: the executor talks to its interchange over a private pipe, not a port; remove it`,
-      );
-    }
-    if (!KNOWN.has(k)) throw new ConfigurationError(`HighThroughputExecutor has no option '${k}'`);
-  }
-  const drain = o.drainPeriod ?? null;
+/** Reads the interchange's options; a subclass passes its own reader, which also knows its own keys. */
+export function readInterchangeOptions(
+  o: OptionReader<InterchangeOptions>,
+  label: string,
+): ResolvedInterchangeOptions {
+  const drain = o.number('drainPeriod', null, { min: 0, exclusiveMin: true });
   return {
-    label: o.label ?? 'HighThroughputExecutor',
-    address: addressOption(o.address),
-    workerPort: o.workerPort ?? null,
-    workerPortRange: range('workerPortRange', o.workerPortRange, [54000, 55000]),
-    coresPerWorker: positive('coresPerWorker', o.coresPerWorker, 1),
-    memPerWorker: o.memPerWorker == null ? null : positive('memPerWorker', o.memPerWorker, 0),
-    maxWorkersPerNode: positive('maxWorkersPerNode', o.maxWorkersPerNode, Number.POSITIVE_INFINITY),
-    cpuAffinity: cpuAffinityOption(o.cpuAffinity),
-    availableAccelerators: acceleratorsOption(o.availableAccelerators),
-    prefetchCapacity: Math.floor(positive('prefetchCapacity', o.prefetchCapacity, 0, true)),
-    pipelineMs: positive('pipelineMs', o.pipelineMs, 2, true),
-    heartbeatPeriodMs: ms(positive('heartbeatPeriod', o.heartbeatPeriod, 30)),
-    heartbeatThresholdMs: ms(positive('heartbeatThreshold', o.heartbeatThreshold, 120)),
-    drainPeriodMs: drain === null ? null : ms(positive('drainPeriod', drain, 0)),
-    addressProbeTimeoutMs: ms(positive('addressProbeTimeout', o.addressProbeTimeout, 30)),
-    encrypted: o.encrypted ?? true,
-    workerDebug: o.workerDebug ?? false,
-    blockErrorHandler: o.blockErrorHandler ?? true,
-    startTimeoutMs: ms(positive('startTimeout', o.startTimeout, 30)),
+    label: o.name('label', label),
+    provider:
+      o.check<ExecutionProvider | undefined>('provider', undefined, (v) =>
+        typeof v === 'object' && v !== null && typeof (v as ExecutionProvider).submit === 'function'
+          ? null
+          : 'an execution provider (e.g. new LocalProvider())',
+      ) ?? new LocalProvider(),
+    address: o.check<AddressSpec | readonly AddressSpec[] | null>('address', null, (v) =>
+      v === null || (Array.isArray(v) ? v.length > 0 && v.every(isAddress) : isAddress(v))
+        ? null
+        : 'an address, a promise of one, or a non-empty list of them (no spaces or commas)',
+    ),
+    workerPort: o.number('workerPort', null, { integer: true, min: 1, max: 65535 }),
+    workerPortRange: o.check<[number, number]>('workerPortRange', [...DEFAULTS.workerPortRange], (v) =>
+      Array.isArray(v) &&
+      v.length === 2 &&
+      v.every((p) => Number.isInteger(p) && p > 0 && p < 65536) &&
+      v[0] < v[1]
+        ? null
+        : 'a [low, high) pair of ports',
+    ),
+    heartbeatPeriodMs: o.seconds('heartbeatPeriod', DEFAULTS.heartbeatPeriod),
+    heartbeatThresholdMs: o.seconds('heartbeatThreshold', DEFAULTS.heartbeatThreshold),
+    drainPeriodMs: drain === null ? null : Math.round(drain * 1000),
+    addressProbeTimeoutMs: o.seconds('addressProbeTimeout', DEFAULTS.addressProbeTimeout),
+    encrypted: o.bool('encrypted', true),
+    workerDebug: o.bool('workerDebug', false),
+    blockErrorHandler: o.check<boolean | BlockErrorHandler>('blockErrorHandler', true, (v) =>
+      typeof v === 'boolean' || typeof v === 'function' ? null : 'true, false or a handler function',
+    ),
+    startTimeoutMs: o.seconds('startTimeout', DEFAULTS.startTimeout),
+  };
+}
+
+/**
+ * HTEX's worker options as they describe a pool that runs one unpinned worker per slot of a node (the MPI pools,
+ * which refuse the worker options and size themselves).
+ */
+export function oneWorkerPerSlot(slotsPerNode: number, pipelineMs: number): ResolvedWorkerOptions {
+  return {
+    coresPerWorker: 1,
+    memPerWorker: null,
+    maxWorkersPerNode: slotsPerNode,
+    cpuAffinity: 'none',
+    availableAccelerators: [],
+    prefetchCapacity: 0,
+    pipelineMs,
+  };
+}
+
+/** How long a worker (or a worker rank) may hold work queued behind its running task. */
+export function readPipelineMs(o: OptionReader<Pick<WorkerOptions, 'pipelineMs'>>): number {
+  return o.number('pipelineMs', DEFAULTS.pipelineMs, { min: 0 });
+}
+
+function readWorkerOptions(o: OptionReader<WorkerOptions>): ResolvedWorkerOptions {
+  return {
+    coresPerWorker: o.number('coresPerWorker', DEFAULTS.coresPerWorker, { min: 0, exclusiveMin: true }),
+    memPerWorker: o.number('memPerWorker', null, { min: 0, exclusiveMin: true }),
+    maxWorkersPerNode: o.number('maxWorkersPerNode', DEFAULTS.maxWorkersPerNode, {
+      min: 0,
+      exclusiveMin: true,
+    }),
+    cpuAffinity: o.check<string>('cpuAffinity', DEFAULTS.cpuAffinity, cpuAffinityWant).toLowerCase(),
+    availableAccelerators: accelerators(
+      o.check<number | readonly string[]>('availableAccelerators', [], acceleratorsWant),
+    ),
+    prefetchCapacity: Math.floor(o.number('prefetchCapacity', DEFAULTS.prefetchCapacity, { min: 0 })),
+    pipelineMs: readPipelineMs(o),
   };
 }
 
@@ -185,36 +254,26 @@ export function isListItem(v: unknown): v is string {
   return typeof v === 'string' && /^[^\s,]+$/.test(v);
 }
 
-function addressOption(v: unknown): AddressSpec | readonly AddressSpec[] | null {
-  if (v === undefined || v === null) return null;
-  const ok = (a: unknown) => a instanceof Promise || isListItem(a);
-  if (Array.isArray(v) ? v.length > 0 && v.every(ok) : ok(v)) return v as AddressSpec | AddressSpec[];
-  return fail(
-    'address',
-    'an address, a promise of one, or a non-empty list of them (no spaces or commas)',
-    v,
-  );
+function isAddress(v: unknown): boolean {
+  return v instanceof Promise || isListItem(v);
 }
 
-function cpuAffinityOption(v: unknown): string {
-  if (v === undefined) return 'none';
-  if (typeof v !== 'string') return fail('cpuAffinity', 'a string', v);
+function cpuAffinityWant(v: unknown): string | null {
+  if (typeof v !== 'string') return 'a string';
   try {
     parseCpuAffinity(v);
+    return null;
   } catch (e) {
-    throw new ConfigurationError(`HighThroughputExecutor.cpuAffinity: ${(e as Error).message}`, { cause: e });
+    return `a CPU affinity policy (${(e as Error).message})`;
   }
-  return v.toLowerCase();
 }
 
-function acceleratorsOption(v: unknown): readonly string[] {
-  if (v === undefined) return [];
-  if (typeof v === 'number') {
-    if (!Number.isInteger(v) || v < 0)
-      fail('availableAccelerators', 'a count (integer ≥ 0) or a list of ids', v);
-    return Array.from({ length: v }, (_, i) => String(i));
-  }
-  if (!Array.isArray(v) || !v.every(isListItem))
-    fail('availableAccelerators', 'a count or a list of ids without spaces or commas', v);
-  return [...v];
+function acceleratorsWant(v: unknown): string | null {
+  if (typeof v === 'number')
+    return Number.isInteger(v) && v >= 0 ? null : 'a count (integer ≥ 0) or a list of ids';
+  return Array.isArray(v) && v.every(isListItem) ? null : 'a count or a list of ids without spaces or commas';
+}
+
+function accelerators(v: number | readonly string[]): readonly string[] {
+  return typeof v === 'number' ? Array.from({ length: v }, (_, i) => String(i)) : [...v];
 }

@@ -18,24 +18,54 @@ import type { ExecutorTask, TaskOutcome } from '../base.js';
 const J = 0x4a;
 const V = 0x56;
 
+/**
+ * What a pool that places tasks (the MPIExecutor's) needs to know about one task, resolved and checked by the
+ * executor at submit so the pool never reads the user's resource specification: Parsl's MPI vocabulary.
+ */
+export interface TaskResources {
+  readonly numNodes: number;
+  readonly ranksPerNode: number;
+  readonly numRanks: number;
+  /** Extra flags for the MPI launcher of this task. */
+  readonly launcherOptions: string;
+}
+
+/** What the executor decided about a task at submit: its queue priority and the resources its pool reads. */
+export interface TaskPlacement {
+  /** `null` = unprioritised; travels in the batch meta, for the interchange's queue. */
+  readonly priority: number | null;
+  /** `null` for pools that take tasks as they come (HTEX's, the ExtremeScale ranks). */
+  readonly resources: TaskResources | null;
+}
+
 type Header = [
   tryId: number,
   appName: string,
   kind: 'js' | 'bash',
   walltimeMs: number | null,
   bash: BashOptions | null,
+  resources: TaskResources | null,
   args: unknown[],
 ];
 
-export function encodeTaskBody(t: ExecutorTask): Buffer {
+export function encodeTaskBody(t: ExecutorTask, resources: TaskResources | null = null): Buffer {
   const args = encodeValue(t.args) as unknown[];
-  const h: Header = [t.tryId, t.appName, t.kind, t.walltimeMs, t.bash, args];
+  const h: Header = [t.tryId, t.appName, t.kind, t.walltimeMs, t.bash, resources, args];
   return jsonSafe(args, 0) ? jsonBody(h) : v8Body(h);
 }
 
 export function decodeTaskBody(id: number, fn: FunctionDescriptor, buf: Buffer): TaskWire {
-  const [tryId, appName, kind, walltimeMs, bash, args] = open(buf) as Header;
-  return { id, tryId, appName, kind, fn, args, walltimeMs, bash };
+  return decodeTask(id, fn, buf).wire;
+}
+
+/** The task and the resources its executor gave it. */
+export function decodeTask(
+  id: number,
+  fn: FunctionDescriptor,
+  buf: Buffer,
+): { wire: TaskWire; resources: TaskResources | null } {
+  const [tryId, appName, kind, walltimeMs, bash, resources, args] = open(buf) as Header;
+  return { wire: { id, tryId, appName, kind, fn, args, walltimeMs, bash }, resources };
 }
 
 export function encodeResultBody(r: ResultWire): Buffer {

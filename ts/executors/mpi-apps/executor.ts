@@ -1,25 +1,22 @@
-import { ConfigurationError } from '../../errors.js';
-import type { ExecutionProvider } from '../../providers/base.js';
-import { shellQuote } from '../../shell.js';
-import type { ExecutorTask, TaskDone } from '../base.js';
+import { type KeySet, OptionReader } from '../../options.js';
 import { HighThroughputExecutor } from '../htex/executor.js';
-import type { HtexOptions } from '../htex/options.js';
-import { SPEC_MARKER } from './pool.js';
+import {
+  INTERCHANGE_KEYS,
+  type InterchangeOptions,
+  oneWorkerPerSlot,
+  RETIRED,
+  type ResolvedHtexOptions,
+  readInterchangeOptions,
+  refuse,
+  WORKER_KEYS,
+} from '../htex/options.js';
+import type { LinkFlags, PoolCommand } from '../htex/pool-command.js';
+import type { TaskPlacement } from '../htex/task-codec.js';
 import type { MPILauncherKind } from './prefix.js';
 import { resolveMPISpec } from './resource-spec.js';
 
 /** Options of {@link MPIExecutor}: HTEX's interchange options plus how tasks start MPI programs. */
-export interface MPIExecutorOptions
-  extends Omit<
-    HtexOptions,
-    | 'maxWorkersPerNode'
-    | 'coresPerWorker'
-    | 'memPerWorker'
-    | 'cpuAffinity'
-    | 'availableAccelerators'
-    | 'prefetchCapacity'
-    | 'pipelineMs'
-  > {
+export interface MPIExecutorOptions extends InterchangeOptions {
   /** Which launcher `PARSL_MPI_PREFIX` uses. @default 'mpiexec' */
   mpiLauncher?: MPILauncherKind;
   /** The mpiexec binary (e.g. `mpiexec.mpich`). @default 'mpiexec' */
@@ -34,16 +31,47 @@ export interface MPIExecutorOptions
   slotsPerNode?: number | null;
 }
 
-const OWN = ['mpiLauncher', 'mpiexec', 'mpiexecStyle', 'launcherOptions', 'hosts', 'slotsPerNode'] as const;
-const REJECTED = [
-  'maxWorkersPerNode',
-  'coresPerWorker',
-  'memPerWorker',
-  'cpuAffinity',
-  'availableAccelerators',
-  'prefetchCapacity',
-  'pipelineMs',
-];
+/** The MPIExecutor's own defaults; `parsl-ts mpi-app-pool` reads them too. */
+export const DEFAULTS = {
+  mpiLauncher: 'mpiexec',
+  mpiexec: 'mpiexec',
+  mpiexecStyle: 'mpich',
+  launcherOptions: '',
+} as const;
+
+export interface ResolvedMPIExecutorOptions extends ResolvedHtexOptions {
+  readonly mpiLauncher: MPILauncherKind;
+  readonly mpiexec: string;
+  readonly mpiexecStyle: 'mpich' | 'openmpi';
+  readonly launcherOptions: string;
+  readonly hosts: readonly string[] | null;
+  readonly slotsPerNode: number | null;
+}
+
+/** `parsl-ts mpi-app-pool`: the pool on a block's lead node. */
+export type MpiAppPoolFlags = LinkFlags & {
+  readonly hosts: string | null;
+  readonly 'slots-per-node': number | null;
+  readonly 'mpi-launcher': MPILauncherKind;
+  readonly mpiexec: string;
+  readonly 'mpiexec-style': 'mpich' | 'openmpi';
+  readonly 'launcher-options': string | null;
+};
+
+const KEYS = {
+  ...INTERCHANGE_KEYS,
+  mpiLauncher: true,
+  mpiexec: true,
+  mpiexecStyle: true,
+  launcherOptions: true,
+  hosts: true,
+  slotsPerNode: true,
+} as const satisfies KeySet<MPIExecutorOptions>;
+
+const REFUSED = {
+  ...RETIRED,
+  ...refuse(Object.keys(WORKER_KEYS), 'size tasks with their resourceSpecification'),
+};
 
 /**
  * The MPIExecutor: MPI applications as tasks. One pool per block runs on the block's lead node, accounts the
@@ -58,6 +86,7 @@ const REJECTED = [
  * Start blocks with `SimpleLauncher` (the pool starts MPI itself, per task).
  */
 export class MPIExecutor extends HighThroughputExecutor {
+  declare readonly options: ResolvedMPIExecutorOptions;
   readonly mpiLauncher: MPILauncherKind;
   readonly mpiexec: string;
   readonly mpiexecStyle: 'mpich' | 'openmpi';
@@ -65,82 +94,62 @@ export class MPIExecutor extends HighThroughputExecutor {
   readonly hosts: readonly string[] | null;
   readonly slotsPerNode: number | null;
 
-  constructor(options: MPIExecutorOptions & { provider?: ExecutionProvider } = {}) {
-    for (const k of REJECTED)
-      if (k in options)
-        throw new ConfigurationError(
-          `MPIExecutor has no option '${k}': size tasks with their resourceSpecification`,
-        );
-    const htex: Record<string, unknown> = { label: 'MPIExecutor', ...options, pipelineMs: 0 };
-    for (const k of OWN) delete htex[k];
-    super(htex as HtexOptions);
-    const launcher = options.mpiLauncher ?? 'mpiexec';
-    if (!['mpiexec', 'srun', 'aprun'].includes(launcher))
-      throw new ConfigurationError(
-        `MPIExecutor.mpiLauncher must be 'mpiexec', 'srun' or 'aprun', got ${JSON.stringify(launcher)}`,
-      );
-    const style = options.mpiexecStyle ?? 'mpich';
-    if (style !== 'mpich' && style !== 'openmpi')
-      throw new ConfigurationError(
-        `MPIExecutor.mpiexecStyle must be 'mpich' or 'openmpi', got ${JSON.stringify(style)}`,
-      );
-    const slots = options.slotsPerNode ?? null;
-    if (slots !== null && (!Number.isInteger(slots) || slots < 1))
-      throw new ConfigurationError(
-        `MPIExecutor.slotsPerNode must be an integer ≥ 1 or null, got ${String(slots)}`,
-      );
-    const hosts = options.hosts ?? null;
-    if (
-      hosts !== null &&
-      (!Array.isArray(hosts) ||
-        hosts.length === 0 ||
-        !hosts.every((h) => typeof h === 'string' && /^[\w.:-]+$/.test(h)))
-    )
-      throw new ConfigurationError('MPIExecutor.hosts must be a non-empty list of host names, or null');
-    this.mpiLauncher = launcher;
-    this.mpiexec = options.mpiexec ?? 'mpiexec';
-    this.mpiexecStyle = style;
-    this.launcherOptions = options.launcherOptions ?? '';
-    this.hosts = hosts;
-    this.slotsPerNode = slots;
+  protected static override resolveOptions(options: unknown): ResolvedMPIExecutorOptions {
+    const o = new OptionReader<MPIExecutorOptions>('MPIExecutor', options, KEYS, REFUSED);
+    const slotsPerNode = o.number('slotsPerNode', null, { integer: true, min: 1 });
+    return {
+      ...readInterchangeOptions(o, 'MPIExecutor'),
+      ...oneWorkerPerSlot(slotsPerNode ?? Number.POSITIVE_INFINITY, 0),
+      mpiLauncher: o.oneOf('mpiLauncher', ['mpiexec', 'srun', 'aprun'], DEFAULTS.mpiLauncher),
+      mpiexec: o.name('mpiexec', DEFAULTS.mpiexec),
+      mpiexecStyle: o.oneOf('mpiexecStyle', ['mpich', 'openmpi'], DEFAULTS.mpiexecStyle),
+      launcherOptions: o.string('launcherOptions', DEFAULTS.launcherOptions),
+      hosts: o.check<readonly string[] | null>('hosts', null, (v) =>
+        v === null ||
+        (Array.isArray(v) && v.length > 0 && v.every((h) => typeof h === 'string' && /^[\w.:-]+$/.test(h)))
+          ? null
+          : 'a non-empty list of host names, or null',
+      ),
+      slotsPerNode,
+    };
   }
 
-  /** Checks the resource specification at submit, so a bad spec fails at once and never waits in a backlog. */
-  override submit(task: ExecutorTask, done: TaskDone): void {
-    let spec: ReturnType<typeof resolveMPISpec>;
-    try {
-      const limits =
-        this.hosts !== null && this.slotsPerNode !== null
-          ? { nodes: this.hosts.length, slotsPerNode: this.slotsPerNode }
-          : undefined;
-      spec = resolveMPISpec(task.resourceSpecification, limits);
-    } catch (e) {
-      queueMicrotask(() => done({ ok: false, error: e as Error }));
-      return;
-    }
-    const p = task.resourceSpecification.priority;
-    super.submit(
-      {
-        ...task,
-        args: [SPEC_MARKER, spec, ...task.args],
-        resourceSpecification: p === undefined ? {} : { priority: p },
-      },
-      done,
-    );
+  constructor(options: MPIExecutorOptions = {}) {
+    super(options);
+    const o = this.options;
+    this.mpiLauncher = o.mpiLauncher;
+    this.mpiexec = o.mpiexec;
+    this.mpiexecStyle = o.mpiexecStyle;
+    this.launcherOptions = o.launcherOptions;
+    this.hosts = o.hosts;
+    this.slotsPerNode = o.slotsPerNode;
   }
 
-  protected override launchCommand(blockId: string): string {
-    const htex = super.launchCommand(blockId);
-    const at = htex.indexOf(' worker-pool ');
-    if (at < 0) throw new Error(`unexpected pool command: ${htex}`);
-    return [
-      `${htex.slice(0, at)} mpi-worker-pool --apps ${htex.slice(at + ' worker-pool '.length)}`,
-      `--mpi-launcher=${this.mpiLauncher}`,
-      `--mpiexec=${shellQuote(this.mpiexec)}`,
-      `--mpiexec-style=${this.mpiexecStyle}`,
-      ...(this.launcherOptions ? [`--launcher-options=${shellQuote(this.launcherOptions)}`] : []),
-      ...(this.hosts ? [`--hosts=${this.hosts.join(',')}`] : []),
-      ...(this.slotsPerNode !== null ? [`--slots-per-node=${this.slotsPerNode}`] : []),
-    ].join(' ');
+  /**
+   * Resolves and checks the resource specification at submit, once: a bad spec fails at once and never waits in
+   * a backlog, and the pool reads the result from the task's header.
+   */
+  protected override placeTask(spec: Readonly<Record<string, unknown>>): TaskPlacement {
+    const limits =
+      this.hosts !== null && this.slotsPerNode !== null
+        ? { nodes: this.hosts.length, slotsPerNode: this.slotsPerNode }
+        : undefined;
+    const resources = resolveMPISpec(spec, limits);
+    return { priority: typeof spec.priority === 'number' ? spec.priority : null, resources };
+  }
+
+  /** `parsl-ts mpi-app-pool` and its flags: one pool on the block's lead node. */
+  override poolCommand(blockId: string): PoolCommand {
+    const o = this.options;
+    const flags: MpiAppPoolFlags = {
+      ...this.linkFlags(blockId),
+      hosts: o.hosts === null ? null : o.hosts.join(','),
+      'slots-per-node': o.slotsPerNode,
+      'mpi-launcher': o.mpiLauncher,
+      mpiexec: o.mpiexec,
+      'mpiexec-style': o.mpiexecStyle,
+      'launcher-options': o.launcherOptions === '' ? null : o.launcherOptions,
+    };
+    return { subcommand: 'mpi-app-pool', flags };
   }
 }

@@ -1,3 +1,4 @@
+import type { TaskResources } from '../htex/task-codec.js';
 import { InvalidMPIResourceSpecification } from './errors.js';
 
 /** What an MPI app asks for in `resourceSpecification`: two of the three counts, and launcher flags. */
@@ -11,11 +12,13 @@ export interface MPIResourceSpecification {
   priority?: number;
 }
 
-export interface ResolvedMPISpec {
-  readonly numNodes: number;
-  readonly ranksPerNode: number;
-  readonly numRanks: number;
-  readonly launcherOptions: string;
+/** A checked specification: all three counts, consistent. It travels to the pool in the task's header. */
+export type ResolvedMPISpec = TaskResources;
+
+/** What one block offers: its nodes, and MPI ranks a node runs at once. */
+export interface BlockLimits {
+  readonly nodes: number;
+  readonly slotsPerNode: number;
 }
 
 const KEYS = new Set(['numNodes', 'ranksPerNode', 'numRanks', 'launcherOptions', 'priority']);
@@ -37,7 +40,7 @@ function count(spec: Record<string, unknown>, key: string): number | null {
  */
 export function resolveMPISpec(
   spec: Readonly<Record<string, unknown>>,
-  limits?: { nodes: number; slotsPerNode: number },
+  limits?: BlockLimits,
 ): ResolvedMPISpec {
   const unknown = Object.keys(spec).filter((k) => !KEYS.has(k));
   if (unknown.length > 0)
@@ -72,13 +75,19 @@ export function resolveMPISpec(
     throw new InvalidMPIResourceSpecification('launcherOptions must be a string', ['launcherOptions']);
   if (spec.priority !== undefined && typeof spec.priority !== 'number')
     throw new InvalidMPIResourceSpecification('priority must be a number', ['priority']);
-  if (limits && nodes! > limits.nodes)
+  const resolved = { numNodes: nodes!, ranksPerNode: ppn!, numRanks: ranks, launcherOptions: lo };
+  if (limits) checkBlockLimits(resolved, limits);
+  return resolved;
+}
+
+/** Refuses a task that could never run in this block, instead of leaving it in the backlog for ever. */
+export function checkBlockLimits(spec: ResolvedMPISpec, limits: BlockLimits): void {
+  if (spec.numNodes > limits.nodes)
     throw new InvalidMPIResourceSpecification(
-      `numNodes ${nodes} is more than the block's ${limits.nodes} node(s)`,
+      `numNodes ${spec.numNodes} is more than the block's ${limits.nodes} node(s)`,
     );
-  if (limits && ppn! > limits.slotsPerNode)
+  if (spec.ranksPerNode > limits.slotsPerNode)
     throw new InvalidMPIResourceSpecification(
-      `ranksPerNode ${ppn} is more than the ${limits.slotsPerNode} slots of a node`,
+      `ranksPerNode ${spec.ranksPerNode} is more than the ${limits.slotsPerNode} slots of a node`,
     );
-  return { numNodes: nodes!, ranksPerNode: ppn!, numRanks: ranks, launcherOptions: lo };
 }
