@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerCheckpoints } from './checkpoints.js';
 import { registerInterchange } from './interchange.js';
+import { registerMpiAppPool } from './mpi-app-pool.js';
 import { registerMpiWorkerPool } from './mpi-worker-pool.js';
 import { registerRun } from './run.js';
 import { registerWorkerPool } from './worker-pool.js';
@@ -14,4 +15,5 @@ export const subcommands: readonly RegisterSubcommand[] = [
   registerInterchange,
   registerWorkerPool,
   registerMpiWorkerPool,
+  registerMpiAppPool,
 ];

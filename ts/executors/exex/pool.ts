@@ -1,9 +1,9 @@
-import { join } from 'node:path';
-import { getLogger, type Logger, setFileLogger } from '../../logging.js';
+import { getLogger, type Logger } from '../../logging.js';
 import { Communicator, type MPIMessage } from '../../mpi/communicator.js';
 import { loadAddon, type MPIFlavor } from '../../mpi/load-addon.js';
 import type { NativeAddon } from '../../mpi/native.js';
-import { InterchangeLink, type LinkOptions } from '../htex/manager/interchange-link.js';
+import type { FunctionDescriptor } from '../../serialize/function-ref.js';
+import { type CommonPoolOptions, InterchangeLink, openPoolLog } from '../htex/manager/interchange-link.js';
 import { ChildDispatch } from './dispatch/child-dispatch.js';
 import { ChildWatch, type LostChild } from './dispatch/child-watch.js';
 import { SubDispatcher } from './dispatch/sub-dispatcher.js';
@@ -12,7 +12,7 @@ import { decodeRanks, EMPTY, encodeTaskBatch, guarded, ResultBatch, Tag } from '
 import { RankWorker } from './rank-worker.js';
 
 /** Everything `parsl-ts mpi-worker-pool` is told on its command line, resolved. */
-export interface MpiPoolOptions extends LinkOptions {
+export interface ExexPoolOptions extends CommonPoolOptions {
   readonly flavor: MPIFlavor | null;
   /** Estimated work (ms) a worker rank may hold queued behind its running task; 0 = one task per rank. */
   readonly pipelineMs: number;
@@ -25,12 +25,10 @@ export interface MpiPoolOptions extends LinkOptions {
   /** The communicator's idle polling: how long it spins after activity and its longest sleep (µs). */
   readonly spinMicros: number;
   readonly maxSleepMicros: number;
-  readonly logdir: string;
-  readonly debug: boolean;
 }
 
 /** Runs this rank's part of the pool; resolves with the exit code once MPI is finalized. */
-export async function runMpiWorkerPool(o: MpiPoolOptions): Promise<number> {
+export async function runExexPool(o: ExexPoolOptions): Promise<number> {
   const comm = await Communicator.init({
     ...(o.flavor ? { flavor: o.flavor } : {}),
     spinMicros: o.spinMicros,
@@ -88,8 +86,8 @@ async function finalizeWithin(comm: Communicator, ms: number): Promise<void> {
  */
 class RankZero {
   readonly #comm: Communicator;
-  readonly #o: MpiPoolOptions;
-  readonly #log: Logger = getLogger('parsl.exex.rank0');
+  readonly #o: ExexPoolOptions;
+  readonly #log: Logger = getLogger('parsl.executors.exex.rank0');
   readonly #children: ChildDispatch;
   readonly #watch: ChildWatch;
   readonly #link: InterchangeLink;
@@ -99,7 +97,7 @@ class RankZero {
   #stopping = false;
   #done: (code: number) => void = () => {};
 
-  constructor(comm: Communicator, addon: NativeAddon, layout: TreeLayout, o: MpiPoolOptions) {
+  constructor(comm: Communicator, addon: NativeAddon, layout: TreeLayout, o: ExexPoolOptions) {
     this.#comm = comm;
     this.#o = o;
     const kids = new Map(layout.children(0).map((r) => [r, Math.max(1, layout.workersBelow(r))] as const));
@@ -110,7 +108,7 @@ class RankZero {
       (r) => layout.children(r),
       (l) => this.#onLost(l),
     );
-    this.#link = new InterchangeLink(o, this.#log, {
+    this.#link = new InterchangeLink(o, this.#log, 'mpi-worker-pool', {
       tasks: (ids, fnIds, bodies, fns) => this.#onTasks(ids, fnIds, bodies, fns),
       stop: (reason, code) => this.stop(reason, code),
     });
@@ -130,8 +128,7 @@ class RankZero {
   }
 
   async run(): Promise<number> {
-    const logPath = join(this.#o.logdir, `block-${this.#o.blockId ?? 'none'}`, this.#o.uid, 'rank0.log');
-    const logHandle = setFileLogger(logPath, { name: 'parsl.exex', level: this.#o.debug ? 'debug' : 'info' });
+    const logHandle = openPoolLog(this.#o, 'exex-rank0.log', 'parsl.executors.exex');
     const done = new Promise<number>((resolve) => {
       this.#done = resolve;
     });
@@ -148,19 +145,19 @@ class RankZero {
       });
     }
     try {
-      if (!(await this.#link.open(this.#children.workers, this.#capacity()))) this.stop('no interchange', 3);
+      const opened = await this.#link.open({
+        workerCount: this.#children.workers,
+        prefetchCapacity: 0,
+        capacity: this.#capacity(),
+      });
+      if (!opened.ok) this.stop('no interchange', opened.exitCode);
       return await done;
     } finally {
       await logHandle.close();
     }
   }
 
-  #onTasks(
-    ids: number[],
-    fnIds: string[],
-    bodies: Buffer[],
-    fns: import('../../serialize/function-ref.js').FunctionDescriptor[],
-  ): void {
+  #onTasks(ids: number[], fnIds: string[], bodies: Buffer[], fns: FunctionDescriptor[]): void {
     if (this.#stopping) return;
     const fresh = fns.filter((f) => !this.#known.has(f.id));
     for (const f of fresh) this.#known.add(f.id);

@@ -1,32 +1,28 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { cpus, hostname } from 'node:os';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { ResultWire, TaskWire } from '../../execute/task-wire.js';
-import { getLogger, type Logger, setFileLogger } from '../../logging.js';
+import { getLogger, type Logger } from '../../logging.js';
 import type { FunctionDescriptor } from '../../serialize/function-ref.js';
 import { toRemoteError } from '../../serialize/remote-error.js';
-import { decodeValue } from '../../serialize/values.js';
 import { WorkerLost } from '../errors.js';
-import { InterchangeLink, type LinkOptions } from '../htex/manager/interchange-link.js';
-import { decodeTaskBody, encodeResultBody } from '../htex/task-codec.js';
+import { type CommonPoolOptions, InterchangeLink, openPoolLog } from '../htex/manager/interchange-link.js';
+import { detectResources } from '../htex/manager/resources.js';
+import { decodeTask, encodeResultBody } from '../htex/task-codec.js';
+import { InvalidMPIResourceSpecification } from './errors.js';
 import { NodeAccounting } from './node-accounting.js';
 import { blockNodes } from './node-list.js';
 import { mpiTaskEnv, type PrefixOptions } from './prefix.js';
-import { type ResolvedMPISpec, resolveMPISpec } from './resource-spec.js';
+import { checkBlockLimits, type ResolvedMPISpec } from './resource-spec.js';
 
 const TASK_MAIN = fileURLToPath(new URL('./task.js', import.meta.url));
 
-/** The first argument of every MPIExecutor task carries its resolved resource specification. */
-export const SPEC_MARKER = '__parsl_mpi_spec__';
-
-export interface MpiAppPoolOptions extends LinkOptions {
+/** Everything `parsl-ts mpi-app-pool` is told on its command line, resolved. */
+export interface MpiAppPoolOptions extends CommonPoolOptions {
   readonly hosts: readonly string[] | null;
-  /** Slots per node (MPI ranks that may run on it at once); null = this node's cores. */
+  /** Slots per node (MPI ranks that may run on it at once); null = the cores this pool may use. */
   readonly slotsPerNode: number | null;
   readonly prefix: PrefixOptions;
-  readonly logdir: string;
-  readonly debug: boolean;
 }
 
 /**
@@ -36,7 +32,7 @@ export interface MpiAppPoolOptions extends LinkOptions {
  */
 export class MpiAppPool {
   readonly #o: MpiAppPoolOptions;
-  readonly #log: Logger = getLogger('parsl.mpiex.pool');
+  readonly #log: Logger = getLogger('parsl.executors.mpi-apps.pool');
   readonly #nodes: NodeAccounting<TaskWire>;
   readonly #link: InterchangeLink;
   readonly #functions = new Map<string, FunctionDescriptor>();
@@ -49,11 +45,11 @@ export class MpiAppPool {
   constructor(o: MpiAppPoolOptions) {
     this.#o = o;
     const list = blockNodes(o.hosts);
-    this.#slots = o.slotsPerNode ?? cpus().length;
+    this.#slots = o.slotsPerNode ?? detectResources().cores;
     this.#nodeCount = list.nodes.length;
     this.#nodes = new NodeAccounting(list.nodes, this.#slots);
     this.#log.info(`nodes from ${list.source}: ${list.nodes.join(',')} (${this.#slots} slots each)`);
-    this.#link = new InterchangeLink(o, this.#log, {
+    this.#link = new InterchangeLink(o, this.#log, 'mpi-app-pool', {
       tasks: (ids, fnIds, bodies, fns) => this.#onTasks(ids, fnIds, bodies, fns),
       stop: (reason, code) => this.stop(reason, code),
     });
@@ -65,23 +61,19 @@ export class MpiAppPool {
   }
 
   async run(): Promise<number> {
-    const logPath = join(
-      this.#o.logdir,
-      `block-${this.#o.blockId ?? 'none'}`,
-      this.#o.uid,
-      'mpi-app-pool.log',
-    );
-    const logHandle = setFileLogger(logPath, {
-      name: 'parsl.mpiex',
-      level: this.#o.debug ? 'debug' : 'info',
-    });
+    const logHandle = openPoolLog(this.#o, 'mpi-apps.log', 'parsl.executors.mpi-apps');
     const done = new Promise<number>((resolve) => {
       this.#done = resolve;
     });
     process.once('SIGTERM', () => this.stop('SIGTERM', 0));
     try {
-      if (!(await this.#link.open(this.#nodeCount * this.#slots, this.#capacity())))
-        this.stop('no interchange', 3);
+      const slots = this.#nodeCount * this.#slots;
+      const opened = await this.#link.open({
+        workerCount: slots,
+        prefetchCapacity: 0,
+        capacity: this.#capacity(),
+      });
+      if (!opened.ok) this.stop('no interchange', opened.exitCode);
       return await done;
     } finally {
       await logHandle.close();
@@ -93,13 +85,11 @@ export class MpiAppPool {
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
       try {
-        const wire = decodeTaskBody(id, this.#functions.get(fnIds[i]!)!, bodies[i]!);
-        if (wire.args[0] !== SPEC_MARKER) throw new Error('task without an MPI resource specification');
-        const spec = resolveMPISpec(decodeValue(wire.args[1]) as Record<string, unknown>, {
-          nodes: this.#nodeCount,
-          slotsPerNode: this.#slots,
-        });
-        this.#nodes.enqueue(spec, { ...wire, args: wire.args.slice(2) });
+        const { wire, resources } = decodeTask(id, this.#functions.get(fnIds[i]!)!, bodies[i]!);
+        if (resources === null)
+          throw new InvalidMPIResourceSpecification('the task has none: submit MPI apps to an MPIExecutor');
+        checkBlockLimits(resources, { nodes: this.#nodeCount, slotsPerNode: this.#slots });
+        this.#nodes.enqueue(resources, wire);
       } catch (e) {
         this.#finish({ id, ok: false, error: toRemoteError(e) });
       }

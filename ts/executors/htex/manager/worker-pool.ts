@@ -1,26 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { hostname, platform, release, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { Dealer } from 'zeromq';
-import { getLogger, type Logger, setFileLogger } from '../../../logging.js';
+import { hostname } from 'node:os';
+import { getLogger, type Logger } from '../../../logging.js';
 import type { FunctionDescriptor } from '../../../serialize/function-ref.js';
 import { toRemoteError } from '../../../serialize/remote-error.js';
-import { PACKAGE_VERSION } from '../../../version.js';
 import { WorkerLost } from '../../errors.js';
-import { type ClientKeys, loadCertificates, secureClient } from '../curve.js';
-import {
-  decodeInterchangeToManager,
-  encode,
-  type InterchangeToManager,
-  isWorkerToManager,
-  PROTOCOL_VERSION,
-  type Registration,
-  splitBatch,
-} from '../protocol.js';
+import { isWorkerToManager } from '../protocol.js';
 import { encodeResultBody } from '../task-codec.js';
-import { SendQueue, TurnFlusher, tcpUrl, tuneSocket } from '../transport.js';
-import { probeAddresses } from './address-probe.js';
+import { TurnFlusher } from '../transport.js';
+import { CANNOT_START, type CommonPoolOptions, InterchangeLink, openPoolLog } from './interchange-link.js';
 import {
   acceleratorEnv,
   affinityEnv,
@@ -36,30 +23,15 @@ import { shareOut } from './share-out.js';
 import { WorkerProcess, type WorkerSpawn } from './worker-process.js';
 
 /** Everything `parsl-ts worker-pool` is told on its command line, resolved. */
-export interface PoolOptions {
-  readonly addresses: readonly string[];
-  readonly port: number;
-  readonly certDir: string | null;
-  readonly blockId: string | null;
-  readonly uid: string;
+export interface PoolOptions extends CommonPoolOptions {
   readonly maxWorkersPerNode: number;
   readonly coresPerWorker: number;
   readonly memPerWorker: number | null;
   readonly prefetchCapacity: number;
   /** Estimated work (ms) a worker may hold queued behind its running task; 0 = one task per worker. */
   readonly pipelineMs: number;
-  readonly heartbeatPeriodMs: number;
-  readonly heartbeatThresholdMs: number;
-  readonly drainPeriodMs: number | null;
-  readonly addressProbeTimeoutMs: number;
   readonly cpuAffinity: string;
   readonly availableAccelerators: readonly string[];
-  readonly logdir: string;
-  readonly debug: boolean;
-}
-
-export function newPoolUid(): string {
-  return randomBytes(6).toString('hex');
 }
 
 const MAX_PIPELINE = 255;
@@ -73,8 +45,7 @@ export class WorkerPool {
   readonly #o: PoolOptions;
   readonly #log: Logger = getLogger('parsl.htex.pool');
   readonly #host = hostname();
-  #sock: Dealer | null = null;
-  #out: SendQueue | null = null;
+  readonly #link: InterchangeLink;
   #workers: WorkerProcess[] = [];
   #count = 0;
   #pendingIds: number[] = [];
@@ -87,9 +58,6 @@ export class WorkerPool {
   #resultBufs: Buffer[] = [];
   readonly #flusher = new TurnFlusher(() => this.#flush());
   #avgTaskMs: number | null = null;
-  #advertised = 0;
-  #lastContact = Date.now();
-  #timers: NodeJS.Timeout[] = [];
   #stopping = false;
   /** Per rank: how to pin the worker to its CPUs (null: not pinned) and the environment that goes with them. */
   #placement: Pick<WorkerSpawn, 'pin' | 'env'>[] = [];
@@ -97,31 +65,32 @@ export class WorkerPool {
 
   constructor(o: PoolOptions) {
     this.#o = o;
+    this.#link = new InterchangeLink(o, this.#log, 'worker-pool', {
+      tasks: (ids, fnIds, bodies, fns) => this.#onTasks(ids, fnIds, bodies, fns),
+      stop: (reason, code) => this.stop(reason, code),
+    });
   }
 
   /** Runs until the pool stops; resolves with the process exit code. */
   async run(): Promise<number> {
-    const logPath = join(this.#o.logdir, `block-${this.#o.blockId ?? 'none'}`, this.#o.uid, 'manager.log');
-    const logHandle = setFileLogger(logPath, { name: 'parsl.htex', level: this.#o.debug ? 'debug' : 'info' });
+    const logHandle = openPoolLog(this.#o, 'manager.log', 'parsl.htex');
     const done = new Promise<number>((resolve) => {
       this.#exit = resolve;
     });
     try {
-      let keys: ClientKeys | null;
       try {
-        keys = this.#o.certDir === null ? null : await loadCertificates(this.#o.certDir);
         await this.#planWorkers();
       } catch (e) {
-        this.#fatal(`cannot start: ${(e as Error).message}`);
-        return 2;
+        this.#link.fatal(`cannot start: ${(e as Error).message}`);
+        return CANNOT_START;
       }
-      const addr = await this.#probe(keys);
-      if (addr === null) return 3;
-      this.#log.info(`pool ${this.#o.uid} (block ${this.#o.blockId}) connecting to ${addr}:${this.#o.port}`);
-      this.#connect(addr, keys);
+      const opened = await this.#link.open({
+        workerCount: this.#count,
+        prefetchCapacity: this.#o.prefetchCapacity,
+        capacity: this.#capacity(),
+      });
+      if (!opened.ok) return opened.exitCode;
       this.#startWorkers();
-      this.#register();
-      this.#startTimers();
       process.once('SIGTERM', () => this.stop('SIGTERM', 0));
       process.once('SIGINT', () => this.stop('SIGINT', 0));
       return await done;
@@ -130,118 +99,14 @@ export class WorkerPool {
     }
   }
 
-  /** A startup failure goes to manager.log and to stderr, which the provider keeps and block errors show. */
-  #fatal(message: string): void {
-    this.#log.error(message);
-    process.stderr.write(`parsl-ts worker-pool ${this.#o.uid}: ${message}\n`);
-  }
-
-  async #probe(keys: ClientKeys | null): Promise<string | null> {
-    const o = this.#o;
-    const refusedBy = new Set<string>();
-    const addr = await probeAddresses(o.addresses, o.port, keys, o.addressProbeTimeoutMs, (a) =>
-      refusedBy.add(a),
-    );
-    if (addr !== null) return addr;
-    const refused =
-      refusedBy.size === 0
-        ? ''
-        : `; ${[...refusedBy].join(', ')} refused this pool's CURVE key (is --cert-dir the certificates directory of the executor that started this block?)`;
-    this.#fatal(
-      `no interchange answered on ${o.addresses.join(', ')} port ${o.port} within ${o.addressProbeTimeoutMs} ms${refused}`,
-    );
-    return null;
-  }
-
-  #connect(addr: string, keys: ClientKeys | null): void {
-    const sock = new Dealer({ routingId: this.#o.uid });
-    tuneSocket(sock);
-    secureClient(sock, keys);
-    sock.connect(tcpUrl(addr, this.#o.port));
-    this.#sock = sock;
-    this.#out = new SendQueue(sock, this.#log);
-    void this.#receiveLoop(sock);
-  }
-
-  async #receiveLoop(sock: Dealer): Promise<void> {
-    try {
-      for await (const frames of sock) {
-        const d = decodeInterchangeToManager(frames);
-        if (!d.ok) {
-          this.#log.warning(`dropped a message from the interchange: ${d.reason}`);
-          continue;
-        }
-        this.#lastContact = Date.now();
-        this.#handle(d.msg, d.blob);
-      }
-    } catch (e) {
-      if (!this.#stopping) this.stop(`socket failed: ${(e as Error).message}`, 1);
+  #onTasks(ids: number[], fnIds: string[], bodies: Buffer[], functions: FunctionDescriptor[]): void {
+    for (const f of functions) this.#functions.set(f.id, f);
+    for (let i = 0; i < ids.length; i++) {
+      this.#pendingIds.push(ids[i]!);
+      this.#pendingBufs.push(bodies[i]!);
+      this.#pendingFns.push(fnIds[i]!);
     }
-  }
-
-  #handle(m: InterchangeToManager, blob: Buffer): void {
-    switch (m.type) {
-      case 'tasks': {
-        for (const f of m.functions) this.#functions.set(f.id, f);
-        const bufs = splitBatch(m.lengths, blob);
-        for (let i = 0; i < m.ids.length; i++) {
-          this.#pendingIds.push(m.ids[i]!);
-          this.#pendingBufs.push(bufs[i]!);
-          this.#pendingFns.push(m.fnIds[i]!);
-        }
-        this.#dispatch();
-        return;
-      }
-      case 'stop':
-        this.stop(`interchange: ${m.reason}`, 0);
-        return;
-      case 'heartbeat':
-      case 'probe-ack':
-        return;
-    }
-  }
-
-  #register(): void {
-    const reg: Registration = {
-      type: 'registration',
-      protocolVersion: PROTOCOL_VERSION,
-      packageVersion: process.env.PARSL_TS_TEST_FAKE_VERSION ?? PACKAGE_VERSION,
-      nodeVersion: process.version,
-      uid: this.#o.uid,
-      blockId: this.#o.blockId,
-      workerCount: this.#count,
-      prefetchCapacity: this.#o.prefetchCapacity,
-      capacity: this.#capacity(),
-      hostname: this.#host,
-      os: `${platform()} ${release()}`,
-      dir: process.cwd(),
-      cpuCount: detectResources().cores,
-      totalMemory: totalmem(),
-      startTime: Date.now(),
-    };
-    this.#advertised = reg.capacity;
-    this.#out!.send(encode(reg));
-  }
-
-  #startTimers(): void {
-    const o = this.#o;
-    this.#timers.push(
-      setInterval(() => {
-        if (Date.now() - this.#lastContact > o.heartbeatThresholdMs) {
-          this.stop(`no contact with the interchange for ${o.heartbeatThresholdMs} ms`, 1);
-          return;
-        }
-        this.#out!.send(encode({ type: 'heartbeat' }));
-      }, o.heartbeatPeriodMs),
-    );
-    if (o.drainPeriodMs !== null) {
-      this.#timers.push(
-        setTimeout(() => {
-          this.#log.info(`drain period of ${o.drainPeriodMs} ms over: draining`);
-          this.#out!.send(encode({ type: 'drain' }));
-        }, o.drainPeriodMs),
-      );
-    }
+    this.#dispatch();
   }
 
   // ---- workers
@@ -280,6 +145,7 @@ export class WorkerPool {
   #startWorkers(): void {
     for (let r = 0; r < this.#count; r++) this.#workers.push(this.#spawn(r));
     this.#log.info(`started ${this.#count} workers`);
+    this.#dispatch();
   }
 
   #spawn(rank: number): WorkerProcess {
@@ -412,19 +278,14 @@ export class WorkerPool {
   #flush(): void {
     const capacity = this.#capacity();
     if (this.#resultIds.length === 0) {
-      if (capacity !== this.#advertised) this.#out?.send(encode({ type: 'capacity', capacity }));
-      this.#advertised = capacity;
+      this.#link.sendCapacity(capacity);
       return;
     }
-    const frames = encode(
-      { type: 'results', capacity, ids: this.#resultIds, lengths: this.#resultLengths },
-      this.#resultBufs.length === 1 ? this.#resultBufs[0]! : Buffer.concat(this.#resultBufs),
-    );
+    const blob = this.#resultBufs.length === 1 ? this.#resultBufs[0]! : Buffer.concat(this.#resultBufs);
+    this.#link.sendResults(this.#resultIds, this.#resultLengths, blob, capacity);
     this.#resultIds = [];
     this.#resultLengths = [];
     this.#resultBufs = [];
-    this.#advertised = capacity;
-    this.#out?.send(frames);
   }
 
   /** Stop workers and leave; idempotent. */
@@ -432,11 +293,8 @@ export class WorkerPool {
     if (this.#stopping) return;
     this.#stopping = true;
     this.#log.info(`pool stopping: ${reason}`);
-    for (const t of this.#timers) clearInterval(t);
     for (const w of this.#workers) w.kill();
-    this.#out?.close();
-    this.#sock?.close();
-    this.#exit(code);
+    void this.#link.close().then(() => this.#exit(code));
   }
 }
 
