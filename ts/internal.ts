@@ -4,6 +4,10 @@
  * (`parsl-ts`) for what users see and this entry for the rest, so moving a file changes this list, not the tests.
  */
 export { ChannelTimeout } from './channels/errors.js';
+export { mpiAppPoolCommand } from './cli/commands/mpi-app-pool.js';
+export { mpiWorkerPoolCommand } from './cli/commands/mpi-worker-pool.js';
+export { parsePoolArgs } from './cli/commands/pool-options.js';
+export { workerPoolCommand } from './cli/commands/worker-pool.js';
 export {
   CHECKPOINT_FILE,
   CheckpointWriter,
@@ -35,12 +39,14 @@ export {
 } from './executors/htex/manager/resources.js';
 export { shareOut } from './executors/htex/manager/share-out.js';
 export { encodeFramed, FrameReader } from './executors/htex/pipe-codec.js';
+export { flagWords, type PoolCommand } from './executors/htex/pool-command.js';
 export {
   decodeClientMessage,
   decodeInterchangeToManager,
   decodeManagerMessage,
   encode,
 } from './executors/htex/protocol.js';
+export { decodeTask, encodeTaskBody, type TaskResources } from './executors/htex/task-codec.js';
 export { NodeAccounting } from './executors/mpi-apps/node-accounting.js';
 export { blockNodes, expandHostlist } from './executors/mpi-apps/node-list.js';
 export { mpiTaskEnv } from './executors/mpi-apps/prefix.js';

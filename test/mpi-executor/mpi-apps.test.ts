@@ -17,9 +17,9 @@ for (const flavor of FLAVORS) {
 
     beforeAll(async () => {
       if (!existsSync(hello)) throw new Error(`${hello} is missing: bash scripts/setup-mpi.sh`);
-      runDir = freshRunDir(`mpiex-${flavor}`).runDir;
+      runDir = freshRunDir(`mpi-apps-${flavor}`).runDir;
       const ex = new MPIExecutor({
-        label: 'mpiex',
+        label: 'mpi-apps',
         address: '127.0.0.1',
         encrypted: false,
         mpiexec: `mpiexec.${flavor}`,

@@ -5,12 +5,15 @@ import { InvalidMPIResourceSpecification, InvalidResourceSpecification } from 'p
 import { describe, expect, test } from 'vitest';
 import {
   blockNodes,
+  decodeTask,
+  encodeTaskBody,
   expandHostlist,
   mpiTaskEnv,
   NodeAccounting,
   resolveMPISpec,
   treeLayout,
 } from '#internal';
+import { jsTask } from '../htex/helpers.js';
 
 describe('MPI resource specifications', () => {
   test('two of the three counts derive the third', () => {
@@ -54,6 +57,24 @@ describe('MPI resource specifications', () => {
     expect(() => resolveMPISpec({ numNodes: 1, ranksPerNode: 8 }, { nodes: 2, slotsPerNode: 4 })).toThrow(
       /slots of a node/,
     );
+  });
+});
+
+describe('the resources header', () => {
+  test('what the executor resolved at submit reaches the pool beside the untouched arguments', () => {
+    const resources = resolveMPISpec({ numNodes: 2, numRanks: 8, launcherOptions: '--bind-to core' });
+    // JSON bodies (plain arguments) and v8 bodies (a Map) carry the header the same way.
+    for (const args of [
+      ['a', 1, { b: [2] }],
+      [new Map([['k', 1]]), 3],
+    ]) {
+      const task = jsTask((..._a: unknown[]) => 0, args);
+      const { wire, resources: back } = decodeTask(41, task.fn, encodeTaskBody(task, resources));
+      expect(back).toEqual({ numNodes: 2, ranksPerNode: 4, numRanks: 8, launcherOptions: '--bind-to core' });
+      expect(wire).toMatchObject({ id: 41, tryId: task.tryId, appName: task.appName, kind: 'js' });
+      expect(wire.args).toEqual(args);
+      expect(decodeTask(41, task.fn, encodeTaskBody(task)).resources).toBeNull();
+    }
   });
 });
 
