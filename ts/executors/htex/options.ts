@@ -154,16 +154,16 @@ export const WORKER_KEYS = {
 
 const HTEX_KEYS = { ...INTERCHANGE_KEYS, ...WORKER_KEYS } satisfies KeySet<HtexOptions>;
 
+/** Keys an executor refuses on purpose, all for one reason (an OptionReader's `retired` record). */
+export function refuse(keys: Iterable<string>, why: string): Record<string, string> {
+  return Object.fromEntries([...keys].map((k) => [k, why]));
+}
+
 /** Parsl options that configure the executor ↔ interchange TCP link, which parsl-ts replaces with a pipe. */
 export const RETIRED = refuse(
   ['loopbackAddress', 'interchangePortRange'],
   'the executor talks to its interchange over a private pipe, not a port; remove it',
 );
-
-/** `keys` refused with one reason each: the worker options an executor with its own kind of pool cannot honour. */
-export function refuse(keys: Iterable<string>, why: string): Record<string, string> {
-  return Object.fromEntries([...keys].map((k) => [k, why]));
-}
 
 export function resolveHtexOptions(options: unknown): ResolvedHtexOptions {
   const o = new OptionReader<HtexOptions>('HighThroughputExecutor', options, HTEX_KEYS, RETIRED);
