@@ -27,8 +27,7 @@ export function missing(flavor: Flavor): string | null {
     return `mpiexec.${flavor} not found: apt-get install ${PACKAGE[flavor]} (or bash scripts/setup-mpi.sh)`;
   if (!existsSync(join(root, 'build', flavor, 'Release', 'parsl_mpi.node')))
     return `the ${flavor} addon is not built: npm run build:native`;
-  if (!existsSync(join(root, 'dist', 'mpi', 'communicator.js')))
-    return 'dist/ is not built: npm run build';
+  if (!existsSync(join(root, 'dist', 'mpi', 'communicator.js'))) return 'dist/ is not built: npm run build';
   return null;
 }
 
