@@ -47,17 +47,19 @@ interface Row {
   readonly bad: readonly [string, unknown];
 }
 
-const channel = new LocalChannel();
-/** A batch provider: all share ClusterProvider's options. */
-const cluster = (name: string, make: (o: Options) => unknown): Row => ({
-  name,
-  make,
-  needs: {},
-  snake: ['nodes_per_block', 'nodesPerBlock'],
-  bad: ['nodesPerBlock', '2'],
-});
+const row = (
+  name: string,
+  make: (o: Options) => unknown,
+  bad: Row['bad'],
+  snake: Row['snake'] = null,
+  needs: Options = {},
+): Row => ({ name, make, needs, snake, bad });
 
-const CLUSTER_ROWS: Row[] = [
+/** A batch provider: all share ClusterProvider's options. */
+const cluster = (name: string, make: (o: Options) => unknown): Row =>
+  row(name, make, ['nodesPerBlock', '2'], ['nodes_per_block', 'nodesPerBlock']);
+
+const ROWS: Row[] = [
   cluster('LocalProvider', (o) => new LocalProvider(o)),
   cluster('SlurmProvider', (o) => new SlurmProvider(o)),
   cluster('TorqueProvider', (o) => new TorqueProvider(o)),
@@ -66,118 +68,64 @@ const CLUSTER_ROWS: Row[] = [
   cluster('LSFProvider', (o) => new LSFProvider(o)),
   cluster('CondorProvider', (o) => new CondorProvider(o)),
   cluster('GridEngineProvider', (o) => new GridEngineProvider(o)),
-];
-
-const ROWS: Row[] = [
-  ...CLUSTER_ROWS,
-  {
-    name: 'AdHocProvider',
-    make: (o) => new AdHocProvider(o as never),
-    needs: { channels: [channel] },
-    snake: ['worker_init', 'workerInit'],
-    bad: ['parallelism', 2],
-  },
-  {
-    name: 'KubernetesProvider',
-    make: (o) => new KubernetesProvider(o as never),
-    needs: { image: 'parsl-ts:latest' },
-    snake: ['max_blocks', 'maxBlocks'],
-    bad: ['initBlocks', -1],
-  },
-  {
-    name: 'AWSProvider',
-    make: (o) => new AWSProvider(o as never),
-    needs: { imageId: 'ami-0123' },
-    snake: ['instance_type', 'instanceType'],
-    bad: ['securityGroupIds', 'sg-1'],
-  },
-  {
-    name: 'GoogleCloudProvider',
-    make: (o) => new GoogleCloudProvider(o as never),
-    needs: { projectId: 'p' },
-    snake: ['init_blocks', 'initBlocks'],
-    bad: ['cmdTimeout', 0],
-  },
-  {
-    name: 'SimpleLauncher',
-    make: (o) => new SimpleLauncher(o),
-    needs: {},
-    snake: null,
-    bad: ['debug', 'yes'],
-  },
-  {
-    name: 'SingleNodeLauncher',
-    make: (o) => new SingleNodeLauncher(o),
-    needs: {},
-    snake: ['fail_on_any', 'failOnAny'],
-    bad: ['failOnAny', 1],
-  },
-  { name: 'SrunLauncher', make: (o) => new SrunLauncher(o), needs: {}, snake: null, bad: ['overrides', 3] },
-  { name: 'SrunMPILauncher', make: (o) => new SrunMPILauncher(o), needs: {}, snake: null, bad: ['debug', 0] },
-  {
-    name: 'AprunLauncher',
-    make: (o) => new AprunLauncher(o),
-    needs: {},
-    snake: null,
-    bad: ['overrides', []],
-  },
-  { name: 'JsrunLauncher', make: (o) => new JsrunLauncher(o), needs: {}, snake: null, bad: ['debug', null] },
-  {
-    name: 'MpiExecLauncher',
-    make: (o) => new MpiExecLauncher(o),
-    needs: {},
-    snake: ['bind_cmd', 'bindCmd'],
-    bad: ['bindCmd', ''],
-  },
-  {
-    name: 'MpiRunLauncher',
-    make: (o) => new MpiRunLauncher(o),
-    needs: {},
-    snake: ['bash_location', 'bashLocation'],
-    bad: ['bashLocation', 5],
-  },
-  {
-    name: 'GnuParallelLauncher',
-    make: (o) => new GnuParallelLauncher(o),
-    needs: {},
-    snake: null,
-    bad: ['debug', 'no'],
-  },
-  {
-    name: 'WrappedLauncher',
-    make: (o) => new WrappedLauncher(o as never),
-    needs: { prepend: 'time' },
-    snake: null,
-    bad: ['prepend', ['singularity']],
-  },
-  {
-    name: 'LocalChannel',
-    make: (o) => new LocalChannel(o),
-    needs: {},
-    snake: ['script_dir', 'scriptDir'],
-    bad: ['envs', { A: 1 }],
-  },
-  {
-    name: 'SSHChannel',
-    make: (o) => new SSHChannel(o as never),
-    needs: { hostname: 'h' },
-    snake: ['key_filename', 'keyFilename'],
-    bad: ['port', '22'],
-  },
-  {
-    name: 'SSHInteractiveLoginChannel',
-    make: (o) => new SSHInteractiveLoginChannel(o as never),
-    needs: { hostname: 'h' },
-    snake: ['known_hosts', 'knownHosts'],
-    bad: ['prompt', 'password please'],
-  },
-  {
-    name: 'OAuthSSHChannel',
-    make: (o) => new OAuthSSHChannel(o as never),
-    needs: { hostname: 'h', token: 't' },
-    snake: ['host_key_policy', 'hostKeyPolicy'],
-    bad: ['hostKeyPolicy', 'trust'],
-  },
+  row(
+    'AdHocProvider',
+    (o) => new AdHocProvider(o as never),
+    ['parallelism', 2],
+    ['worker_init', 'workerInit'],
+    { channels: [new LocalChannel()] },
+  ),
+  row(
+    'KubernetesProvider',
+    (o) => new KubernetesProvider(o as never),
+    ['initBlocks', -1],
+    ['max_blocks', 'maxBlocks'],
+    { image: 'parsl-ts:latest' },
+  ),
+  row(
+    'AWSProvider',
+    (o) => new AWSProvider(o as never),
+    ['securityGroupIds', 'sg-1'],
+    ['instance_type', 'instanceType'],
+    { imageId: 'ami-0123' },
+  ),
+  row(
+    'GoogleCloudProvider',
+    (o) => new GoogleCloudProvider(o as never),
+    ['cmdTimeout', 0],
+    ['init_blocks', 'initBlocks'],
+    { projectId: 'p' },
+  ),
+  row('SimpleLauncher', (o) => new SimpleLauncher(o), ['debug', 'yes']),
+  row('SingleNodeLauncher', (o) => new SingleNodeLauncher(o), ['failOnAny', 1], ['fail_on_any', 'failOnAny']),
+  row('SrunLauncher', (o) => new SrunLauncher(o), ['overrides', 3]),
+  row('SrunMPILauncher', (o) => new SrunMPILauncher(o), ['debug', 0]),
+  row('AprunLauncher', (o) => new AprunLauncher(o), ['overrides', []]),
+  row('JsrunLauncher', (o) => new JsrunLauncher(o), ['debug', null]),
+  row('MpiExecLauncher', (o) => new MpiExecLauncher(o), ['bindCmd', ''], ['bind_cmd', 'bindCmd']),
+  row('MpiRunLauncher', (o) => new MpiRunLauncher(o), ['bashLocation', 5], ['bash_location', 'bashLocation']),
+  row('GnuParallelLauncher', (o) => new GnuParallelLauncher(o), ['debug', 'no']),
+  row('WrappedLauncher', (o) => new WrappedLauncher(o as never), ['prepend', ['singularity']], null, {
+    prepend: 'time',
+  }),
+  row('LocalChannel', (o) => new LocalChannel(o), ['envs', { A: 1 }], ['script_dir', 'scriptDir']),
+  row('SSHChannel', (o) => new SSHChannel(o as never), ['port', '22'], ['key_filename', 'keyFilename'], {
+    hostname: 'h',
+  }),
+  row(
+    'SSHInteractiveLoginChannel',
+    (o) => new SSHInteractiveLoginChannel(o as never),
+    ['prompt', 'password please'],
+    ['known_hosts', 'knownHosts'],
+    { hostname: 'h' },
+  ),
+  row(
+    'OAuthSSHChannel',
+    (o) => new OAuthSSHChannel(o as never),
+    ['hostKeyPolicy', 'trust'],
+    ['host_key_policy', 'hostKeyPolicy'],
+    { hostname: 'h', token: 't' },
+  ),
 ];
 
 function errorOf(f: () => unknown): ConfigurationError {
