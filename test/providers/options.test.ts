@@ -173,6 +173,7 @@ describe('walltime', () => {
       expect(new C({ walltime: 600 }).walltime).toBe('00:10:00');
       expect(new C({ walltime: 3600.5 }).walltime).toBe('01:00:01');
       expect(new C({ walltime: '48:00:00' }).walltime).toBe('48:00:00');
+      expect(new C({ walltime: '1:30' }).walltime).toBe('00:01:30');
     },
   );
 

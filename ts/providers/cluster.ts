@@ -93,7 +93,7 @@ export abstract class ClusterProvider extends ProviderBase {
   memPerNode?: number;
   readonly channel: Channel;
   readonly launcher: Launcher;
-  /** `HH:MM:SS`. */
+  /** `HH:MM:SS`, however it was given. */
   readonly walltime: string;
   readonly workerInit: string;
   readonly schedulerOptions: string;

@@ -28,8 +28,8 @@ export function secondsToWalltime(seconds: number): string {
 const WALLTIME = /^\s*\d+(:\d+){0,2}\s*$/;
 
 /**
- * A provider's `walltime` option, as Parsl's 'HH:MM:SS' or a number of seconds (rounded up); returns
- * 'HH:MM:SS'.
+ * A provider's `walltime` option, as Parsl's 'HH:MM:SS' or a number of seconds (rounded up), returned as
+ * 'HH:MM:SS' with two-digit minutes and seconds.
  */
 export function readWalltime<T extends { walltime?: string | number }>(
   o: OptionReader<T>,
@@ -40,5 +40,5 @@ export function readWalltime<T extends { walltime?: string | number }>(
       ? null
       : "'HH:MM:SS' or a number of seconds > 0",
   );
-  return typeof v === 'number' ? secondsToWalltime(Math.ceil(v)) : v.trim();
+  return secondsToWalltime(typeof v === 'number' ? Math.ceil(v) : walltimeToSeconds(v));
 }

@@ -12,7 +12,6 @@ import {
 } from '../cluster.js';
 import { SchedulerCommandFailed } from '../errors.js';
 import { substitute } from '../template.js';
-import { secondsToWalltime, walltimeToSeconds } from '../walltime.js';
 import { GRIDENGINE_TEMPLATE } from './template.js';
 
 export interface GridEngineProviderOptions extends ClusterProviderOptions {
@@ -93,7 +92,7 @@ export class GridEngineProvider extends ClusterProvider {
         job_stdout_path: job.paths.stdoutPath,
         job_stderr_path: job.paths.stderrPath,
         submit_script_dir: job.paths.scriptDir,
-        walltime: secondsToWalltime(walltimeToSeconds(this.walltime)),
+        walltime: this.walltime,
         scheduler_options: this.schedulerOptions,
         worker_init: this.workerInit,
         user_script: job.userScript,

@@ -13,7 +13,6 @@ import {
 } from '../cluster.js';
 import { SchedulerCommandFailed } from '../errors.js';
 import { substitute } from '../template.js';
-import { secondsToWalltime, walltimeToSeconds } from '../walltime.js';
 import { TORQUE_TEMPLATE } from './template.js';
 
 export interface TorqueProviderOptions extends ClusterProviderOptions {
@@ -94,7 +93,7 @@ export class TorqueProvider extends ClusterProvider {
       job_stdout_path: job.paths.stdoutPath,
       job_stderr_path: job.paths.stderrPath,
       submit_script_dir: job.paths.scriptDir,
-      walltime: secondsToWalltime(walltimeToSeconds(this.walltime)),
+      walltime: this.walltime,
       nodes_per_block: this.nodesPerBlock,
       tasks_per_node: job.tasksPerNode,
       scheduler_options: this.schedulerOptions,
