@@ -2,7 +2,12 @@
  * The user's configuration. It sits above the kernel: it names concrete executors (the default thread pool)
  * and the block strategy, and the kernel reads it only through `KernelConfig`, which it satisfies.
  */
-import type { CheckpointMode, KernelConfig, RetryHandler } from './dataflow/kernel-config.js';
+import {
+  CHECKPOINT_MODES,
+  type CheckpointMode,
+  type KernelConfig,
+  type RetryHandler,
+} from './dataflow/kernel-config.js';
 import { ConfigurationError } from './errors.js';
 import { type Executor, isExecutor } from './executors/base.js';
 import { ThreadPoolExecutor } from './executors/threads/thread-pool.js';
@@ -62,7 +67,7 @@ const KNOWN = {
   garbageCollect: true,
 } satisfies KeySet<ConfigOptions>;
 
-const CHECKPOINT_MODES = ['task_exit', 'periodic', 'dfk_exit', 'manual', null] as const;
+const MODES = [...CHECKPOINT_MODES, null] as const;
 const STRATEGIES = [...STRATEGY_NAMES, null] as const;
 
 /** A validated parsl-ts configuration. Unknown or ill-typed fields throw ConfigurationError naming the field. */
@@ -93,7 +98,7 @@ export class Config implements KernelConfig {
       v === null || typeof v === 'function' ? null : 'a function (error, task) => cost',
     );
     this.appCache = o.bool('appCache', true);
-    this.checkpointMode = o.oneOf('checkpointMode', CHECKPOINT_MODES, null);
+    this.checkpointMode = o.oneOf('checkpointMode', MODES, null);
     this.checkpointPeriod = o.check<string | null>('checkpointPeriod', null, (v) =>
       v === null || (typeof v === 'string' && /^\d+:[0-5]?\d:[0-5]?\d$/.test(v))
         ? null

@@ -25,7 +25,8 @@ export interface KernelConfig {
   readonly garbageCollect: boolean;
 }
 
-export type CheckpointMode = 'task_exit' | 'periodic' | 'dfk_exit' | 'manual';
+export const CHECKPOINT_MODES = ['task_exit', 'periodic', 'dfk_exit', 'manual'] as const;
+export type CheckpointMode = (typeof CHECKPOINT_MODES)[number];
 
 /** `retryHandler(error, task)` returns the cost of this failure; the task retries while the total ≤ `retries`. */
 export type RetryHandler = (error: Error, task: TaskInfo) => number;
