@@ -14,12 +14,14 @@ function check(cwd: string, root: string) {
 }
 
 describe('scripts/check-imports.mjs', () => {
-  test('reports a forbidden arrow and a file cycle with file:line, and nothing that is allowed', () => {
+  test('reports a forbidden arrow, an import of an entry point and a file cycle with file:line, and nothing allowed', () => {
     const dir = tempDir();
     const tree: Record<string, string> = {
       'ts/errors.ts': 'export class E extends Error {}\n',
       'ts/data/file.ts': "import { E } from '../errors.js';\nexport const f = new E();\n",
       'ts/app/app.ts': "import { f } from '../data/file.js';\nexport const x = f;\n",
+      'ts/cli/main.ts': "import { x } from '../app/app.js';\nexport const main = () => x;\n",
+      'ts/app/run.ts': "import { main } from '../cli/main.js';\nexport const run = main;\n",
       'ts/dataflow/kernel.ts':
         "// import { x } from '../app/app.js' in a comment is not an import\n" +
         'const s = "import { x } from \'../app/app.js\'";\n' +
@@ -37,6 +39,7 @@ describe('scripts/check-imports.mjs', () => {
       expect(r.status).toBe(1);
       const problems = r.stderr.split('\n').filter((l) => l.startsWith('ts/'));
       expect(problems).toEqual([
+        'ts/app/run.ts:1: app → cli: nothing imports cli; it is an entry point',
         expect.stringMatching(
           /^ts\/dataflow\/kernel\.ts:3: dataflow → app is not an allowed arrow: dataflow may import executors\/base\.ts, /,
         ),
