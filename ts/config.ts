@@ -1,15 +1,21 @@
-import type { TaskInfo } from './dataflow/task-record.js';
+/**
+ * The user's configuration. It sits above the kernel: it names concrete executors (the default thread pool)
+ * and the block strategy, and the kernel reads it only through `KernelConfig`, which it satisfies.
+ */
+import {
+  CHECKPOINT_MODES,
+  type CheckpointMode,
+  type KernelConfig,
+  type RetryHandler,
+} from './dataflow/kernel-config.js';
 import { ConfigurationError } from './errors.js';
 import { type Executor, isExecutor } from './executors/base.js';
 import { ThreadPoolExecutor } from './executors/threads/thread-pool.js';
-import type { StrategyName } from './jobs/strategy.js';
+import { STRATEGY_NAMES, type StrategyName } from './jobs/strategy.js';
 import { type KeySet, OptionReader } from './options.js';
 
+export type { CheckpointMode, RetryHandler } from './dataflow/kernel-config.js';
 export type { StrategyName } from './jobs/strategy.js';
-export type CheckpointMode = 'task_exit' | 'periodic' | 'dfk_exit' | 'manual';
-
-/** `retryHandler(error, task)` returns the cost of this failure; the task retries while the total ≤ `retries`. */
-export type RetryHandler = (error: Error, task: TaskInfo) => number;
 
 /** Options of {@link Config}: camelCase of Parsl's, with the same defaults. */
 export interface ConfigOptions {
@@ -61,11 +67,11 @@ const KNOWN = {
   garbageCollect: true,
 } satisfies KeySet<ConfigOptions>;
 
-const CHECKPOINT_MODES = ['task_exit', 'periodic', 'dfk_exit', 'manual', null] as const;
-const STRATEGIES = ['none', 'simple', 'htex_auto_scale', null] as const;
+const MODES = [...CHECKPOINT_MODES, null] as const;
+const STRATEGIES = [...STRATEGY_NAMES, null] as const;
 
 /** A validated parsl-ts configuration. Unknown or ill-typed fields throw ConfigurationError naming the field. */
-export class Config {
+export class Config implements KernelConfig {
   readonly executors: Executor[];
   readonly retries: number;
   readonly retryHandler: RetryHandler | null;
@@ -92,7 +98,7 @@ export class Config {
       v === null || typeof v === 'function' ? null : 'a function (error, task) => cost',
     );
     this.appCache = o.bool('appCache', true);
-    this.checkpointMode = o.oneOf('checkpointMode', CHECKPOINT_MODES, null);
+    this.checkpointMode = o.oneOf('checkpointMode', MODES, null);
     this.checkpointPeriod = o.check<string | null>('checkpointPeriod', null, (v) =>
       v === null || (typeof v === 'string' && /^\d+:[0-5]?\d:[0-5]?\d$/.test(v))
         ? null

@@ -44,7 +44,12 @@ export {
   type StrategyName,
 } from './config.js';
 export { File, FileError } from './data/file.js';
-export { DataFlowKernel, type KernelService } from './dataflow/dflow.js';
+export {
+  DataFlowKernel,
+  type KernelService,
+  type KernelServiceStarter,
+  type KernelStartOptions,
+} from './dataflow/dflow.js';
 export {
   BadCheckpoint,
   DependencyError,
@@ -53,6 +58,7 @@ export {
   PropagatedException,
 } from './dataflow/errors.js';
 export { AppFuture, DataFuture, Future } from './dataflow/future.js';
+export type { KernelConfig, TaskInfo } from './dataflow/kernel-config.js';
 export {
   getAllCheckpoints,
   getLastCheckpoint,
@@ -61,7 +67,6 @@ export {
   UnhashableArgument,
 } from './dataflow/memo/app-cache.js';
 export { TaskState } from './dataflow/states.js';
-export type { TaskInfo } from './dataflow/task-record.js';
 export {
   ConfigurationError,
   IllegalStateError,
@@ -108,6 +113,7 @@ export { ThreadPoolExecutor } from './executors/threads/thread-pool.js';
 export {
   JobStatusPoller,
   simpleErrorHandler,
+  startJobStatusPoller,
   TooManyJobFailures,
   windowedErrorHandler,
 } from './jobs/index.js';

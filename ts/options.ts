@@ -86,7 +86,12 @@ export class OptionReader<T extends object> {
 
   number(field: keyof T & string, dflt: number, rule?: NumberRule): number;
   number(field: keyof T & string, dflt: null, rule?: NumberRule): number | null;
-  number(field: keyof T & string, dflt: number | null, rule: NumberRule = {}): number | null {
+  number(field: keyof T & string, dflt: undefined, rule?: NumberRule): number | undefined;
+  number(
+    field: keyof T & string,
+    dflt: number | null | undefined,
+    rule: NumberRule = {},
+  ): number | null | undefined {
     const v = this.#o[field];
     if (v === undefined || (v === null && dflt === null)) return dflt;
     if (typeof v !== 'number' || Number.isNaN(v) || !checkNumber(v, rule)) this.fail(field, numberWant(rule));
@@ -112,7 +117,9 @@ export class OptionReader<T extends object> {
 
   string(field: keyof T & string, dflt: string): string;
   string(field: keyof T & string, dflt: null): string | null;
-  string(field: keyof T & string, dflt: string | null): string | null {
+  /** With an `undefined` default a field may be left out but not given as null. */
+  string(field: keyof T & string, dflt: undefined): string | undefined;
+  string(field: keyof T & string, dflt: string | null | undefined): string | null | undefined {
     const v = this.#o[field];
     if (v === undefined || (v === null && dflt === null)) return dflt;
     if (typeof v !== 'string') this.fail(field, 'a string');
@@ -124,6 +131,28 @@ export class OptionReader<T extends object> {
     const v = this.string(field, dflt);
     if (v.length === 0) this.fail(field, 'a non-empty string');
     return v;
+  }
+
+  /** An array of strings (a copy). */
+  strings(field: keyof T & string, dflt: readonly string[]): string[] {
+    const v = this.#o[field];
+    if (v === undefined) return [...dflt];
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) this.fail(field, 'an array of strings');
+    return [...v];
+  }
+
+  /** An object whose values are strings, such as environment variables (a copy). */
+  stringRecord(field: keyof T & string, dflt: Readonly<Record<string, string>>): Record<string, string> {
+    const v = this.#o[field];
+    if (v === undefined) return { ...dflt };
+    if (
+      typeof v !== 'object' ||
+      v === null ||
+      Array.isArray(v) ||
+      !Object.values(v).every((x) => typeof x === 'string')
+    )
+      this.fail(field, "an object of strings, e.g. { NAME: 'value' }");
+    return { ...(v as Record<string, string>) };
   }
 
   oneOf<V extends string | null>(field: keyof T & string, values: readonly V[], dflt: V): V {

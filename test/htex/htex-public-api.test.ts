@@ -25,7 +25,7 @@ describe('HighThroughputExecutor through the public API', () => {
       new parsl.Config({ executors: [ex], runDir, strategy: 'none', strategyPeriod: 0.2 }),
     );
     expect(isBlockProviderExecutor(ex)).toBe(true);
-    // Until the kernel starts the block-scaling poller itself (registerKernelStartHook), start a block by hand.
+    // load() starts the job status poller, whose first tick starts initBlocks; start one now if it has not yet.
     if (ex.statuses().size === 0) await ex.scaleOut(1);
     const double = parsl.app((x: number) => x * 2);
     const futures = Array.from({ length: 100 }, (_, i) => double(i));

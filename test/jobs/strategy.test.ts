@@ -1,14 +1,19 @@
+import { join } from 'node:path';
 import type { ExecutorTask, TaskDone } from 'parsl-ts';
 import {
+  Config,
+  DataFlowKernel,
   type ExecutionProvider,
   JobState,
   JobStatus,
   simpleErrorHandler,
+  startJobStatusPoller,
   TooManyJobFailures,
   windowedErrorHandler,
 } from 'parsl-ts';
 import { describe, expect, test } from 'vitest';
 import { BlockProviderExecutor, isBlockProviderExecutor, Strategy } from '#internal';
+import { eventually, tempDir } from '../helpers/kernel.js';
 
 /** A provider whose jobs are entries in a map the test controls. */
 class FakeProvider implements ExecutionProvider {
@@ -224,5 +229,22 @@ describe('block statuses and the error handler', () => {
         ]),
       ),
     ).toBeNull();
+  });
+});
+
+describe('the job status poller as a kernel service', () => {
+  test('a kernel started without parsl.load() scales its block executors when given the poller', async () => {
+    const dir = tempDir();
+    const p = Object.assign(new FakeProvider(), { initBlocks: 2 });
+    const e = new FakeExecutor(p);
+    const config = new Config({ executors: [e], strategy: 'none', runDir: join(dir.path, 'runinfo') });
+    try {
+      const dfk = await DataFlowKernel.start(config, { services: [startJobStatusPoller] });
+      await eventually(() => e.live() === 2);
+      await dfk.cleanup(); // closing the poller scales every block in
+      expect([...p.jobs.values()]).toEqual([JobState.CANCELLED, JobState.CANCELLED]);
+    } finally {
+      dir.remove();
+    }
   });
 });

@@ -132,6 +132,43 @@ describe('kernel lifecycle', () => {
     await teardown();
   });
 
+  test('a kernel starts the services it is given after its executors and closes them before they shut down', async () => {
+    const dir = tempDir();
+    const events: string[] = [];
+    class Recorded extends InProcessExecutor {
+      override async start(ctx: parsl.ExecutorContext): Promise<void> {
+        events.push('executor start');
+        return super.start(ctx);
+      }
+      override async shutdown(): Promise<void> {
+        events.push('executor shutdown');
+        return super.shutdown();
+      }
+    }
+    const config = new Config({ executors: [new Recorded()], runDir: join(dir.path, 'runinfo') });
+    try {
+      const dfk = await parsl.DataFlowKernel.start(config, {
+        services: [
+          async (k, c) => {
+            events.push(`service start: ${k.executors.size} executor, retries ${c.retries}`);
+            return { close: async () => void events.push('service close') };
+          },
+          async () => null,
+        ],
+      });
+      expect(() => parsl.dfk()).toThrow(parsl.NoDataFlowKernelError); // started, not loaded
+      await dfk.cleanup();
+      expect(events).toEqual([
+        'executor start',
+        'service start: 1 executor, retries 0',
+        'service close',
+        'executor shutdown',
+      ]);
+    } finally {
+      dir.remove();
+    }
+  });
+
   test('a script that loads the default config, runs tasks and cleans up exits by itself', () => {
     const dir = tempDir();
     const scriptPath = join(dir.path, 'workflow.mjs');

@@ -4,6 +4,7 @@ import type { AppFuture } from '../dataflow/future.js';
 import type { AppDefinition } from '../dataflow/task-record.js';
 import { ConfigurationError } from '../errors.js';
 import { describeFunction, type ModuleReference } from '../serialize/function-ref.js';
+import { keywordObject, readKeywords } from './special-options.js';
 
 /** Options shared by app(), bashApp() and joinApp(). */
 export interface AppOptions {
@@ -84,7 +85,14 @@ function makeApp(kind: AppDefinition['kind'], fn: Function, options: AppOptions)
     ignoreForCache: Object.freeze([...(options.ignoreForCache ?? [])]),
   });
   const pinned = options.dfk;
-  const invoke = (...args: unknown[]) => (pinned ?? currentKernel()).submit(definition, args);
+  const invoke = (...args: unknown[]) => {
+    const dfk = pinned ?? currentKernel();
+    const kw = keywordObject(args);
+    if (kw === null) return dfk.submit(definition, args);
+    const options = readKeywords(kw);
+    args[args.length - 1] = options.kwargs;
+    return dfk.submit(definition, args, options);
+  };
   Object.defineProperty(invoke, 'definition', { value: definition });
   Object.defineProperty(invoke, 'name', { value: definition.name });
   return invoke;

@@ -50,3 +50,11 @@ export function withEnv(cmd: string, env: Record<string, string> | undefined): s
   }
   return `${entries.map(([k, v]) => `export ${k}=${shellQuote(v)};`).join(' ')} ${cmd}`;
 }
+
+/** Whether `v` has the methods of a {@link Channel} (for checking options). */
+export function isChannel(v: unknown): v is Channel {
+  const c = v as Partial<Channel> | null;
+  return (
+    typeof c === 'object' && c !== null && typeof c.execute === 'function' && typeof c.push === 'function'
+  );
+}

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { chmod, copyFile, mkdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { type KeySet, OptionReader } from '../options.js';
 import type { Channel, ExecuteOptions, ExecuteResult, MakedirsOptions } from './base.js';
 import { ChannelTimeout, FileCopyException } from './errors.js';
 
@@ -16,6 +17,12 @@ export interface LocalChannelOptions {
   scriptDir?: string;
 }
 
+const LOCAL_CHANNEL_OPTIONS = {
+  userhome: true,
+  envs: true,
+  scriptDir: true,
+} satisfies KeySet<LocalChannelOptions>;
+
 /** Runs commands on this host with bash, each in its own process group (so a timeout kills all of it). */
 export class LocalChannel implements Channel {
   readonly userhome: string;
@@ -24,9 +31,11 @@ export class LocalChannel implements Channel {
   readonly isLocal = true;
 
   constructor(options: LocalChannelOptions = {}) {
-    this.userhome = resolve(options.userhome ?? '.');
-    this.envs = { ...(options.envs ?? {}) };
-    if (options.scriptDir !== undefined) this.scriptDir = options.scriptDir;
+    const o = new OptionReader<LocalChannelOptions>('LocalChannel', options, LOCAL_CHANNEL_OPTIONS);
+    this.userhome = resolve(o.name('userhome', '.'));
+    this.envs = o.stringRecord('envs', {});
+    const scriptDir = o.string('scriptDir', undefined);
+    if (scriptDir !== undefined) this.scriptDir = scriptDir;
   }
 
   execute(cmd: string, opts: ExecuteOptions = {}): Promise<ExecuteResult> {

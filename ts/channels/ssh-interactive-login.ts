@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { SSHChannel, type SSHChannelOptions } from './ssh.js';
+import { type KeySet, OptionReader } from '../options.js';
+import { SSH_COMMON_OPTIONS, SSHChannel, type SSHChannelOptions } from './ssh.js';
 
 export interface SSHInteractiveLoginChannelOptions extends Omit<SSHChannelOptions, 'password'> {
   /**
@@ -8,6 +9,11 @@ export interface SSHInteractiveLoginChannelOptions extends Omit<SSHChannelOption
    */
   prompt?: (question: string) => Promise<string>;
 }
+
+const INTERACTIVE_OPTIONS = {
+  ...SSH_COMMON_OPTIONS,
+  prompt: true,
+} satisfies KeySet<SSHInteractiveLoginChannelOptions>;
 
 /** Reads one line from stdin; the typed characters are not echoed. */
 export function askHidden(question: string, input: NodeJS.ReadableStream = process.stdin): Promise<string> {
@@ -33,8 +39,15 @@ export class SSHInteractiveLoginChannel extends SSHChannel {
   #answer: Promise<string> | undefined;
 
   constructor(options: SSHInteractiveLoginChannelOptions) {
-    super(options);
-    this.#prompt = options.prompt ?? askHidden;
+    const o = new OptionReader<SSHInteractiveLoginChannelOptions>(
+      'SSHInteractiveLoginChannel',
+      options,
+      INTERACTIVE_OPTIONS,
+    );
+    super(options, o);
+    this.#prompt = o.check<(question: string) => Promise<string>>('prompt', askHidden, (v) =>
+      typeof v === 'function' ? null : 'a function (question) => Promise<password>',
+    );
   }
 
   protected override password(): Promise<string> {

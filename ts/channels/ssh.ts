@@ -3,6 +3,7 @@ import { connect as netConnect } from 'node:net';
 import { homedir, userInfo } from 'node:os';
 import { basename, join, posix } from 'node:path';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import { type KeySet, OptionReader } from '../options.js';
 import { shellQuote } from '../shell.js';
 import {
   type Channel,
@@ -54,6 +55,25 @@ export interface SSHChannelOptions {
   connectTimeoutMs?: number;
 }
 
+/** The options every SSH channel takes; how the password is found is what the subclasses change. */
+export const SSH_COMMON_OPTIONS = {
+  hostname: true,
+  username: true,
+  port: true,
+  keyFilename: true,
+  passphrase: true,
+  agent: true,
+  knownHosts: true,
+  hostKeyPolicy: true,
+  envs: true,
+  scriptDir: true,
+  connectTimeoutMs: true,
+} satisfies KeySet<Omit<SSHChannelOptions, 'password'>>;
+
+const SSH_OPTIONS = { ...SSH_COMMON_OPTIONS, password: true } satisfies KeySet<SSHChannelOptions>;
+
+const HOST_KEY_POLICIES = ['reject', 'acceptNew'] as const;
+
 interface Session {
   client: Client;
   sftp?: SFTPWrapper;
@@ -71,13 +91,25 @@ export class SSHChannel implements Channel {
   #session: Promise<Session> | undefined;
   #closed = false;
 
-  constructor(options: SSHChannelOptions) {
-    this.options = options;
-    this.hostname = options.hostname;
-    this.username = options.username ?? userInfo().username;
-    this.port = options.port ?? 22;
-    this.envs = { ...(options.envs ?? {}) };
-    this.scriptDir = options.scriptDir ?? '.parsl-ts/submit_scripts';
+  /** @param reader a subclass's reader of its own options (its class name and every key it takes) */
+  constructor(options: SSHChannelOptions, reader?: OptionReader<SSHChannelOptions>) {
+    const o = reader ?? new OptionReader<SSHChannelOptions>('SSHChannel', options, SSH_OPTIONS);
+    this.hostname = o.string('hostname', '');
+    if (this.hostname === '') o.fail('hostname', 'the name or address of the host to connect to');
+    this.username = o.name('username', userInfo().username);
+    this.port = o.number('port', 22, { integer: true, min: 1, max: 65535 });
+    this.envs = o.stringRecord('envs', {});
+    this.scriptDir = o.name('scriptDir', '.parsl-ts/submit_scripts');
+    this.options = {
+      hostname: this.hostname,
+      password: o.string('password', undefined),
+      keyFilename: o.string('keyFilename', undefined),
+      passphrase: o.string('passphrase', undefined),
+      agent: o.string('agent', undefined),
+      knownHosts: o.string('knownHosts', undefined),
+      hostKeyPolicy: o.oneOf('hostKeyPolicy', HOST_KEY_POLICIES, 'reject'),
+      connectTimeoutMs: o.number('connectTimeoutMs', 20_000, { min: 0, exclusiveMin: true }),
+    };
   }
 
   /** The password to offer; subclasses ask for it interactively or fetch a token. */

@@ -1,21 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { AUTO_LOGNAME } from '../app/special-options.js';
-import type { Config } from '../config.js';
-import { File } from '../data/file.js';
 import { describeValue, isThenable } from '../describe.js';
 import { ConfigurationError, IllegalStateError } from '../errors.js';
-import { BadStdStreamFile } from '../execute/errors.js';
 import type { Executor, ExecutorTask, StdStream, TaskOutcome } from '../executors/base.js';
 import { getLogger, type LogHandle, setFileLogger } from '../logging.js';
-import { isPlainObject } from '../serialize/values.js';
 import { collectDependencies, type DependencyFailure, resolveArguments } from './dependencies.js';
 import { DependencyError, JoinError, NoDataFlowKernelError } from './errors.js';
 import { type AppFuture, DataFuture, Future } from './future.js';
+import type { KernelConfig } from './kernel-config.js';
 import { createMemoizer } from './memo/app-cache.js';
 import type { Memoizer } from './memo/memoizer.js';
 import { autoLogPath, makeRunDir } from './rundir.js';
 import { FINAL_STATES, stateName, TaskState } from './states.js';
+import type { AutoStream, TaskOptions } from './task-options.js';
 import { type AppDefinition, TaskRecord } from './task-record.js';
 
 const log = getLogger('parsl.dataflow');
@@ -23,6 +20,24 @@ const log = getLogger('parsl.dataflow');
 /** Something started with the kernel and closed at cleanup (the job status poller of block executors). */
 export interface KernelService {
   close(): Promise<void>;
+}
+
+/**
+ * Starts a service for a kernel whose executors have started, with the configuration the kernel was started
+ * with; resolves to null when there is nothing to run (e.g. no executor has blocks).
+ */
+export type KernelServiceStarter<C extends KernelConfig = KernelConfig> = (
+  dfk: DataFlowKernel,
+  config: C,
+) => Promise<KernelService | null>;
+
+export interface KernelStartOptions<C extends KernelConfig = KernelConfig> {
+  /**
+   * Services started after the executors and closed at cleanup, before the executors shut down.
+   * `parsl.load()` passes the job status poller (`startJobStatusPoller`), which scales block executors.
+   * @default []
+   */
+  readonly services?: readonly KernelServiceStarter<C>[];
 }
 
 /**
@@ -46,15 +61,18 @@ export class DataFlowKernel {
   #closing: Promise<void> | null = null;
 
   private constructor(
-    readonly config: Config,
+    readonly config: KernelConfig,
     readonly runDir: string,
   ) {
     for (const e of config.executors) this.#executors.set(e.label, e);
     this.#labels = [...this.#executors.keys()];
   }
 
-  /** Create the run directory, start logging, the memoizer and every executor. */
-  static async start(config: Config): Promise<DataFlowKernel> {
+  /** Create the run directory, start logging, the memoizer, every executor, then the given services. */
+  static async start<C extends KernelConfig>(
+    config: C,
+    options: KernelStartOptions<C> = {},
+  ): Promise<DataFlowKernel> {
     const runDir = await makeRunDir(config.runDir);
     const dfk = new DataFlowKernel(config, runDir);
     if (config.initializeLogging)
@@ -65,8 +83,8 @@ export class DataFlowKernel {
       await dfk.#memoizer?.start();
       const ctx = { runDir, runId: dfk.runId, logger: getLogger('parsl.executors') };
       await Promise.all(config.executors.map((e) => e.start(ctx)));
-      for (const hook of startHooks) {
-        const svc = await hook(dfk, config);
+      for (const start of options.services ?? []) {
+        const svc = await start(dfk, config);
         if (svc) dfk.#services.push(svc);
       }
     } catch (e) {
@@ -94,17 +112,19 @@ export class DataFlowKernel {
     return out;
   }
 
-  /** Submit one app invocation. Called by the functions app()/bashApp()/joinApp() return. */
-  submit(app: AppDefinition, callArgs: unknown[]): AppFuture<unknown> {
+  /**
+   * Submit one app invocation. Called by the functions app()/bashApp()/joinApp() return, with the call's
+   * keyword options already read when its last argument is a keyword object.
+   */
+  submit(app: AppDefinition, callArgs: unknown[], options: TaskOptions | null = null): AppFuture<unknown> {
     if (this.#closing) {
       throw new NoDataFlowKernelError(
         'this DataFlowKernel has been cleaned up: load a new one with parsl.load()',
       );
     }
     const id = this.#taskCount++;
-    const hasKwargs = callArgs.length > 0 && isPlainObject(callArgs[callArgs.length - 1]);
-    const rec = new TaskRecord(id, app, callArgs, hasKwargs, this.#dependencyDone);
-    if (hasKwargs) this.#readKeywords(rec);
+    const rec = new TaskRecord(id, app, callArgs, options !== null, this.#dependencyDone);
+    if (options !== null) this.#applyOptions(rec, options);
     this.#tasks.set(id, rec);
     this.#count(TaskState.pending, 1);
     const deps = collectDependencies(rec.args);
@@ -373,75 +393,33 @@ export class DataFlowKernel {
 
   // ---- keyword options -----------------------------------------------------------------------------------
 
-  /** Read the special keys of the call's keyword object; errors fail the task at launch, not the call. */
-  #readKeywords(rec: TaskRecord): void {
-    const kw = { ...(rec.args[rec.args.length - 1] as Record<string, unknown>) };
-    rec.args[rec.args.length - 1] = kw;
-    try {
-      const auto: string[] = [];
-      const stdout = this.#stdStream(rec, kw, 'stdout', auto);
-      const stderr = this.#stdStream(rec, kw, 'stderr', auto);
-      rec.future.stdout = stdout?.path ?? null;
-      rec.future.stderr = stderr?.path ?? null;
-      if (auto.length > 0) rec.autoIgnored = auto;
-      let outputs: File[] = [];
-      if (kw.outputs !== undefined) {
-        if (!Array.isArray(kw.outputs)) throw new ConfigurationError('outputs must be an array of File');
-        outputs = kw.outputs.map((o) => (o instanceof File ? o : new File(String(o))));
-        kw.outputs = outputs;
-        rec.future.outputs = outputs.map((f) => new DataFuture(rec.future, f));
-      }
-      if (kw.walltime !== undefined) {
-        const w = kw.walltime;
-        if (typeof w !== 'number' || !(w > 0)) {
-          throw new ConfigurationError(`walltime must be a positive number of seconds, got ${String(w)}`);
-        }
-        rec.walltimeMs = Math.round(w * 1000);
-      }
-      if (kw.resourceSpecification !== undefined) {
-        if (!isPlainObject(kw.resourceSpecification)) {
-          throw new ConfigurationError('resourceSpecification must be a plain object');
-        }
-        rec.resourceSpecification = kw.resourceSpecification;
-      }
-      if (rec.app.kind === 'bash' || stdout || stderr) {
-        const local = outputs
-          .filter((f) => f.scheme === 'file' || f.localPath !== null)
-          .map((f) => f.filepath);
-        rec.bash = { stdout, stderr, outputs: local };
-      }
-    } catch (e) {
-      rec.invalid = e as Error;
+  #applyOptions(rec: TaskRecord, o: TaskOptions): void {
+    if (o.invalid !== null) {
+      rec.invalid = o.invalid;
+      return;
     }
+    const stdout = this.#stream(rec, o.kwargs, 'stdout', o.stdout);
+    const stderr = this.#stream(rec, o.kwargs, 'stderr', o.stderr);
+    rec.future.stdout = stdout?.path ?? null;
+    rec.future.stderr = stderr?.path ?? null;
+    if (o.outputs.length > 0) rec.future.outputs = o.outputs.map((f) => new DataFuture(rec.future, f));
+    rec.walltimeMs = o.walltimeMs;
+    if (o.resourceSpecification !== null) rec.resourceSpecification = o.resourceSpecification;
+    if (rec.app.kind === 'bash' || stdout || stderr) rec.bash = { stdout, stderr, outputs: o.localOutputs };
   }
 
-  #stdStream(
+  /** An AUTO_LOGNAME request becomes a path in this kernel's run directory, left out of the memo hash. */
+  #stream(
     rec: TaskRecord,
-    kw: Record<string, unknown>,
+    kwargs: Record<string, unknown>,
     which: 'stdout' | 'stderr',
-    auto: string[],
+    s: StdStream | AutoStream | null,
   ): StdStream | null {
-    const v = kw[which];
-    if (v === undefined || v === null) return null;
-    let s: StdStream;
-    if (v === AUTO_LOGNAME) {
-      s = { path: autoLogPath(this.runDir, rec.id, rec.app.name, which), mode: 'a' };
-      auto.push(which);
-    } else if (typeof v === 'string') s = { path: v, mode: 'a' };
-    else if (v instanceof File) s = { path: v.filepath, mode: 'w' };
-    else if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') {
-      const mode = v[1].replace('+', '');
-      if (mode !== 'w' && mode !== 'a') {
-        throw new BadStdStreamFile(`${which} mode must be 'w' or 'a' (got '${v[1]}')`);
-      }
-      s = { path: v[0], mode };
-    } else {
-      throw new BadStdStreamFile(
-        `${which} must be a path, [path, mode], a File or AUTO_LOGNAME; got ${describeValue(v)}`,
-      );
-    }
-    kw[which] = s.path;
-    return s;
+    if (s === null || !('auto' in s)) return s;
+    const path = autoLogPath(this.runDir, rec.id, rec.app.name, which);
+    kwargs[which] = path;
+    rec.autoIgnored = [...rec.autoIgnored, which];
+    return { path, mode: 'a' };
   }
 
   // ---- bookkeeping ---------------------------------------------------------------------------------------
@@ -459,15 +437,7 @@ export class DataFlowKernel {
   }
 }
 
-// ---- extension points and the loaded kernel -------------------------------------------------------------
-
-type StartHook = (dfk: DataFlowKernel, config: Config) => Promise<KernelService | null>;
-const startHooks: StartHook[] = [];
-
-/** Let a subsystem (e.g. the block-scaling poller) start with every kernel, without the kernel importing it. */
-export function registerKernelStartHook(h: StartHook): void {
-  startHooks.push(h);
-}
+// ---- the loaded kernel ----------------------------------------------------------------------------------
 
 let current: DataFlowKernel | null = null;
 
@@ -475,14 +445,17 @@ function onCleanup(dfk: DataFlowKernel): void {
   if (current === dfk) current = null;
 }
 
-/** Load a configuration and start its DataFlowKernel (a local worker-thread pool when none is given). */
-export async function loadKernel(config: Config): Promise<DataFlowKernel> {
+/** Start a DataFlowKernel and make it the loaded one (`parsl.dfk()`, and what apps submit to). */
+export async function loadKernel<C extends KernelConfig>(
+  config: C,
+  options: KernelStartOptions<C> = {},
+): Promise<DataFlowKernel> {
   if (current) {
     throw new ConfigurationError(
       'Config has already been loaded: call parsl.dfk().cleanup() or parsl.clear() first',
     );
   }
-  const dfk = await DataFlowKernel.start(config);
+  const dfk = await DataFlowKernel.start(config, options);
   current = dfk;
   return dfk;
 }

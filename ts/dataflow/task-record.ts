@@ -2,6 +2,7 @@ import type { BashOptions, Executor } from '../executors/base.js';
 import type { FunctionDescriptor } from '../serialize/function-ref.js';
 import type { Dependencies } from './dependencies.js';
 import { AppFuture, type Future, type FutureWaiter, type TaskView } from './future.js';
+import type { TaskInfo } from './kernel-config.js';
 import type { MemoTask } from './memo/memoizer.js';
 import { stateName, TaskState } from './states.js';
 
@@ -15,19 +16,6 @@ export interface AppDefinition {
   readonly executors: 'all' | readonly string[];
   readonly cache: boolean;
   readonly ignoreForCache: readonly string[];
-}
-
-/** The read-only view of a task given to a `retryHandler`. */
-export interface TaskInfo {
-  readonly id: number;
-  readonly appName: string;
-  readonly args: readonly unknown[];
-  readonly failCount: number;
-  readonly failCost: number;
-  readonly failHistory: readonly string[];
-  readonly tryId: number;
-  readonly executorLabel: string | null;
-  readonly resourceSpecification: Readonly<Record<string, unknown>>;
 }
 
 /** Everything the kernel tracks for one task. Kept flat and small: a million may be pending at once. */

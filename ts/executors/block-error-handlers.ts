@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
-import { TooManyJobFailures } from '../jobs/errors.js';
 import { JobState, type JobStatus } from '../providers/base.js';
+import { TooManyJobFailures } from './errors.js';
 
 /**
  * Block error handlers (Parsl's `simple_error_handler` / `windowed_error_handler`): pure functions of the

@@ -3,8 +3,9 @@ import { JobStatusPoller } from './job-status-poller.js';
 import type { StrategyName } from './strategy.js';
 
 /**
- * The kernel start hook for block scaling, shaped for `registerKernelStartHook` so the kernel never imports jobs/:
- * `registerKernelStartHook(startJobStatusPoller)`. Returns null when no executor has blocks.
+ * The kernel service that scales block executors: `parsl.load()` passes it to the kernel, and a kernel started
+ * directly is given it the same way, `DataFlowKernel.start(config, { services: [startJobStatusPoller] })`.
+ * Resolves to a started poller (closed by the kernel's cleanup).
  */
 export async function startJobStatusPoller(
   dfk: { readonly executors: ReadonlyMap<string, Executor> },
@@ -13,7 +14,7 @@ export async function startJobStatusPoller(
     readonly strategyPeriod: number;
     readonly maxIdletime: number;
   },
-): Promise<{ close(): Promise<void> } | null> {
+): Promise<{ close(): Promise<void> }> {
   const poller = new JobStatusPoller({
     executors: [...dfk.executors.values()],
     strategy: config.strategy ?? 'none',

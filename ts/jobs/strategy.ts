@@ -2,7 +2,8 @@ import type { BlockScaling } from '../executors/block-provider.js';
 import { getLogger } from '../logging.js';
 import { JobState } from '../providers/base.js';
 
-export type StrategyName = 'none' | 'simple' | 'htex_auto_scale';
+export const STRATEGY_NAMES = ['none', 'simple', 'htex_auto_scale'] as const;
+export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 interface PerExecutor {
   first: boolean;

@@ -1,3 +1,4 @@
+import { type KeySet, OptionReader } from '../options.js';
 import { BadLauncher } from './errors.js';
 
 /**
@@ -12,6 +13,11 @@ export interface Launcher {
    * @returns a bash fragment placed at the end of the provider's submit script
    */
   apply(command: string, tasksPerNode: number, nodesPerBlock: number): string;
+}
+
+/** Whether `v` has the method of a {@link Launcher} (for checking options). */
+export function isLauncher(v: unknown): v is Launcher {
+  return typeof v === 'object' && v !== null && typeof (v as Partial<Launcher>).apply === 'function';
 }
 
 export interface LauncherOptions {
@@ -30,14 +36,22 @@ export interface OverridableLauncherOptions extends LauncherOptions {
   overrides?: string;
 }
 
+export const LAUNCHER_OPTIONS = { debug: true } satisfies KeySet<LauncherOptions>;
+
+export const OVERRIDABLE_OPTIONS = {
+  ...LAUNCHER_OPTIONS,
+  overrides: true,
+} satisfies KeySet<OverridableLauncherOptions>;
+
 /** Option handling shared by the launchers that take `overrides` (srun, aprun, jsrun and friends). */
 export abstract class OverridableLauncher implements Launcher {
   readonly debug: boolean;
   readonly overrides: string;
 
   constructor(options: OverridableLauncherOptions = {}) {
-    this.debug = options.debug ?? true;
-    this.overrides = options.overrides ?? '';
+    const o = new OptionReader<OverridableLauncherOptions>(new.target.name, options, OVERRIDABLE_OPTIONS);
+    this.debug = o.bool('debug', true);
+    this.overrides = o.string('overrides', '');
   }
 
   abstract apply(command: string, tasksPerNode: number, nodesPerBlock: number): string;

@@ -1,4 +1,12 @@
-import { assertCounts, debugFlag, type Launcher, type LauncherOptions, writeCommandFile } from './base.js';
+import { OptionReader } from '../options.js';
+import {
+  assertCounts,
+  debugFlag,
+  LAUNCHER_OPTIONS,
+  type Launcher,
+  type LauncherOptions,
+  writeCommandFile,
+} from './base.js';
 
 /**
  * GNU Parallel over the block's nodes (`$PBS_NODEFILE`, or this host): `tasksPerNode` copies per node via
@@ -8,7 +16,7 @@ export class GnuParallelLauncher implements Launcher {
   readonly debug: boolean;
 
   constructor(options: LauncherOptions = {}) {
-    this.debug = options.debug ?? true;
+    this.debug = new OptionReader('GnuParallelLauncher', options, LAUNCHER_OPTIONS).bool('debug', true);
   }
 
   apply(command: string, tasksPerNode: number, nodesPerBlock: number): string {

@@ -1,7 +1,9 @@
+import { type KeySet, OptionReader } from '../options.js';
 import {
   assertCounts,
   debugFlag,
   type Launcher,
+  OVERRIDABLE_OPTIONS,
   type OverridableLauncherOptions,
   writeCommandFile,
 } from './base.js';
@@ -14,6 +16,8 @@ export interface MpiExecLauncherOptions extends OverridableLauncherOptions {
    */
   bindCmd?: string;
 }
+
+const MPIEXEC_OPTIONS = { ...OVERRIDABLE_OPTIONS, bindCmd: true } satisfies KeySet<MpiExecLauncherOptions>;
 
 /** Finds a host file from the batch system, if any; without one mpiexec uses the local host's slots. */
 const HOSTFILE_DISCOVERY = `if [[ -n "\${PBS_NODEFILE:-}" ]]; then
@@ -34,9 +38,10 @@ export class MpiExecLauncher implements Launcher {
   readonly bindCmd: string;
 
   constructor(options: MpiExecLauncherOptions = {}) {
-    this.debug = options.debug ?? true;
-    this.overrides = options.overrides ?? '';
-    this.bindCmd = options.bindCmd ?? '--bind-to';
+    const o = new OptionReader<MpiExecLauncherOptions>('MpiExecLauncher', options, MPIEXEC_OPTIONS);
+    this.debug = o.bool('debug', true);
+    this.overrides = o.string('overrides', '');
+    this.bindCmd = o.name('bindCmd', '--bind-to');
   }
 
   apply(command: string, tasksPerNode: number, nodesPerBlock: number): string {
@@ -61,6 +66,8 @@ export interface MpiRunLauncherOptions extends OverridableLauncherOptions {
   bashLocation?: string;
 }
 
+const MPIRUN_OPTIONS = { ...OVERRIDABLE_OPTIONS, bashLocation: true } satisfies KeySet<MpiRunLauncherOptions>;
+
 /** `mpirun -np <tasksPerNode × nodesPerBlock>`; the MPI implementation finds the hosts itself. */
 export class MpiRunLauncher implements Launcher {
   readonly debug: boolean;
@@ -68,9 +75,10 @@ export class MpiRunLauncher implements Launcher {
   readonly bashLocation: string;
 
   constructor(options: MpiRunLauncherOptions = {}) {
-    this.debug = options.debug ?? true;
-    this.overrides = options.overrides ?? '';
-    this.bashLocation = options.bashLocation ?? '/bin/bash';
+    const o = new OptionReader<MpiRunLauncherOptions>('MpiRunLauncher', options, MPIRUN_OPTIONS);
+    this.debug = o.bool('debug', true);
+    this.overrides = o.string('overrides', '');
+    this.bashLocation = o.name('bashLocation', '/bin/bash');
   }
 
   apply(command: string, tasksPerNode: number, nodesPerBlock: number): string {

@@ -1,5 +1,6 @@
 import { getLogger } from '../logging.js';
-import { assertCounts, type Launcher, type LauncherOptions } from './base.js';
+import { OptionReader } from '../options.js';
+import { assertCounts, LAUNCHER_OPTIONS, type Launcher, type LauncherOptions } from './base.js';
 
 const log = getLogger('parsl.launchers');
 
@@ -8,7 +9,7 @@ export class SimpleLauncher implements Launcher {
   readonly debug: boolean;
 
   constructor(options: LauncherOptions = {}) {
-    this.debug = options.debug ?? true;
+    this.debug = new OptionReader('SimpleLauncher', options, LAUNCHER_OPTIONS).bool('debug', true);
   }
 
   apply(command: string, tasksPerNode: number, nodesPerBlock: number): string {

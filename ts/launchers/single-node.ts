@@ -1,4 +1,5 @@
-import { assertCounts, debugFlag, type Launcher, type LauncherOptions } from './base.js';
+import { type KeySet, OptionReader } from '../options.js';
+import { assertCounts, debugFlag, LAUNCHER_OPTIONS, type Launcher, type LauncherOptions } from './base.js';
 
 export interface SingleNodeLauncherOptions extends LauncherOptions {
   /**
@@ -8,14 +9,20 @@ export interface SingleNodeLauncherOptions extends LauncherOptions {
   failOnAny?: boolean;
 }
 
+const SINGLE_NODE_OPTIONS = {
+  ...LAUNCHER_OPTIONS,
+  failOnAny: true,
+} satisfies KeySet<SingleNodeLauncherOptions>;
+
 /** Starts `tasksPerNode × nodesPerBlock` copies of the command on the current node as background jobs. */
 export class SingleNodeLauncher implements Launcher {
   readonly debug: boolean;
   readonly failOnAny: boolean;
 
   constructor(options: SingleNodeLauncherOptions = {}) {
-    this.debug = options.debug ?? true;
-    this.failOnAny = options.failOnAny ?? false;
+    const o = new OptionReader<SingleNodeLauncherOptions>('SingleNodeLauncher', options, SINGLE_NODE_OPTIONS);
+    this.debug = o.bool('debug', true);
+    this.failOnAny = o.bool('failOnAny', false);
   }
 
   apply(command: string, tasksPerNode: number, nodesPerBlock: number): string {

@@ -1,10 +1,13 @@
 import { getLogger } from '../logging.js';
-import { assertCounts, type Launcher, type LauncherOptions } from './base.js';
+import { type KeySet, OptionReader } from '../options.js';
+import { assertCounts, LAUNCHER_OPTIONS, type Launcher, type LauncherOptions } from './base.js';
 
 export interface WrappedLauncherOptions extends LauncherOptions {
   /** Text placed before the command, e.g. `singularity exec img.sif` or `time`. */
   prepend: string;
 }
+
+const WRAPPED_OPTIONS = { ...LAUNCHER_OPTIONS, prepend: true } satisfies KeySet<WrappedLauncherOptions>;
 
 const log = getLogger('parsl.launchers');
 
@@ -14,8 +17,11 @@ export class WrappedLauncher implements Launcher {
   readonly debug: boolean;
 
   constructor(options: WrappedLauncherOptions) {
-    this.prepend = options.prepend;
-    this.debug = options.debug ?? true;
+    const o = new OptionReader<WrappedLauncherOptions>('WrappedLauncher', options, WRAPPED_OPTIONS);
+    this.prepend = o.string('prepend', '');
+    if (this.prepend === '')
+      o.fail('prepend', "the text placed before the command, e.g. 'singularity exec img.sif'");
+    this.debug = o.bool('debug', true);
   }
 
   apply(command: string, tasksPerNode: number, nodesPerBlock: number): string {

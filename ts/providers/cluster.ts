@@ -1,38 +1,31 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, posix, resolve } from 'node:path';
-import type { Channel, ExecuteResult } from '../channels/base.js';
+import { type Channel, type ExecuteResult, isChannel } from '../channels/base.js';
 import { LocalChannel } from '../channels/local.js';
-import { ConfigurationError } from '../errors.js';
-import type { Launcher } from '../launchers/base.js';
+import { isLauncher, type Launcher } from '../launchers/base.js';
 import { getLogger, type Logger } from '../logging.js';
-import { type ExecutionProvider, JobState, JobStatus } from './base.js';
+import type { KeySet, OptionReader } from '../options.js';
+import {
+  BLOCK_OPTIONS,
+  type BlockDefaults,
+  type BlockOptions,
+  JobState,
+  JobStatus,
+  ProviderBase,
+} from './base.js';
 import { ScriptPathError, SubmitException } from './errors.js';
-import { walltimeToSeconds } from './walltime.js';
+import { readWalltime } from './walltime.js';
 
 /** Options every batch-system provider takes (camelCase of Parsl's names). */
-export interface ClusterProviderOptions {
-  /** Name in logs and monitoring. @default the scheduler's name, e.g. 'slurm' */
-  label?: string;
+export interface ClusterProviderOptions extends BlockOptions {
   /** Where scheduler commands run. @default new LocalChannel() */
   channel?: Channel;
   /** How the worker command is started inside the job. */
   launcher?: Launcher;
   /** @default 1 */
   nodesPerBlock?: number;
-  /** @default 1 */
-  initBlocks?: number;
-  /** @default 0 */
-  minBlocks?: number;
-  /** @default 1 */
-  maxBlocks?: number;
-  /** Ratio of slots to pending tasks the strategy aims for, 0..1. @default 1 */
-  parallelism?: number;
-  /** Wall-clock limit of each block, `HH:MM:SS`. Default per scheduler (Slurm 00:10:00). */
-  walltime?: string;
-  /** Seconds a scheduler command may take before it is killed. Default per scheduler (Slurm 10). */
-  cmdTimeout?: number;
-  /** Milliseconds between status polls by the block machinery. @default 60_000 */
-  statusPollingInterval?: number;
+  /** Wall-clock limit of each block: `HH:MM:SS` or a number of seconds. Default per scheduler (Slurm 00:10:00). */
+  walltime?: string | number;
   /** Bash run in the job before the workers start (module loads, conda activate…). @default '' */
   workerInit?: string;
   /** Extra directive lines placed in the script header, verbatim. @default '' */
@@ -46,13 +39,26 @@ export interface ClusterProviderOptions {
   scriptDir?: string;
 }
 
-export interface ClusterDefaults {
-  label: string;
-  walltime: string;
-  cmdTimeout: number;
-  launcher: () => Launcher;
-  initBlocks?: number;
-  maxBlocks?: number;
+export const CLUSTER_OPTIONS = {
+  ...BLOCK_OPTIONS,
+  channel: true,
+  launcher: true,
+  nodesPerBlock: true,
+  walltime: true,
+  workerInit: true,
+  schedulerOptions: true,
+  coresPerNode: true,
+  memPerNode: true,
+  moveFiles: true,
+  scriptDir: true,
+} satisfies KeySet<ClusterProviderOptions>;
+
+/** A scheduler's defaults; block limits not given here are 1 initial and 1 maximum block, polled every minute. */
+export interface ClusterDefaults extends Partial<BlockDefaults> {
+  readonly label: string;
+  readonly walltime: string;
+  readonly cmdTimeout: number;
+  readonly launcher: () => Launcher;
 }
 
 /** What a scheduler said about one job. */
@@ -82,21 +88,13 @@ interface JobRecord {
  * submit, remember the job, poll in batches (a job missing from the answer is COMPLETED), cancel.
  * A scheduler subclass supplies the script, the three commands and the state table.
  */
-export abstract class ClusterProvider implements ExecutionProvider {
-  label: string;
-  readonly statusPollingInterval: number;
-  initBlocks: number;
-  minBlocks: number;
-  maxBlocks: number;
-  nodesPerBlock: number;
-  parallelism: number;
+export abstract class ClusterProvider extends ProviderBase {
   coresPerNode?: number;
   memPerNode?: number;
-  scriptDir: string;
   readonly channel: Channel;
   readonly launcher: Launcher;
+  /** `HH:MM:SS`, however it was given. */
   readonly walltime: string;
-  readonly cmdTimeoutMs: number;
   readonly workerInit: string;
   readonly schedulerOptions: string;
   readonly moveFiles: boolean;
@@ -107,30 +105,28 @@ export abstract class ClusterProvider implements ExecutionProvider {
   /** File name suffix of submit scripts. */
   protected scriptSuffix = '.submit';
 
-  protected constructor(options: ClusterProviderOptions, defaults: ClusterDefaults) {
-    this.label = options.label ?? defaults.label;
-    this.channel = options.channel ?? new LocalChannel();
-    this.launcher = options.launcher ?? defaults.launcher();
-    this.nodesPerBlock = positiveInt(options.nodesPerBlock ?? 1, 'nodesPerBlock');
-    this.initBlocks = nonNegativeInt(options.initBlocks ?? defaults.initBlocks ?? 1, 'initBlocks');
-    this.minBlocks = nonNegativeInt(options.minBlocks ?? 0, 'minBlocks');
-    this.maxBlocks = nonNegativeInt(options.maxBlocks ?? defaults.maxBlocks ?? 1, 'maxBlocks');
-    this.parallelism = options.parallelism ?? 1;
-    if (!(this.parallelism >= 0 && this.parallelism <= 1)) {
-      throw new ConfigurationError(`parallelism must be between 0 and 1, got ${this.parallelism}`);
-    }
-    this.walltime = options.walltime ?? defaults.walltime;
-    walltimeToSeconds(this.walltime); // validate early
-    this.cmdTimeoutMs = (options.cmdTimeout ?? defaults.cmdTimeout) * 1000;
-    this.statusPollingInterval = options.statusPollingInterval ?? 60_000;
-    this.workerInit = options.workerInit ?? '';
-    this.schedulerOptions = options.schedulerOptions ?? '';
-    if (options.coresPerNode !== undefined)
-      this.coresPerNode = positiveInt(options.coresPerNode, 'coresPerNode');
-    if (options.memPerNode !== undefined) this.memPerNode = options.memPerNode;
-    this.moveFiles = options.moveFiles ?? this.channel.isLocal !== true;
-    this.scriptDir = options.scriptDir ?? 'submit_scripts';
-    this.log = getLogger(`parsl.providers.${defaults.label}`);
+  /** @param o the reader of the subclass's options: its class name and every key it takes */
+  protected constructor(o: OptionReader<ClusterProviderOptions>, d: ClusterDefaults) {
+    super(o, { initBlocks: 1, maxBlocks: 1, statusPollingInterval: 60_000, ...d });
+    this.channel =
+      o.check<Channel | null>('channel', null, (v) =>
+        isChannel(v) ? null : 'a Channel, e.g. new SSHChannel({ … })',
+      ) ?? new LocalChannel();
+    this.launcher =
+      o.check<Launcher | null>('launcher', null, (v) =>
+        isLauncher(v) ? null : 'a Launcher, e.g. new SrunLauncher()',
+      ) ?? d.launcher();
+    this.nodesPerBlock = o.int('nodesPerBlock', 1);
+    this.walltime = readWalltime(o, d.walltime);
+    this.workerInit = o.string('workerInit', '');
+    this.schedulerOptions = o.string('schedulerOptions', '');
+    const cores = o.number('coresPerNode', null, { integer: true, min: 1 });
+    if (cores !== null) this.coresPerNode = cores;
+    const mem = o.number('memPerNode', null, { min: 0 });
+    if (mem !== null) this.memPerNode = mem;
+    this.moveFiles = o.bool('moveFiles', this.channel.isLocal !== true);
+    this.scriptDir = o.name('scriptDir', 'submit_scripts');
+    this.log = getLogger(`parsl.providers.${d.label}`);
   }
 
   /** The complete submit script text. */
@@ -270,23 +266,9 @@ export abstract class ClusterProvider implements ExecutionProvider {
     }
   }
 
-  toString(): string {
+  override toString(): string {
     return `${this.constructor.name}(${this.label}, ${basename(this.scriptDir)})`;
   }
-}
-
-export function positiveInt(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new ConfigurationError(`${field} must be a positive integer, got ${String(value)}`);
-  }
-  return value;
-}
-
-export function nonNegativeInt(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new ConfigurationError(`${field} must be an integer ≥ 0, got ${String(value)}`);
-  }
-  return value;
 }
 
 /** Splits command output into trimmed non-empty lines. */

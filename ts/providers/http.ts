@@ -59,3 +59,10 @@ export async function importOptional<T>(name: string, reason: string): Promise<T
     throw cause;
   }
 }
+
+/** An OptionReader check for an endpoint option: an http(s) URL. */
+export function urlCheck(v: unknown): string | null {
+  return typeof v === 'string' && /^https?:\/\//.test(v) && URL.canParse(v)
+    ? null
+    : "an http(s) URL, e.g. 'https://host:443/'";
+}

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors.js';
+import type { OptionReader } from '../options.js';
 
 /** Seconds in a `[[HH:]MM:]SS` walltime (Parsl's format; hours may exceed 24). */
 export function walltimeToSeconds(walltime: string): number {
@@ -22,4 +23,22 @@ export function secondsToWalltime(seconds: number): string {
   const m = Math.floor((seconds % 3600) / 60);
   const s = seconds % 60;
   return [h, m, s].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+const WALLTIME = /^\s*\d+(:\d+){0,2}\s*$/;
+
+/**
+ * A provider's `walltime` option, as Parsl's 'HH:MM:SS' or a number of seconds (rounded up), returned as
+ * 'HH:MM:SS' with two-digit minutes and seconds.
+ */
+export function readWalltime<T extends { walltime?: string | number }>(
+  o: OptionReader<T>,
+  dflt: string,
+): string {
+  const v = o.check<string | number>('walltime', dflt, (v) =>
+    (typeof v === 'number' && v > 0 && Number.isFinite(v)) || (typeof v === 'string' && WALLTIME.test(v))
+      ? null
+      : "'HH:MM:SS' or a number of seconds > 0",
+  );
+  return secondsToWalltime(typeof v === 'number' ? Math.ceil(v) : walltimeToSeconds(v));
 }

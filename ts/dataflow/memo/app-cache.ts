@@ -1,8 +1,8 @@
 import { dirname, join } from 'node:path';
-import type { CheckpointMode, Config } from '../../config.js';
 import { ConfigurationError } from '../../errors.js';
 import type { TaskOutcome } from '../../executors/base.js';
 import { getLogger } from '../../logging.js';
+import type { CheckpointMode, KernelConfig } from '../kernel-config.js';
 import { CheckpointWriter, getAllCheckpoints, readCheckpoint } from './checkpoint.js';
 import { hashTask } from './hash.js';
 import type { Memoizer, MemoLookup, MemoTask } from './memoizer.js';
@@ -169,7 +169,7 @@ export class AppCache implements Memoizer {
  * The kernel's memoizer for a configuration, or null when there is nothing to do (`appCache: false` and no
  * checkpoint mode).
  */
-export function createMemoizer(config: Config, runDir: string): Memoizer | null {
+export function createMemoizer(config: KernelConfig, runDir: string): Memoizer | null {
   if (!config.appCache && config.checkpointMode === null) return null;
   return new AppCache({
     appCache: config.appCache,

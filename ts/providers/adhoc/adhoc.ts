@@ -1,33 +1,41 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { posix, resolve } from 'node:path';
-import type { Channel } from '../../channels/base.js';
-import { ConfigurationError } from '../../errors.js';
-import type { Launcher } from '../../launchers/base.js';
+import { type Channel, isChannel } from '../../channels/base.js';
+import { isLauncher, type Launcher } from '../../launchers/base.js';
 import { SimpleLauncher } from '../../launchers/simple.js';
 import { getLogger } from '../../logging.js';
+import { type KeySet, OptionReader } from '../../options.js';
 import { shellQuote } from '../../shell.js';
-import { type ExecutionProvider, JobState, JobStatus } from '../base.js';
+import { type BlockOptions, JobState, JobStatus, ProviderBase } from '../base.js';
 import { ScaleOutFailed, ScriptPathError } from '../errors.js';
 import { substitute } from '../template.js';
 
-export interface AdHocProviderOptions {
+/**
+ * Options of {@link AdHocProvider}; its block counts are fixed by `channels`. Defaults: label 'adhoc',
+ * statusPollingInterval 10 s, cmdTimeout 10 s.
+ */
+export interface AdHocProviderOptions
+  extends Pick<BlockOptions, 'label' | 'parallelism' | 'statusPollingInterval' | 'cmdTimeout'> {
   /** One block per channel (typically `SSHChannel`s to the machines you may use). */
   channels: Channel[];
-  /** @default 'adhoc' */
-  label?: string;
   /** @default new SimpleLauncher() */
   launcher?: Launcher;
   /** @default '' */
   workerInit?: string;
-  /** Seconds a command may take. @default 10 */
-  cmdTimeout?: number;
-  /** @default 1 */
-  parallelism?: number;
-  /** Milliseconds between status polls. @default 10_000 */
-  statusPollingInterval?: number;
   /** Local directory for scripts; set by the executor. @default 'submit_scripts' */
   scriptDir?: string;
 }
+
+const ADHOC_OPTIONS = {
+  channels: true,
+  label: true,
+  launcher: true,
+  workerInit: true,
+  cmdTimeout: true,
+  parallelism: true,
+  statusPollingInterval: true,
+  scriptDir: true,
+} satisfies KeySet<AdHocProviderOptions>;
 
 const ADHOC_TEMPLATE = `#!/bin/bash
 
@@ -50,36 +58,37 @@ interface AdHocJob {
  * Machines you can ssh to without a batch system: one block per channel (so initBlocks = minBlocks =
  * maxBlocks = number of channels). A block is a detached process group on that machine.
  */
-export class AdHocProvider implements ExecutionProvider {
-  label: string;
-  readonly statusPollingInterval: number;
-  initBlocks: number;
-  minBlocks: number;
-  maxBlocks: number;
-  nodesPerBlock = 1;
-  parallelism: number;
-  scriptDir: string;
+export class AdHocProvider extends ProviderBase {
   readonly channels: Channel[];
   readonly launcher: Launcher;
   readonly workerInit: string;
-  readonly cmdTimeoutMs: number;
   readonly #jobs = new Map<string, AdHocJob>();
   readonly #log = getLogger('parsl.providers.adhoc');
   #counter = 0;
 
   constructor(options: AdHocProviderOptions) {
-    if (!Array.isArray(options.channels) || options.channels.length === 0) {
-      throw new ConfigurationError('AdHocProvider needs channels: one channel per machine (e.g. SSHChannel)');
-    }
-    this.channels = options.channels;
-    this.label = options.label ?? 'adhoc';
-    this.launcher = options.launcher ?? new SimpleLauncher();
-    this.workerInit = options.workerInit ?? '';
-    this.cmdTimeoutMs = (options.cmdTimeout ?? 10) * 1000;
-    this.parallelism = options.parallelism ?? 1;
-    this.statusPollingInterval = options.statusPollingInterval ?? 10_000;
-    this.scriptDir = options.scriptDir ?? 'submit_scripts';
-    this.initBlocks = this.minBlocks = this.maxBlocks = this.channels.length;
+    const o = new OptionReader<AdHocProviderOptions>('AdHocProvider', options, ADHOC_OPTIONS);
+    const want = 'a non-empty array of channels, one per machine (e.g. SSHChannel)';
+    const channels = o.check<Channel[]>('channels', [], (v) =>
+      Array.isArray(v) && v.length > 0 && v.every(isChannel) ? null : want,
+    );
+    if (channels.length === 0) o.fail('channels', want);
+    const blocks = channels.length;
+    super(o, {
+      label: 'adhoc',
+      initBlocks: blocks,
+      maxBlocks: blocks,
+      statusPollingInterval: 10_000,
+      cmdTimeout: 10,
+    });
+    this.minBlocks = blocks;
+    this.channels = [...channels];
+    this.launcher =
+      o.check<Launcher | null>('launcher', null, (v) =>
+        isLauncher(v) ? null : 'a Launcher, e.g. new SimpleLauncher()',
+      ) ?? new SimpleLauncher();
+    this.workerInit = o.string('workerInit', '');
+    this.scriptDir = o.name('scriptDir', 'submit_scripts');
   }
 
   async submit(command: string, tasksPerNode: number, jobName: string): Promise<string> {

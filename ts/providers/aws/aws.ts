@@ -1,11 +1,11 @@
-import { ConfigurationError } from '../../errors.js';
 import { getLogger } from '../../logging.js';
-import { type ExecutionProvider, JobState, JobStatus } from '../base.js';
+import { type KeySet, OptionReader } from '../../options.js';
+import { BLOCK_OPTIONS, type BlockOptions, JobState, JobStatus, ProviderBase } from '../base.js';
 import { ExecutionProviderException, SubmitException } from '../errors.js';
-import { httpExchange, importOptional } from '../http.js';
+import { httpExchange, importOptional, urlCheck } from '../http.js';
 import { type AwsCredentials, queryBody, signV4 } from './sigv4.js';
 
-export interface AWSProviderOptions {
+export interface AWSProviderOptions extends BlockOptions {
   /** AMI with parsl-ts installed. */
   imageId: string;
   /** @default 'us-east-2' */
@@ -28,20 +28,35 @@ export interface AWSProviderOptions {
   endpoint?: string;
   /** @default resolved by `@aws-sdk/client-ec2` (optional dependency): env, ~/.aws, instance role… */
   credentials?: AwsCredentials;
-  /** @default 'ec2' */
-  label?: string;
-  /** @default 1 */
-  initBlocks?: number;
-  /** @default 0 */
-  minBlocks?: number;
-  /** @default 10 */
-  maxBlocks?: number;
-  /** @default 1 */
-  parallelism?: number;
-  /** @default 60_000 */
-  statusPollingInterval?: number;
-  /** Seconds an API call may take. @default 30 */
-  cmdTimeout?: number;
+}
+
+const AWS_OPTIONS = {
+  ...BLOCK_OPTIONS,
+  imageId: true,
+  region: true,
+  instanceType: true,
+  keyName: true,
+  subnetId: true,
+  securityGroupIds: true,
+  iamInstanceProfileArn: true,
+  spotMaxBid: true,
+  workerInit: true,
+  tagName: true,
+  endpoint: true,
+  credentials: true,
+} satisfies KeySet<AWSProviderOptions>;
+
+/** What RunInstances is asked for, with every default filled in. */
+interface Ec2Launch {
+  readonly imageId: string;
+  readonly instanceType: string;
+  readonly keyName: string | undefined;
+  readonly subnetId: string | undefined;
+  readonly securityGroupIds: readonly string[];
+  readonly iamInstanceProfileArn: string | undefined;
+  readonly spotMaxBid: number;
+  readonly workerInit: string;
+  readonly tagName: string;
 }
 
 /** EC2 instance-state names. */
@@ -56,38 +71,43 @@ export const EC2_STATES: Readonly<Record<string, JobState>> = {
 
 const API_VERSION = '2016-11-15';
 
-/** One EC2 instance per block through the EC2 Query API (RunInstances, DescribeInstances, TerminateInstances). */
-export class AWSProvider implements ExecutionProvider {
-  label: string;
-  readonly statusPollingInterval: number;
-  initBlocks: number;
-  minBlocks: number;
-  maxBlocks: number;
-  nodesPerBlock = 1;
-  parallelism: number;
-  scriptDir = 'submit_scripts';
+/**
+ * One EC2 instance per block through the EC2 Query API (RunInstances, DescribeInstances, TerminateInstances).
+ * Defaults: label 'ec2', initBlocks 1, maxBlocks 10, statusPollingInterval 60 s, cmdTimeout 30 s.
+ */
+export class AWSProvider extends ProviderBase {
   readonly region: string;
-  readonly #o: AWSProviderOptions;
+  readonly #o: Ec2Launch;
   readonly #endpoint: URL;
-  readonly #timeoutMs: number;
   readonly #statuses = new Map<string, JobStatus>();
   readonly #log = getLogger('parsl.providers.aws');
   #credentials: Promise<AwsCredentials> | undefined;
 
   constructor(options: AWSProviderOptions) {
-    if (!options.imageId)
-      throw new ConfigurationError('AWSProvider needs imageId: an AMI with parsl-ts installed');
-    this.#o = options;
-    this.region = options.region ?? 'us-east-2';
-    this.#endpoint = new URL(options.endpoint ?? `https://ec2.${this.region}.amazonaws.com/`);
-    this.label = options.label ?? 'ec2';
-    this.initBlocks = options.initBlocks ?? 1;
-    this.minBlocks = options.minBlocks ?? 0;
-    this.maxBlocks = options.maxBlocks ?? 10;
-    this.parallelism = options.parallelism ?? 1;
-    this.statusPollingInterval = options.statusPollingInterval ?? 60_000;
-    this.#timeoutMs = (options.cmdTimeout ?? 30) * 1000;
-    if (options.credentials) this.#credentials = Promise.resolve(options.credentials);
+    const o = new OptionReader<AWSProviderOptions>('AWSProvider', options, AWS_OPTIONS);
+    super(o, { label: 'ec2', initBlocks: 1, maxBlocks: 10, statusPollingInterval: 60_000, cmdTimeout: 30 });
+    const imageId = o.string('imageId', '');
+    if (imageId === '') o.fail('imageId', 'an AMI id with parsl-ts installed (the AMI is required)');
+    this.#o = {
+      imageId,
+      instanceType: o.name('instanceType', 't2.small'),
+      keyName: o.string('keyName', undefined),
+      subnetId: o.string('subnetId', undefined),
+      securityGroupIds: o.strings('securityGroupIds', []),
+      iamInstanceProfileArn: o.string('iamInstanceProfileArn', undefined),
+      spotMaxBid: o.number('spotMaxBid', 0, { min: 0 }),
+      workerInit: o.string('workerInit', ''),
+      tagName: o.name('tagName', 'parsl-ts-block'),
+    };
+    this.region = o.name('region', 'us-east-2');
+    this.#endpoint = new URL(o.check('endpoint', `https://ec2.${this.region}.amazonaws.com/`, urlCheck));
+    const credentials = o.check<AwsCredentials | null>('credentials', null, (v) => {
+      const c = v as Partial<AwsCredentials> | null;
+      return typeof c?.accessKeyId === 'string' && typeof c.secretAccessKey === 'string'
+        ? null
+        : '{ accessKeyId, secretAccessKey, sessionToken? }';
+    });
+    if (credentials !== null) this.#credentials = Promise.resolve(credentials);
   }
 
   private credentials(): Promise<AwsCredentials> {
@@ -116,7 +136,7 @@ export class AWSProvider implements ExecutionProvider {
       url: this.#endpoint.href,
       headers,
       body,
-      timeoutMs: this.#timeoutMs,
+      timeoutMs: this.cmdTimeoutMs,
     });
     if (r.status >= 200 && r.status < 300) return r.body;
     throw new Ec2ApiError(
@@ -129,27 +149,27 @@ export class AWSProvider implements ExecutionProvider {
 
   async submit(command: string, _tasksPerNode: number, jobName: string): Promise<string> {
     const o = this.#o;
-    const userData = `#!/bin/bash\n${o.workerInit ?? ''}\nexport JOBNAME="${jobName}"\n${command}\n`;
+    const userData = `#!/bin/bash\n${o.workerInit}\nexport JOBNAME="${jobName}"\n${command}\n`;
     const p: Record<string, string> = {
       ImageId: o.imageId,
-      InstanceType: o.instanceType ?? 't2.small',
+      InstanceType: o.instanceType,
       MinCount: '1',
       MaxCount: '1',
       UserData: Buffer.from(userData).toString('base64'),
       InstanceInitiatedShutdownBehavior: 'terminate',
       'TagSpecification.1.ResourceType': 'instance',
       'TagSpecification.1.Tag.1.Key': 'Name',
-      'TagSpecification.1.Tag.1.Value': o.tagName ?? 'parsl-ts-block',
+      'TagSpecification.1.Tag.1.Value': o.tagName,
       'TagSpecification.1.Tag.2.Key': 'parsl-ts-job',
       'TagSpecification.1.Tag.2.Value': jobName,
     };
     if (o.keyName) p.KeyName = o.keyName;
     if (o.subnetId) p.SubnetId = o.subnetId;
-    (o.securityGroupIds ?? []).forEach((g, i) => {
+    o.securityGroupIds.forEach((g, i) => {
       p[`SecurityGroupId.${i + 1}`] = g;
     });
     if (o.iamInstanceProfileArn) p['IamInstanceProfile.Arn'] = o.iamInstanceProfileArn;
-    if (o.spotMaxBid) {
+    if (o.spotMaxBid > 0) {
       p['InstanceMarketOptions.MarketType'] = 'spot';
       p['InstanceMarketOptions.SpotOptions.MaxPrice'] = String(o.spotMaxBid);
     }

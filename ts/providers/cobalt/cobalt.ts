@@ -1,7 +1,9 @@
 import { AprunLauncher } from '../../launchers/aprun.js';
+import { type KeySet, OptionReader } from '../../options.js';
 import { shellQuote } from '../../shell.js';
 import { JobState } from '../base.js';
 import {
+  CLUSTER_OPTIONS,
   ClusterProvider,
   type ClusterProviderOptions,
   lines,
@@ -20,6 +22,12 @@ export interface CobaltProviderOptions extends ClusterProviderOptions {
   queue?: string;
 }
 
+const COBALT_OPTIONS = {
+  ...CLUSTER_OPTIONS,
+  account: true,
+  queue: true,
+} satisfies KeySet<CobaltProviderOptions>;
+
 export const COBALT_STATES: Readonly<Record<string, JobState>> = {
   QUEUED: JobState.PENDING,
   STARTING: JobState.PENDING,
@@ -34,7 +42,8 @@ export class CobaltProvider extends ClusterProvider {
   readonly queue?: string;
 
   constructor(options: CobaltProviderOptions = {}) {
-    super(options, {
+    const o = new OptionReader<CobaltProviderOptions>('CobaltProvider', options, COBALT_OPTIONS);
+    super(o, {
       label: 'cobalt',
       walltime: '00:10:00',
       cmdTimeout: 10,
@@ -42,8 +51,8 @@ export class CobaltProvider extends ClusterProvider {
       initBlocks: 0,
       maxBlocks: 10,
     });
-    this.account = options.account;
-    this.queue = options.queue;
+    this.account = o.string('account', undefined);
+    this.queue = o.string('queue', undefined);
   }
 
   protected renderScript(job: { jobName: string; paths: SubmitPaths; userScript: string }): string {

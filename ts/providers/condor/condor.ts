@@ -1,9 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, posix, resolve } from 'node:path';
 import { SingleNodeLauncher } from '../../launchers/single-node.js';
+import { type KeySet, OptionReader } from '../../options.js';
 import { shellQuote } from '../../shell.js';
 import { JobState } from '../base.js';
 import {
+  CLUSTER_OPTIONS,
   ClusterProvider,
   type ClusterProviderOptions,
   lines,
@@ -23,6 +25,13 @@ export interface CondorProviderOptions extends ClusterProviderOptions {
   environment?: Record<string, string>;
 }
 
+const CONDOR_OPTIONS = {
+  ...CLUSTER_OPTIONS,
+  requirements: true,
+  project: true,
+  environment: true,
+} satisfies KeySet<CondorProviderOptions>;
+
 /** Condor's numeric JobStatus. */
 export const CONDOR_STATES: Readonly<Record<string, JobState>> = {
   '1': JobState.PENDING, // Idle
@@ -41,15 +50,16 @@ export class CondorProvider extends ClusterProvider {
   readonly environment: Record<string, string>;
 
   constructor(options: CondorProviderOptions = {}) {
-    super(options, {
+    const o = new OptionReader<CondorProviderOptions>('CondorProvider', options, CONDOR_OPTIONS);
+    super(o, {
       label: 'condor',
       walltime: '00:10:00',
       cmdTimeout: 60,
       launcher: () => new SingleNodeLauncher(),
     });
-    this.requirements = options.requirements ?? '';
-    this.project = options.project ?? '';
-    this.environment = options.environment ?? {};
+    this.requirements = o.string('requirements', '');
+    this.project = o.string('project', '');
+    this.environment = o.stringRecord('environment', {});
     this.statusBatchSize = 100;
   }
 

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigurationError } from '../../errors.js';
 import { getLogger } from '../../logging.js';
-import { type ExecutionProvider, JobState, JobStatus } from '../base.js';
+import { type KeySet, OptionReader } from '../../options.js';
+import { BLOCK_OPTIONS, type BlockOptions, JobState, JobStatus, ProviderBase } from '../base.js';
 import { SubmitException } from '../errors.js';
-import { httpExchange, importOptional } from '../http.js';
+import { httpExchange, importOptional, urlCheck } from '../http.js';
 
-export interface GoogleCloudProviderOptions {
+export interface GoogleCloudProviderOptions extends BlockOptions {
   projectId: string;
   /** @default 'us-central1-a' */
   zone?: string;
@@ -21,20 +22,26 @@ export interface GoogleCloudProviderOptions {
   accessToken?: string;
   /** @default 'https://compute.googleapis.com/compute/v1' */
   endpoint?: string;
-  /** @default 'google_cloud' */
-  label?: string;
-  /** @default 1 */
-  initBlocks?: number;
-  /** @default 0 */
-  minBlocks?: number;
-  /** @default 10 */
-  maxBlocks?: number;
-  /** @default 1 */
-  parallelism?: number;
-  /** @default 60_000 */
-  statusPollingInterval?: number;
-  /** Seconds an API call may take. @default 30 */
-  cmdTimeout?: number;
+}
+
+const GOOGLE_CLOUD_OPTIONS = {
+  ...BLOCK_OPTIONS,
+  projectId: true,
+  zone: true,
+  instanceType: true,
+  osProject: true,
+  osFamily: true,
+  workerInit: true,
+  accessToken: true,
+  endpoint: true,
+} satisfies KeySet<GoogleCloudProviderOptions>;
+
+/** What instances.insert is asked for, with every default filled in. */
+interface GceLaunch {
+  readonly instanceType: string;
+  readonly osProject: string;
+  readonly osFamily: string;
+  readonly workerInit: string;
 }
 
 /** Compute Engine instance `status` values. */
@@ -50,39 +57,45 @@ export const GCE_STATES: Readonly<Record<string, JobState>> = {
   REPAIRING: JobState.PENDING,
 };
 
-/** One Compute Engine instance per block (instances.insert / get / delete), started by a startup-script. */
-export class GoogleCloudProvider implements ExecutionProvider {
-  label: string;
-  readonly statusPollingInterval: number;
-  initBlocks: number;
-  minBlocks: number;
-  maxBlocks: number;
-  nodesPerBlock = 1;
-  parallelism: number;
-  scriptDir = 'submit_scripts';
+/**
+ * One Compute Engine instance per block (instances.insert / get / delete), started by a startup-script.
+ * Defaults: label 'google_cloud', initBlocks 1, maxBlocks 10, statusPollingInterval 60 s, cmdTimeout 30 s.
+ */
+export class GoogleCloudProvider extends ProviderBase {
   readonly projectId: string;
   readonly zone: string;
-  readonly #o: GoogleCloudProviderOptions;
+  readonly #o: GceLaunch;
   readonly #base: string;
-  readonly #timeoutMs: number;
   readonly #statuses = new Map<string, JobStatus>();
   readonly #log = getLogger('parsl.providers.googlecloud');
   #token: Promise<string> | undefined;
 
   constructor(options: GoogleCloudProviderOptions) {
-    if (!options.projectId) throw new ConfigurationError('GoogleCloudProvider needs projectId');
-    this.#o = options;
-    this.projectId = options.projectId;
-    this.zone = options.zone ?? 'us-central1-a';
-    this.#base = `${(options.endpoint ?? 'https://compute.googleapis.com/compute/v1').replace(/\/$/, '')}/projects/${encodeURIComponent(this.projectId)}/zones/${encodeURIComponent(this.zone)}/instances`;
-    this.label = options.label ?? 'google_cloud';
-    this.initBlocks = options.initBlocks ?? 1;
-    this.minBlocks = options.minBlocks ?? 0;
-    this.maxBlocks = options.maxBlocks ?? 10;
-    this.parallelism = options.parallelism ?? 1;
-    this.statusPollingInterval = options.statusPollingInterval ?? 60_000;
-    this.#timeoutMs = (options.cmdTimeout ?? 30) * 1000;
-    if (options.accessToken) this.#token = Promise.resolve(options.accessToken);
+    const o = new OptionReader<GoogleCloudProviderOptions>(
+      'GoogleCloudProvider',
+      options,
+      GOOGLE_CLOUD_OPTIONS,
+    );
+    super(o, {
+      label: 'google_cloud',
+      initBlocks: 1,
+      maxBlocks: 10,
+      statusPollingInterval: 60_000,
+      cmdTimeout: 30,
+    });
+    this.projectId = o.string('projectId', '');
+    if (this.projectId === '') o.fail('projectId', 'the id of your Google Cloud project (it is required)');
+    this.zone = o.name('zone', 'us-central1-a');
+    this.#o = {
+      instanceType: o.name('instanceType', 'n1-standard-1'),
+      osProject: o.name('osProject', 'debian-cloud'),
+      osFamily: o.name('osFamily', 'debian-12'),
+      workerInit: o.string('workerInit', ''),
+    };
+    const endpoint = o.check('endpoint', 'https://compute.googleapis.com/compute/v1', urlCheck);
+    this.#base = `${endpoint.replace(/\/$/, '')}/projects/${encodeURIComponent(this.projectId)}/zones/${encodeURIComponent(this.zone)}/instances`;
+    const token = o.string('accessToken', undefined);
+    if (token) this.#token = Promise.resolve(token);
   }
 
   private token(): Promise<string> {
@@ -111,7 +124,7 @@ export class GoogleCloudProvider implements ExecutionProvider {
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      timeoutMs: this.#timeoutMs,
+      timeoutMs: this.cmdTimeoutMs,
     });
   }
 
@@ -124,13 +137,13 @@ export class GoogleCloudProvider implements ExecutionProvider {
     const name = `parsl-${stem}`.slice(0, 52).replace(/-+$/, '') + `-${randomBytes(4).toString('hex')}`;
     const body = {
       name,
-      machineType: `zones/${this.zone}/machineTypes/${o.instanceType ?? 'n1-standard-1'}`,
+      machineType: `zones/${this.zone}/machineTypes/${o.instanceType}`,
       disks: [
         {
           boot: true,
           autoDelete: true,
           initializeParams: {
-            sourceImage: `projects/${o.osProject ?? 'debian-cloud'}/global/images/family/${o.osFamily ?? 'debian-12'}`,
+            sourceImage: `projects/${o.osProject}/global/images/family/${o.osFamily}`,
           },
         },
       ],
@@ -144,7 +157,7 @@ export class GoogleCloudProvider implements ExecutionProvider {
         items: [
           {
             key: 'startup-script',
-            value: `#!/bin/bash\n${o.workerInit ?? ''}\nexport JOBNAME="${jobName}"\n${command}\n`,
+            value: `#!/bin/bash\n${o.workerInit}\nexport JOBNAME="${jobName}"\n${command}\n`,
           },
         ],
       },

@@ -1,7 +1,9 @@
 import { SingleNodeLauncher } from '../../launchers/single-node.js';
+import { type KeySet, OptionReader } from '../../options.js';
 import { shellQuote } from '../../shell.js';
 import { JobState } from '../base.js';
 import {
+  CLUSTER_OPTIONS,
   ClusterProvider,
   type ClusterProviderOptions,
   lines,
@@ -10,13 +12,14 @@ import {
 } from '../cluster.js';
 import { SchedulerCommandFailed } from '../errors.js';
 import { substitute } from '../template.js';
-import { secondsToWalltime, walltimeToSeconds } from '../walltime.js';
 import { GRIDENGINE_TEMPLATE } from './template.js';
 
 export interface GridEngineProviderOptions extends ClusterProviderOptions {
   /** `qsub -q`. */
   queue?: string;
 }
+
+const GRIDENGINE_OPTIONS = { ...CLUSTER_OPTIONS, queue: true } satisfies KeySet<GridEngineProviderOptions>;
 
 /**
  * qstat state codes (lower-cased). Parsl maps t (transferring to the exec host, a normal step before r) and
@@ -71,13 +74,14 @@ export class GridEngineProvider extends ClusterProvider {
   readonly #missingSince = new Map<string, number>();
 
   constructor(options: GridEngineProviderOptions = {}) {
-    super(options, {
+    const o = new OptionReader<GridEngineProviderOptions>('GridEngineProvider', options, GRIDENGINE_OPTIONS);
+    super(o, {
       label: 'gridengine',
       walltime: '00:10:00',
       cmdTimeout: 60,
       launcher: () => new SingleNodeLauncher(),
     });
-    this.queue = options.queue;
+    this.queue = o.string('queue', undefined);
   }
 
   protected renderScript(job: { jobName: string; paths: SubmitPaths; userScript: string }): string {
@@ -88,7 +92,7 @@ export class GridEngineProvider extends ClusterProvider {
         job_stdout_path: job.paths.stdoutPath,
         job_stderr_path: job.paths.stderrPath,
         submit_script_dir: job.paths.scriptDir,
-        walltime: secondsToWalltime(walltimeToSeconds(this.walltime)),
+        walltime: this.walltime,
         scheduler_options: this.schedulerOptions,
         worker_init: this.workerInit,
         user_script: job.userScript,

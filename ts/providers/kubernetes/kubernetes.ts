@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigurationError } from '../../errors.js';
 import { getLogger } from '../../logging.js';
-import { type ExecutionProvider, JobState, JobStatus } from '../base.js';
+import { type KeySet, OptionReader } from '../../options.js';
+import { BLOCK_OPTIONS, type BlockOptions, JobState, JobStatus, ProviderBase } from '../base.js';
 import { SubmitException } from '../errors.js';
-import { httpExchange, importOptional } from '../http.js';
-import { buildPod, type PodOptions } from './pod.js';
+import { httpExchange, importOptional, urlCheck } from '../http.js';
+import { buildPod, POD_OPTIONS, type PodOptions, readPodOptions } from './pod.js';
 
 /** Where the Kubernetes API is and how to authenticate. */
 export interface KubernetesCluster {
@@ -16,25 +17,30 @@ export interface KubernetesCluster {
   caCert?: string;
 }
 
-export interface KubernetesProviderOptions extends PodOptions {
+export interface KubernetesProviderOptions extends PodOptions, BlockOptions {
   /** @default 'default' */
   namespace?: string;
   /** API server and credentials. @default read from kubeconfig with `@kubernetes/client-node` (optional dependency) */
   cluster?: KubernetesCluster;
-  /** @default 'kubernetes' */
-  label?: string;
-  /** @default 4 */
-  initBlocks?: number;
-  /** @default 0 */
-  minBlocks?: number;
-  /** @default 10 */
-  maxBlocks?: number;
-  /** @default 1 */
-  parallelism?: number;
-  /** Milliseconds between status polls. @default 60_000 */
-  statusPollingInterval?: number;
-  /** Seconds an API call may take. @default 30 */
-  cmdTimeout?: number;
+}
+
+const KUBERNETES_OPTIONS = {
+  ...BLOCK_OPTIONS,
+  ...POD_OPTIONS,
+  namespace: true,
+  cluster: true,
+} satisfies KeySet<KubernetesProviderOptions>;
+
+function clusterCheck(v: unknown): string | null {
+  const c = v as Partial<KubernetesCluster> | null;
+  const optional = (x: unknown) => x === undefined || typeof x === 'string';
+  return typeof c === 'object' &&
+    c !== null &&
+    urlCheck(c.server) === null &&
+    optional(c.token) &&
+    optional(c.caCert)
+    ? null
+    : "{ server: 'https://…', token?, caCert? }";
 }
 
 interface KubeConfigLike {
@@ -52,36 +58,30 @@ export const POD_PHASES: Readonly<Record<string, JobState>> = {
   Unknown: JobState.UNKNOWN,
 };
 
-/** One pod per block through the Kubernetes REST API (create, read, delete in a namespace). */
-export class KubernetesProvider implements ExecutionProvider {
-  label: string;
-  readonly statusPollingInterval: number;
-  initBlocks: number;
-  minBlocks: number;
-  maxBlocks: number;
-  nodesPerBlock = 1;
-  parallelism: number;
-  scriptDir = 'submit_scripts';
+/**
+ * One pod per block through the Kubernetes REST API (create, read, delete in a namespace).
+ * Defaults: label 'kubernetes', initBlocks 4, maxBlocks 10, statusPollingInterval 60 s, cmdTimeout 30 s.
+ */
+export class KubernetesProvider extends ProviderBase {
   readonly namespace: string;
   readonly podOptions: PodOptions;
-  readonly #timeoutMs: number;
   readonly #statuses = new Map<string, JobStatus>();
   readonly #log = getLogger('parsl.providers.kubernetes');
   #cluster: Promise<KubernetesCluster> | undefined;
 
   constructor(options: KubernetesProviderOptions) {
-    if (!options.image)
-      throw new ConfigurationError('KubernetesProvider needs image: the container image of the workers');
-    this.podOptions = options;
-    this.namespace = options.namespace ?? 'default';
-    this.label = options.label ?? 'kubernetes';
-    this.initBlocks = options.initBlocks ?? 4;
-    this.minBlocks = options.minBlocks ?? 0;
-    this.maxBlocks = options.maxBlocks ?? 10;
-    this.parallelism = options.parallelism ?? 1;
-    this.statusPollingInterval = options.statusPollingInterval ?? 60_000;
-    this.#timeoutMs = (options.cmdTimeout ?? 30) * 1000;
-    if (options.cluster) this.#cluster = Promise.resolve(options.cluster);
+    const o = new OptionReader<KubernetesProviderOptions>('KubernetesProvider', options, KUBERNETES_OPTIONS);
+    super(o, {
+      label: 'kubernetes',
+      initBlocks: 4,
+      maxBlocks: 10,
+      statusPollingInterval: 60_000,
+      cmdTimeout: 30,
+    });
+    this.podOptions = readPodOptions(o);
+    this.namespace = o.name('namespace', 'default');
+    const cluster = o.check<KubernetesCluster | null>('cluster', null, clusterCheck);
+    if (cluster !== null) this.#cluster = Promise.resolve(cluster);
   }
 
   private cluster(): Promise<KubernetesCluster> {
@@ -115,7 +115,7 @@ export class KubernetesProvider implements ExecutionProvider {
       },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       ...(c.caCert ? { ca: c.caCert } : {}),
-      timeoutMs: this.#timeoutMs,
+      timeoutMs: this.cmdTimeoutMs,
     });
   }
 

@@ -1,3 +1,5 @@
+import type { KeySet, OptionReader } from '../../options.js';
+
 /** The pod a block runs in: fields documented in the Kubernetes API reference (core/v1 Pod). */
 export interface PodOptions {
   /** Container image that has parsl-ts installed. */
@@ -28,6 +30,62 @@ export interface PodOptions {
   annotations?: Record<string, string>;
   /** Extra environment variables. @default {} */
   env?: Record<string, string>;
+}
+
+export const POD_OPTIONS = {
+  image: true,
+  podName: true,
+  workerInit: true,
+  maxCpu: true,
+  maxMem: true,
+  initCpu: true,
+  initMem: true,
+  secret: true,
+  imagePullPolicy: true,
+  serviceAccountName: true,
+  userId: true,
+  groupId: true,
+  runAsNonRoot: true,
+  persistentVolumes: true,
+  annotations: true,
+  env: true,
+} satisfies KeySet<PodOptions>;
+
+const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
+
+function cpuCheck(v: unknown): string | null {
+  return (typeof v === 'number' && v > 0) || (typeof v === 'string' && v !== '')
+    ? null
+    : "a CPU count or quantity, e.g. 1 or '500m'";
+}
+
+function volumesCheck(v: unknown): string | null {
+  const pair = (p: unknown) => Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === 'string');
+  return Array.isArray(v) && v.every(pair) ? null : 'an array of [claimName, mountPath] pairs';
+}
+
+/** The pod options of a provider's options, checked; a missing `image` is refused. */
+export function readPodOptions<T extends PodOptions>(o: OptionReader<T>): PodOptions {
+  const image = o.string('image', '');
+  if (image === '') o.fail('image', 'the container image of the workers (it is required)');
+  return {
+    image,
+    podName: o.string('podName', undefined),
+    workerInit: o.string('workerInit', ''),
+    maxCpu: o.check<number | string>('maxCpu', 1, cpuCheck),
+    maxMem: o.name('maxMem', '500Mi'),
+    initCpu: o.check<number | string | undefined>('initCpu', undefined, cpuCheck),
+    initMem: o.string('initMem', undefined),
+    secret: o.string('secret', undefined),
+    imagePullPolicy: o.oneOf('imagePullPolicy', PULL_POLICIES, 'IfNotPresent'),
+    serviceAccountName: o.string('serviceAccountName', undefined),
+    userId: o.number('userId', undefined, { integer: true, min: 0 }),
+    groupId: o.number('groupId', undefined, { integer: true, min: 0 }),
+    runAsNonRoot: o.has('runAsNonRoot') ? o.bool('runAsNonRoot', false) : undefined,
+    persistentVolumes: o.check<[string, string][]>('persistentVolumes', [], volumesCheck),
+    annotations: o.has('annotations') ? o.stringRecord('annotations', {}) : undefined,
+    env: o.stringRecord('env', {}),
+  };
 }
 
 export function buildPod(name: string, command: string, o: PodOptions): Record<string, unknown> {

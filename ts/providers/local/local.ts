@@ -1,7 +1,9 @@
 import { SingleNodeLauncher } from '../../launchers/single-node.js';
+import { OptionReader } from '../../options.js';
 import { shellQuote } from '../../shell.js';
 import { JobState } from '../base.js';
 import {
+  CLUSTER_OPTIONS,
   ClusterProvider,
   type ClusterProviderOptions,
   lines,
@@ -12,7 +14,7 @@ import { SchedulerCommandFailed } from '../errors.js';
 import { substitute } from '../template.js';
 import { LOCAL_LAUNCH, LOCAL_TEMPLATE } from './template.js';
 
-export type LocalProviderOptions = Omit<ClusterProviderOptions, 'walltime'> & { walltime?: string };
+export type LocalProviderOptions = ClusterProviderOptions;
 
 /**
  * Runs each block as a process group under bash on the channel's host (this host by default). The job id is
@@ -22,10 +24,13 @@ export type LocalProviderOptions = Omit<ClusterProviderOptions, 'walltime'> & { 
  */
 export class LocalProvider extends ClusterProvider {
   constructor(options: LocalProviderOptions = {}) {
-    super(
-      { statusPollingInterval: 5_000, ...options },
-      { label: 'local', walltime: '00:15:00', cmdTimeout: 30, launcher: () => new SingleNodeLauncher() },
-    );
+    super(new OptionReader<LocalProviderOptions>('LocalProvider', options, CLUSTER_OPTIONS), {
+      label: 'local',
+      walltime: '00:15:00',
+      cmdTimeout: 30,
+      statusPollingInterval: 5_000,
+      launcher: () => new SingleNodeLauncher(),
+    });
     this.scriptSuffix = '.sh';
   }
 

@@ -1,8 +1,9 @@
-import { ConfigurationError } from '../../errors.js';
 import { JsrunLauncher } from '../../launchers/jsrun.js';
+import { type KeySet, OptionReader } from '../../options.js';
 import { shellQuote } from '../../shell.js';
 import { JobState } from '../base.js';
 import {
+  CLUSTER_OPTIONS,
   ClusterProvider,
   type ClusterProviderOptions,
   lines,
@@ -27,6 +28,15 @@ export interface LSFProviderOptions extends ClusterProviderOptions {
   bsubRedirection?: boolean;
 }
 
+const LSF_OPTIONS = {
+  ...CLUSTER_OPTIONS,
+  project: true,
+  queue: true,
+  requestByNodes: true,
+  coresPerBlock: true,
+  bsubRedirection: true,
+} satisfies KeySet<LSFProviderOptions>;
+
 export const LSF_STATES: Readonly<Record<string, JobState>> = {
   PEND: JobState.PENDING,
   RUN: JobState.RUNNING,
@@ -46,20 +56,22 @@ export class LSFProvider extends ClusterProvider {
   readonly bsubRedirection: boolean;
 
   constructor(options: LSFProviderOptions = {}) {
-    super(options, {
+    const o = new OptionReader<LSFProviderOptions>('LSFProvider', options, LSF_OPTIONS);
+    super(o, {
       label: 'lsf',
       walltime: '00:10:00',
       cmdTimeout: 120,
       launcher: () => new JsrunLauncher(),
     });
-    this.project = options.project;
-    this.queue = options.queue;
-    this.requestByNodes = options.requestByNodes ?? true;
-    this.coresPerBlock = options.coresPerBlock;
-    this.bsubRedirection = options.bsubRedirection ?? false;
+    this.project = o.string('project', undefined);
+    this.queue = o.string('queue', undefined);
+    this.requestByNodes = o.bool('requestByNodes', true);
+    this.coresPerBlock = o.number('coresPerBlock', undefined, { integer: true, min: 1 });
+    this.bsubRedirection = o.bool('bsubRedirection', false);
     if (!this.requestByNodes && (this.coresPerBlock === undefined || this.coresPerNode === undefined)) {
-      throw new ConfigurationError(
-        'LSFProvider: requestByNodes: false needs coresPerBlock and coresPerNode (to write -n and span[ptile])',
+      o.fail(
+        'coresPerBlock',
+        'set, with coresPerNode, when requestByNodes is false (to write -n and span[ptile])',
       );
     }
   }

@@ -1,10 +1,11 @@
 import { SingleNodeLauncher } from '../../launchers/single-node.js';
+import { type KeySet, OptionReader } from '../../options.js';
 import { shellQuote } from '../../shell.js';
 import { JobState } from '../base.js';
 import type { StatusReport, SubmitPaths } from '../cluster.js';
 import { SchedulerCommandFailed } from '../errors.js';
 import { substitute } from '../template.js';
-import { PBS_STATES, TorqueProvider, type TorqueProviderOptions } from '../torque/torque.js';
+import { PBS_STATES, TORQUE_OPTIONS, TorqueProvider, type TorqueProviderOptions } from '../torque/torque.js';
 import { PBSPRO_TEMPLATE } from './template.js';
 
 export interface PBSProProviderOptions extends TorqueProviderOptions {
@@ -13,6 +14,12 @@ export interface PBSProProviderOptions extends TorqueProviderOptions {
   /** Appended to the select statement, e.g. `:mem=64gb:ngpus=1`. @default '' */
   selectOptions?: string;
 }
+
+const PBSPRO_OPTIONS = {
+  ...TORQUE_OPTIONS,
+  cpusPerNode: true,
+  selectOptions: true,
+} satisfies KeySet<PBSProProviderOptions>;
 
 interface QstatJson {
   Jobs?: Record<string, { job_state?: string; Exit_status?: number | string; comment?: string }>;
@@ -24,14 +31,10 @@ export class PBSProProvider extends TorqueProvider {
   readonly selectOptions: string;
 
   constructor(options: PBSProProviderOptions = {}) {
-    super(options, {
-      label: 'pbspro',
-      walltime: '00:20:00',
-      cmdTimeout: 120,
-      launcher: () => new SingleNodeLauncher(),
-    });
-    this.cpusPerNode = options.cpusPerNode ?? 1;
-    this.selectOptions = options.selectOptions ?? '';
+    const reader = new OptionReader<PBSProProviderOptions>('PBSProProvider', options, PBSPRO_OPTIONS);
+    super(options, { reader, defaults: { label: 'pbspro', launcher: () => new SingleNodeLauncher() } });
+    this.cpusPerNode = reader.int('cpusPerNode', 1);
+    this.selectOptions = reader.string('selectOptions', '');
   }
 
   protected override renderScript(job: {

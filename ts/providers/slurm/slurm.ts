@@ -1,7 +1,9 @@
 import { SrunLauncher } from '../../launchers/srun.js';
+import { type KeySet, OptionReader } from '../../options.js';
 import { shellQuote } from '../../shell.js';
 import { JobState } from '../base.js';
 import {
+  CLUSTER_OPTIONS,
   ClusterProvider,
   type ClusterProviderOptions,
   lines,
@@ -31,6 +33,18 @@ export interface SlurmProviderOptions extends ClusterProviderOptions {
   /** `--gres`, e.g. `gpu:2`. */
   gres?: string;
 }
+
+const SLURM_OPTIONS = {
+  ...CLUSTER_OPTIONS,
+  partition: true,
+  account: true,
+  qos: true,
+  constraint: true,
+  clusters: true,
+  exclusive: true,
+  gpusPerNode: true,
+  gres: true,
+} satisfies KeySet<SlurmProviderOptions>;
 
 /** sacct's state names (sacct -X --format=state). */
 export const SACCT_STATES: Readonly<Record<string, JobState>> = {
@@ -87,20 +101,20 @@ export class SlurmProvider extends ClusterProvider {
   #useSacct: Promise<boolean> | undefined;
 
   constructor(options: SlurmProviderOptions = {}) {
-    super(options, {
-      label: 'slurm',
-      walltime: '00:10:00',
-      cmdTimeout: 10,
-      launcher: () => new SrunLauncher(),
-    });
-    this.partition = options.partition;
-    this.account = options.account;
-    this.qos = options.qos;
-    this.constraint = options.constraint;
-    this.clusters = options.clusters;
-    this.exclusive = options.exclusive ?? true;
-    this.gpusPerNode = options.gpusPerNode;
-    this.gres = options.gres;
+    const o = new OptionReader<SlurmProviderOptions>('SlurmProvider', options, SLURM_OPTIONS);
+    super(o, { label: 'slurm', walltime: '00:10:00', cmdTimeout: 10, launcher: () => new SrunLauncher() });
+    this.partition = o.string('partition', undefined);
+    this.account = o.string('account', undefined);
+    this.qos = o.string('qos', undefined);
+    this.constraint = o.string('constraint', undefined);
+    this.clusters = o.string('clusters', undefined);
+    this.exclusive = o.bool('exclusive', true);
+    this.gpusPerNode = o.check<number | string | undefined>('gpusPerNode', undefined, (v) =>
+      (typeof v === 'number' && Number.isInteger(v) && v > 0) || (typeof v === 'string' && v !== '')
+        ? null
+        : "a count of GPUs or a type and count, e.g. 'a100:2'",
+    );
+    this.gres = o.string('gres', undefined);
   }
 
   protected renderScript(job: {

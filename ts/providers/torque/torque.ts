@@ -1,7 +1,9 @@
 import { AprunLauncher } from '../../launchers/aprun.js';
+import { type KeySet, OptionReader } from '../../options.js';
 import { shellQuote } from '../../shell.js';
 import { JobState } from '../base.js';
 import {
+  CLUSTER_OPTIONS,
   type ClusterDefaults,
   ClusterProvider,
   type ClusterProviderOptions,
@@ -11,7 +13,6 @@ import {
 } from '../cluster.js';
 import { SchedulerCommandFailed } from '../errors.js';
 import { substitute } from '../template.js';
-import { secondsToWalltime, walltimeToSeconds } from '../walltime.js';
 import { TORQUE_TEMPLATE } from './template.js';
 
 export interface TorqueProviderOptions extends ClusterProviderOptions {
@@ -19,6 +20,18 @@ export interface TorqueProviderOptions extends ClusterProviderOptions {
   account?: string;
   /** `qsub -q`. */
   queue?: string;
+}
+
+export const TORQUE_OPTIONS = {
+  ...CLUSTER_OPTIONS,
+  account: true,
+  queue: true,
+} satisfies KeySet<TorqueProviderOptions>;
+
+/** How a subclass (PBSProProvider) builds on TorqueProvider: the reader of its larger options, its defaults. */
+export interface TorqueSubclass {
+  readonly reader: OptionReader<TorqueProviderOptions>;
+  readonly defaults: Partial<ClusterDefaults>;
 }
 
 /** PBS single-letter job states (Torque and PBS Pro share them). */
@@ -46,16 +59,18 @@ export class TorqueProvider extends ClusterProvider {
   readonly account?: string;
   readonly queue?: string;
 
-  constructor(options: TorqueProviderOptions = {}, defaults?: Partial<ClusterDefaults>) {
-    super(options, {
+  constructor(options: TorqueProviderOptions = {}, subclass?: TorqueSubclass) {
+    const o =
+      subclass?.reader ?? new OptionReader<TorqueProviderOptions>('TorqueProvider', options, TORQUE_OPTIONS);
+    super(o, {
       label: 'torque',
       walltime: '00:20:00',
       cmdTimeout: 120,
       launcher: () => new AprunLauncher(),
-      ...defaults,
+      ...subclass?.defaults,
     });
-    this.account = options.account;
-    this.queue = options.queue;
+    this.account = o.string('account', undefined);
+    this.queue = o.string('queue', undefined);
   }
 
   protected renderScript(job: {
@@ -78,7 +93,7 @@ export class TorqueProvider extends ClusterProvider {
       job_stdout_path: job.paths.stdoutPath,
       job_stderr_path: job.paths.stderrPath,
       submit_script_dir: job.paths.scriptDir,
-      walltime: secondsToWalltime(walltimeToSeconds(this.walltime)),
+      walltime: this.walltime,
       nodes_per_block: this.nodesPerBlock,
       tasks_per_node: job.tasksPerNode,
       scheduler_options: this.schedulerOptions,
