@@ -24,7 +24,7 @@ import type { ManagerInfo } from './protocol.js';
 /**
  * The HighThroughputExecutor: an interchange process between this process and one worker pool per node, pools
  * started in provider blocks. This class validates options and speaks for the executor; the work happens in a
- * private {@link HtexEngine} (habit 11).
+ * private {@link HtexEngine}, so the public surface stays small while the engine changes freely.
  *
  * ```ts
  * new HighThroughputExecutor({ label: 'htex', maxWorkersPerNode: 4, provider: new LocalProvider({ initBlocks: 1 }) })

@@ -6,7 +6,10 @@ import { parseCpuAffinity } from './manager/resources.js';
 /** An interchange address as a user gives it: a literal, or a lookup such as `addressByHostname()`. */
 export type AddressSpec = string | Promise<string>;
 
-/** What a user writes (habit 5: options → resolved options → wire DTOs). Durations are in seconds, as in Parsl. */
+/**
+ * What a user writes. It is checked and resolved once into `ResolvedHtexOptions` (defaults applied, milliseconds),
+ * and the interchange configuration and pool flags are built from that. Durations are in seconds, as in Parsl.
+ */
 export interface HtexOptions {
   /** @default 'HighThroughputExecutor' */
   label?: string;
