@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { FileCopyException, LocalChannel } from 'parsl-ts';
 import { describe, expect, test } from 'vitest';
 import { ChannelTimeout } from '#internal';
-import { tempDir } from '../providers/services.js';
+import { tempDir } from '../helpers/services.js';
 
 describe('LocalChannel', () => {
   test('execute returns exit code, stdout and stderr; never rejects on a non-zero exit', async () => {

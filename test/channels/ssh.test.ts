@@ -11,7 +11,7 @@ import {
 } from 'parsl-ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ChannelTimeout } from '#internal';
-import { requireService, SERVICES_BASE, type Service, startService, tempDir } from '../providers/services.js';
+import { requireService, SERVICES_BASE, type Service, startService, tempDir } from '../helpers/services.js';
 import { type PasswordServer, startPasswordServer } from '../stand-ins/password-ssh-server.js';
 
 const run = promisify(execFile);

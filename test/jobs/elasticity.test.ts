@@ -8,7 +8,7 @@ import {
   run,
   type Started,
   startHtex,
-} from '../htex/helpers.js';
+} from '../helpers/htex.js';
 
 describe('elasticity with real pools', () => {
   let s: Started | undefined;

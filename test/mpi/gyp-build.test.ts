@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FLAVORS, missing, root } from './launch.js';
+import { FLAVORS, missing, root } from '../helpers/mpi.js';
 
 const enabled = process.env.PARSL_TEST_GYP === '1' || process.env.CI === 'true';
 if (!enabled) console.warn('[test/mpi] skipping the node-gyp build: set PARSL_TEST_GYP=1 to run it');

@@ -14,7 +14,7 @@ import {
   mpiexec,
   requireOrSkip,
   root,
-} from './launch.js';
+} from '../helpers/mpi.js';
 
 const inCI = process.env.CI === 'true';
 afterAll(cleanupSessions);

@@ -8,7 +8,7 @@ import { MPINotAvailableError, MPIStateError } from 'parsl-ts';
 import { describe, expect, it } from 'vitest';
 import type { NativeAddon } from '#internal';
 import { detectLauncher, fromNativeError, loadAddon, selectFlavor } from '#internal';
-import { FLAVORS, missing, requireOrSkip, root } from './launch.js';
+import { FLAVORS, missing, requireOrSkip, root } from '../helpers/mpi.js';
 
 const inCI = process.env.CI === 'true';
 

@@ -2,7 +2,7 @@
 import { readdir } from 'node:fs/promises';
 import { GridEngineProvider, JobState, LocalChannel, SimpleLauncher, SubmitException } from 'parsl-ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { eventually, requireService, type Service, startService, tempDir } from './services.js';
+import { eventually, requireService, type Service, startService, tempDir } from '../helpers/services.js';
 
 let sge: Service;
 const env = { SGE_ROOT: '/var/lib/gridengine', SGE_CELL: 'default' };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { JobState, LocalProvider, SimpleLauncher, SingleNodeLauncher } from 'parsl-ts';
 import { describe, expect, test } from 'vitest';
 import { TERMINAL_STATES } from '#internal';
-import { eventually, tempDir } from './services.js';
+import { eventually, tempDir } from '../helpers/services.js';
 
 async function untilTerminal(p: LocalProvider, id: string) {
   return eventually(

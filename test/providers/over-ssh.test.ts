@@ -10,7 +10,7 @@ import {
   type Service,
   startService,
   tempDir,
-} from './services.js';
+} from '../helpers/services.js';
 import { startSlurm } from './slurm-setup.js';
 
 const SSH_BASE = `${SERVICES_BASE}/sshd-providers`;

@@ -14,7 +14,7 @@ import {
 } from 'parsl-ts';
 import { describe, expect, test } from 'vitest';
 import { substitute, walltimeToMinutes, walltimeToSeconds } from '#internal';
-import { tempDir } from './services.js';
+import { tempDir } from '../helpers/services.js';
 
 async function renderSlurm(options: ConstructorParameters<typeof SlurmProvider>[0]): Promise<string> {
   const scriptDir = await tempDir('render');

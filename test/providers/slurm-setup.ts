@@ -1,6 +1,6 @@
 import { LocalChannel, SlurmProvider } from 'parsl-ts';
 import type { SlurmProviderOptions } from '#internal';
-import { SERVICES_BASE, type Service, startService } from './services.js';
+import { SERVICES_BASE, type Service, startService } from '../helpers/services.js';
 
 /** A private Slurm per test file (own directory and ports) so files can run in parallel. */
 export function startSlurm(name: string, ctldPort: number, nodes = 1): Promise<Service> {

@@ -16,7 +16,7 @@ import {
   SubmitException,
 } from 'parsl-ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildMpiHello, eventually, requireService, type Service, tempDir } from './services.js';
+import { buildMpiHello, eventually, requireService, type Service, tempDir } from '../helpers/services.js';
 import { slurmProvider, startSlurm } from './slurm-setup.js';
 
 const run = promisify(execFile);

@@ -20,7 +20,7 @@ import {
 } from 'parsl-ts';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { ClusterProvider } from '#internal';
-import { eventually, REPO, tempDir } from './services.js';
+import { eventually, REPO, tempDir } from '../helpers/services.js';
 
 interface Case {
   name: string;

@@ -11,7 +11,7 @@ import {
   startPool,
   type ThreadPoolExecutor,
   value,
-} from './pool-helpers.js';
+} from './start-pool.js';
 
 const cmd = (c: string) => c;
 const unique = () => `${Math.floor(Math.random() * 1e6)}.${process.pid}`;

@@ -1,6 +1,6 @@
 import { AppTimeout, WorkerLost } from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
-import { error, makeTask, run, startPool, type ThreadPoolExecutor, value } from './pool-helpers.js';
+import { error, makeTask, run, startPool, type ThreadPoolExecutor, value } from './start-pool.js';
 
 let ex: ThreadPoolExecutor | null = null;
 afterEach(async () => {

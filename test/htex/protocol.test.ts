@@ -23,7 +23,7 @@ import {
   run,
   type Started,
   startHtex,
-} from './helpers.js';
+} from '../helpers/htex.js';
 
 describe('protocol validation (unit)', () => {
   test('garbage, foreign and malformed frames are rejected with a reason, never thrown', () => {

@@ -2,7 +2,7 @@ import * as parsl from 'parsl-ts';
 import { HighThroughputExecutor, LocalProvider, SimpleLauncher } from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
 import { isBlockProviderExecutor } from '#internal';
-import { eventually, freshRunDir, killAll, processesWith } from './helpers.js';
+import { eventually, freshRunDir, killAll, processesWith } from '../helpers/htex.js';
 
 describe('HighThroughputExecutor through the public API', () => {
   let marker = '';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { InvalidResourceSpecification } from 'parsl-ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { describeFunction } from '#internal';
-import { errorOf, eventually, jsTask, processesWith, run, type Started, startHtex } from './helpers.js';
+import { errorOf, eventually, jsTask, processesWith, run, type Started, startHtex } from '../helpers/htex.js';
 
 describe('HighThroughputExecutor through two pools (encrypted)', () => {
   let s: Started;

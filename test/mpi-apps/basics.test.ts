@@ -3,8 +3,8 @@ import { join, resolve } from 'node:path';
 import * as parsl from 'parsl-ts';
 import { InvalidResourceSpecification, LocalProvider, MPIExecutor, SimpleLauncher } from 'parsl-ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { FLAVORS, OMPI_ENV, skipUnlessAvailable } from '../exex/helpers.js';
-import { eventually, freshRunDir, killAll, processesWith } from '../htex/helpers.js';
+import { FLAVORS, OMPI_ENV, skipUnlessAvailable } from '../exex/pools.js';
+import { eventually, freshRunDir, killAll, processesWith } from '../helpers/htex.js';
 
 const root = resolve(import.meta.dirname, '../..');
 

@@ -14,7 +14,7 @@ import {
   run,
   type Started,
   startHtex,
-} from './helpers.js';
+} from '../helpers/htex.js';
 
 /** A task that records its worker's pid and its pool's pid in `file`, then sleeps. */
 function pidsThenSleep(file: string, ms: number) {

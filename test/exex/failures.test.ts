@@ -12,7 +12,7 @@ import {
   type StartedExex,
   skipUnlessAvailable,
   startExex,
-} from './helpers.js';
+} from './pools.js';
 
 function sleepThen(ms: number, v: number) {
   return new Promise((r) => setTimeout(() => r(v), ms));

@@ -18,7 +18,7 @@ import {
   WrappedLauncher,
 } from 'parsl-ts';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { buildMpiHello, REPO, tempDir } from '../providers/services.js';
+import { buildMpiHello, REPO, tempDir } from '../helpers/services.js';
 
 const run = promisify(execFile);
 const STANDIN_BIN = join(REPO, 'test/stand-ins/launch/bin');

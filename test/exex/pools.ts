@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as parsl from 'parsl-ts';
 import { ExtremeScaleExecutor, type ExtremeScaleOptions, LocalProvider, SimpleLauncher } from 'parsl-ts';
-import { eventually, freshRunDir, killAll, processesWith } from '../htex/helpers.js';
+import { eventually, freshRunDir, killAll, processesWith } from '../helpers/htex.js';
 
-export { errorOf, eventually, jsTask, processesWith, run } from '../htex/helpers.js';
+export { errorOf, eventually, jsTask, processesWith, run } from '../helpers/htex.js';
 
 export type Flavor = 'openmpi' | 'mpich';
 export const FLAVORS: Flavor[] = ['openmpi', 'mpich'];

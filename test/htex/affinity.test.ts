@@ -7,7 +7,7 @@ import {
   type Started,
   startHtex,
   type WorkerReport,
-} from './helpers.js';
+} from '../helpers/htex.js';
 
 /**
  * The block's shell pins itself (and so the pool) to CPUs 0 and 1 before the pool starts: the pool splits exactly

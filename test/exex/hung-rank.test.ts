@@ -8,7 +8,7 @@ import {
   type StartedExex,
   skipUnlessAvailable,
   startExex,
-} from './helpers.js';
+} from './pools.js';
 
 /** What the kernel recorded of a task's failed tries ("WorkerLost: …"). */
 function failHistory(f: parsl.AppFuture<unknown>): readonly string[] {

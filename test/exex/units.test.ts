@@ -10,7 +10,7 @@ import {
   ResultBatch,
   resultBodies,
 } from '#internal';
-import { FLAVORS, skipUnlessAvailable } from './helpers.js';
+import { FLAVORS, skipUnlessAvailable } from './pools.js';
 
 describe('ExtremeScaleExecutor options', () => {
   test('ranks per block, and clear errors for bad or process-pool options', () => {

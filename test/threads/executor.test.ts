@@ -7,7 +7,7 @@ import {
 } from 'parsl-ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually } from '../helpers/kernel.js';
-import { error, makeTask, run, startPool, ThreadPoolExecutor, value } from './pool-helpers.js';
+import { error, makeTask, run, startPool, ThreadPoolExecutor, value } from './start-pool.js';
 
 describe('ThreadPoolExecutor options', () => {
   test('defaults: label threads, one thread per core', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as parsl from 'parsl-ts';
 import { ExtremeScaleExecutor, LocalProvider, MpiExecLauncher } from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
-import { freshRunDir, killAll } from '../htex/helpers.js';
+import { freshRunDir, killAll } from '../helpers/htex.js';
 import {
   eventually,
   FAST,
@@ -12,7 +12,7 @@ import {
   poolRanks,
   processesWith,
   skipUnlessAvailable,
-} from './helpers.js';
+} from './pools.js';
 
 for (const flavor of FLAVORS) {
   describe.skipIf(skipUnlessAvailable(flavor))(

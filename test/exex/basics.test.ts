@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { FLAVORS, jsTask, run, type StartedExex, skipUnlessAvailable, startExex } from './helpers.js';
+import { FLAVORS, jsTask, run, type StartedExex, skipUnlessAvailable, startExex } from './pools.js';
 
 function square(x: number) {
   return x * x;

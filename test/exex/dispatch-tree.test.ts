@@ -8,7 +8,7 @@ import {
   type StartedExex,
   skipUnlessAvailable,
   startExex,
-} from './helpers.js';
+} from './pools.js';
 
 function rankAfter(ms: number) {
   return new Promise((r) =>

@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as parsl from 'parsl-ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Service } from '../providers/services.js';
-import { requireService, tempDir } from '../providers/services.js';
+import type { Service } from '../helpers/services.js';
+import { requireService, tempDir } from '../helpers/services.js';
 import { slurmProvider, startSlurm } from '../providers/slurm-setup.js';
-import { FAST, FLAVORS, OMPI_ENV, skipUnlessAvailable } from './helpers.js';
+import { FAST, FLAVORS, OMPI_ENV, skipUnlessAvailable } from './pools.js';
 
 // ExtremeScaleExecutor blocks as real Slurm jobs whose ranks srun starts: PMIx for Open MPI, PMI2 for MPICH,
 // as on a production cluster.

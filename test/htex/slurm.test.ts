@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as parsl from 'parsl-ts';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Service } from '../providers/services.js';
-import { requireService, tempDir } from '../providers/services.js';
+import type { Service } from '../helpers/services.js';
+import { requireService, tempDir } from '../helpers/services.js';
 import { slurmProvider, startSlurm } from '../providers/slurm-setup.js';
 
 // The HighThroughputExecutor with its blocks as real Slurm jobs: the worker pool starts through srun inside

@@ -19,7 +19,7 @@ import {
   run,
   type Started,
   startHtex,
-} from './helpers.js';
+} from '../helpers/htex.js';
 
 /**
  * Addresses that never answer a probe, each failing differently on this machine's network: 127.0.0.2 refuses the
