@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect, test } from 'vitest';
-import { tempDir } from '../helpers/kernel.js';
+import { tempDir } from '../helpers/paths.js';
 
 const CLI = resolve('dist/cli/main.js');
 

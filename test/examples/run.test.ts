@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test } from 'vitest';
-import { tempDir } from '../helpers/kernel.js';
+import { tempDir } from '../helpers/paths.js';
 
 // The tsx loader by absolute URL: examples run from a scratch directory so their run dirs do not pile up here.
 const TSX = pathToFileURL(resolve('node_modules/tsx/dist/loader.mjs')).href;

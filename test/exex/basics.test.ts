@@ -1,5 +1,8 @@
-import { afterEach, describe, expect, test } from 'vitest';
-import { FLAVORS, jsTask, run, type StartedExex, skipUnlessAvailable, startExex } from './pools.js';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { jsTask, run } from '../helpers/executors.js';
+import { addonMissing, FLAVORS } from '../helpers/mpi.js';
+import { skipOrFail } from '../helpers/skip.js';
+import { type StartedExex, startExex } from './pools.js';
 
 function square(x: number) {
   return x * x;
@@ -10,7 +13,8 @@ function whoAmI() {
 }
 
 for (const flavor of FLAVORS) {
-  describe.skipIf(skipUnlessAvailable(flavor))(`ExtremeScaleExecutor under ${flavor}`, () => {
+  describe(`ExtremeScaleExecutor under ${flavor}`, () => {
+    beforeEach((ctx) => skipOrFail(ctx, addonMissing(flavor)));
     let s: StartedExex | undefined;
     afterEach(async () => {
       await s?.cleanup();

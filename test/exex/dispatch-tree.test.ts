@@ -1,14 +1,9 @@
-import { afterEach, describe, expect, test } from 'vitest';
-import {
-  eventually,
-  FLAVORS,
-  jsTask,
-  poolRanks,
-  run,
-  type StartedExex,
-  skipUnlessAvailable,
-  startExex,
-} from './pools.js';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { eventually } from '../helpers/eventually.js';
+import { jsTask, run } from '../helpers/executors.js';
+import { addonMissing, FLAVORS } from '../helpers/mpi.js';
+import { skipOrFail } from '../helpers/skip.js';
+import { poolRanks, type StartedExex, startExex } from './pools.js';
 
 function rankAfter(ms: number) {
   return new Promise((r) =>
@@ -17,7 +12,8 @@ function rankAfter(ms: number) {
 }
 
 for (const flavor of FLAVORS) {
-  describe.skipIf(skipUnlessAvailable(flavor))(`dispatch tree under ${flavor}`, () => {
+  describe(`dispatch tree under ${flavor}`, () => {
+    beforeEach((ctx) => skipOrFail(ctx, addonMissing(flavor)));
     let s: StartedExex | undefined;
     afterEach(async () => {
       await s?.cleanup();

@@ -1,25 +1,19 @@
 import * as parsl from 'parsl-ts';
 import { ManagerLost } from 'parsl-ts';
-import { afterEach, describe, expect, test } from 'vitest';
-import {
-  blockProcesses,
-  errorOf,
-  eventually,
-  FLAVORS,
-  jsTask,
-  poolRanks,
-  run,
-  type StartedExex,
-  skipUnlessAvailable,
-  startExex,
-} from './pools.js';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { eventually } from '../helpers/eventually.js';
+import { errorOf, jsTask, run } from '../helpers/executors.js';
+import { addonMissing, FLAVORS } from '../helpers/mpi.js';
+import { skipOrFail } from '../helpers/skip.js';
+import { blockProcesses, poolRanks, type StartedExex, startExex } from './pools.js';
 
 function sleepThen(ms: number, v: number) {
   return new Promise((r) => setTimeout(() => r(v), ms));
 }
 
 for (const flavor of FLAVORS) {
-  describe.skipIf(skipUnlessAvailable(flavor))(`ExtremeScaleExecutor failures under ${flavor}`, () => {
+  describe(`ExtremeScaleExecutor failures under ${flavor}`, () => {
+    beforeEach((ctx) => skipOrFail(ctx, addonMissing(flavor)));
     let s: StartedExex | undefined;
     afterEach(async () => {
       await s?.cleanup();

@@ -1,14 +1,10 @@
 import * as parsl from 'parsl-ts';
-import { afterEach, describe, expect, test } from 'vitest';
-import {
-  eventually,
-  FLAVORS,
-  poolRanks,
-  processesWith,
-  type StartedExex,
-  skipUnlessAvailable,
-  startExex,
-} from './pools.js';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { eventually } from '../helpers/eventually.js';
+import { addonMissing, FLAVORS } from '../helpers/mpi.js';
+import { processesWith } from '../helpers/processes.js';
+import { skipOrFail } from '../helpers/skip.js';
+import { poolRanks, type StartedExex, startExex } from './pools.js';
 
 /** What the kernel recorded of a task's failed tries ("WorkerLost: …"). */
 function failHistory(f: parsl.AppFuture<unknown>): readonly string[] {
@@ -29,7 +25,8 @@ const spinThenRank = parsl.app((ms: number) => {
 });
 
 for (const flavor of FLAVORS) {
-  describe.skipIf(skipUnlessAvailable(flavor))(`ExtremeScaleExecutor hung ranks under ${flavor}`, () => {
+  describe(`ExtremeScaleExecutor hung ranks under ${flavor}`, () => {
+    beforeEach((ctx) => skipOrFail(ctx, addonMissing(flavor)));
     let s: StartedExex | undefined;
     afterEach(async () => {
       await s?.cleanup();

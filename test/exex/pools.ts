@@ -1,43 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// ExtremeScaleExecutor pools on this host for the exex suites, and the MPI ranks and block processes they run.
+import { readFileSync } from 'node:fs';
 import * as parsl from 'parsl-ts';
 import { ExtremeScaleExecutor, type ExtremeScaleOptions, LocalProvider, SimpleLauncher } from 'parsl-ts';
-import { eventually, freshRunDir, killAll, processesWith } from '../helpers/htex.js';
-
-export { errorOf, eventually, jsTask, processesWith, run } from '../helpers/htex.js';
-
-export type Flavor = 'openmpi' | 'mpich';
-export const FLAVORS: Flavor[] = ['openmpi', 'mpich'];
-const root = resolve(import.meta.dirname, '../..');
-
-/** Open MPI as root needs these, and --oversubscribe when ranks outnumber cores (2 here). */
-export const OMPI_ENV =
-  'export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 NODE_OPTIONS=--force-node-api-uncaught-exceptions-policy=true';
-
-export function mpiexecFor(flavor: Flavor): string {
-  return flavor === 'openmpi' ? 'mpiexec.openmpi --oversubscribe -n {ranks}' : 'mpiexec.mpich -n {ranks}';
-}
-
-function onPath(name: string): boolean {
-  return (process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, name)));
-}
-
-/** Why `flavor` cannot be tested here, or null. Under CI=true the caller must fail instead of skipping. */
-export function missing(flavor: Flavor): string | null {
-  if (!onPath(`mpiexec.${flavor}`)) return `mpiexec.${flavor} not found (bash scripts/setup-mpi.sh)`;
-  if (!existsSync(join(root, 'build', flavor, 'Release', 'parsl_mpi.node')))
-    return `the ${flavor} addon is not built (npm run build:native)`;
-  return null;
-}
-
-/** Under CI a missing MPI is a failure; elsewhere a skip that says what to install. */
-export function skipUnlessAvailable(flavor: Flavor): boolean {
-  const why = missing(flavor);
-  if (why === null) return false;
-  if (process.env.CI === 'true') throw new Error(`MPI ${flavor} is required under CI: ${why}`);
-  console.warn(`[test/exex] skipping ${flavor}: ${why}`);
-  return true;
-}
+import { freshRunDir } from '../helpers/executors.js';
+import { type Flavor, mpiexecFor, OMPI_ENV } from '../helpers/mpi.js';
+import { commandOf, expectNoProcessLeft, killAll, processesWith } from '../helpers/processes.js';
 
 /** Short heartbeats so a lost pool is noticed within seconds. */
 export const FAST = { heartbeatPeriod: 0.3, heartbeatThreshold: 3 } as const;
@@ -91,10 +58,7 @@ export async function startExex(
       try {
         await dfk?.cleanup();
         await ex.shutdown();
-        await eventually(() => processesWith(marker).length === 0, {
-          what: `no process of ${marker} left`,
-          timeoutMs: 15_000,
-        });
+        await expectNoProcessLeft(marker);
       } finally {
         killAll(marker);
       }
@@ -122,11 +86,5 @@ export function poolRanks(marker: string): { pid: number; rank: number; block: s
 
 /** Every process of this run that belongs to `block` (its ranks, mpiexec, the block's shell). */
 export function blockProcesses(marker: string, block: string): number[] {
-  return processesWith(marker).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').includes(`--block-id=${block}`);
-    } catch {
-      return false;
-    }
-  });
+  return processesWith(marker).filter((pid) => commandOf(pid).split(' ').includes(`--block-id=${block}`));
 }

@@ -2,10 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as parsl from 'parsl-ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Service } from '../helpers/services.js';
-import { requireService, tempDir } from '../helpers/services.js';
-import { slurmProvider, startSlurm } from '../providers/slurm-setup.js';
-import { FAST, FLAVORS, OMPI_ENV, skipUnlessAvailable } from './pools.js';
+import { eventually } from '../helpers/eventually.js';
+import { addonMissing, FLAVORS, OMPI_ENV } from '../helpers/mpi.js';
+import { tempDir } from '../helpers/paths.js';
+import { type Service, slurmProvider, startSlurm } from '../helpers/services.js';
+import { skipOrFail } from '../helpers/skip.js';
+import { FAST } from './pools.js';
 
 // ExtremeScaleExecutor blocks as real Slurm jobs whose ranks srun starts: PMIx for Open MPI, PMI2 for MPICH,
 // as on a production cluster.
@@ -26,10 +28,10 @@ function activeJobs(): string[] {
 }
 
 for (const flavor of FLAVORS) {
-  describe.skipIf(skipUnlessAvailable(flavor))(`ExtremeScaleExecutor on Slurm with srun (${flavor})`, () => {
+  describe(`ExtremeScaleExecutor on Slurm with srun (${flavor})`, () => {
     test('tasks run on the worker ranks of a Slurm job; cleanup cancels the job', async (ctx) => {
-      requireService(ctx, slurm);
-      const dir = await tempDir(`exex-slurm-${flavor}`);
+      skipOrFail(ctx, addonMissing(flavor), slurm.missing);
+      const dir = tempDir(`exex-slurm-${flavor}`).path;
       const ex = new parsl.ExtremeScaleExecutor({
         label: `exex_slurm_${flavor}`,
         address: '127.0.0.1',
@@ -66,11 +68,10 @@ for (const flavor of FLAVORS) {
         await dfk.cleanup();
         parsl.clear();
       }
-      const deadline = Date.now() + 30_000;
-      while (activeJobs().some((l) => l.startsWith(`${jobId} `)) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      expect(activeJobs().filter((l) => l.startsWith(`${jobId} `))).toEqual([]);
+      await eventually(() => !activeJobs().some((l) => l.startsWith(`${jobId} `)), {
+        what: `Slurm job ${jobId} to end`,
+        intervalMs: 250,
+      });
     }, 180_000);
   });
 }

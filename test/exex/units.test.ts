@@ -10,7 +10,8 @@ import {
   ResultBatch,
   resultBodies,
 } from '#internal';
-import { FLAVORS, skipUnlessAvailable } from './pools.js';
+import { addonMissing, FLAVORS } from '../helpers/mpi.js';
+import { skipOrFail } from '../helpers/skip.js';
 
 describe('ExtremeScaleExecutor options', () => {
   test('ranks per block, and clear errors for bad or process-pool options', () => {
@@ -83,37 +84,35 @@ describe('rank protocol', () => {
   });
 
   for (const flavor of FLAVORS) {
-    test.skipIf(skipUnlessAvailable(flavor))(
-      `batches of the ${flavor} dispatcher core parse back to their tasks`,
-      () => {
-        const { addon } = loadAddon({ flavor });
-        const core = new addon.Dispatcher({ maxBatchTasks: 4, maxBatchBytes: 1 << 20 });
-        core.setCapacity(1, 3);
-        core.setCapacity(2, 3);
-        core.submitBatch(
-          encodeTaskBatch(
-            [1, 2, 3, 4, 5],
-            ['f', 'f', 'f', 'f', 'f'],
-            [1, 2, 3, 4, 5].map((id) => Buffer.from(`t${id}`)),
+    test(`batches of the ${flavor} dispatcher core parse back to their tasks`, (ctx) => {
+      skipOrFail(ctx, addonMissing(flavor));
+      const { addon } = loadAddon({ flavor });
+      const core = new addon.Dispatcher({ maxBatchTasks: 4, maxBatchBytes: 1 << 20 });
+      core.setCapacity(1, 3);
+      core.setCapacity(2, 3);
+      core.submitBatch(
+        encodeTaskBatch(
+          [1, 2, 3, 4, 5],
+          ['f', 'f', 'f', 'f', 'f'],
+          [1, 2, 3, 4, 5].map((id) => Buffer.from(`t${id}`)),
+        ),
+      );
+      expect(() => core.submitBatch(Buffer.from('not a batch'))).toThrow(/well-formed/);
+      const seen = new Map<number, string>();
+      for (const b of core.nextBatches()) {
+        const tasks = parseTaskBatch(b.payload);
+        expect(tasks).toHaveLength(b.taskCount);
+        for (const t of tasks) seen.set(t.id, decodeTaskData(t.data).body.toString());
+        expect(
+          core.complete(
+            b.rank,
+            Float64Array.from(tasks, (t) => t.id),
           ),
-        );
-        expect(() => core.submitBatch(Buffer.from('not a batch'))).toThrow(/well-formed/);
-        const seen = new Map<number, string>();
-        for (const b of core.nextBatches()) {
-          const tasks = parseTaskBatch(b.payload);
-          expect(tasks).toHaveLength(b.taskCount);
-          for (const t of tasks) seen.set(t.id, decodeTaskData(t.data).body.toString());
-          expect(
-            core.complete(
-              b.rank,
-              Float64Array.from(tasks, (t) => t.id),
-            ),
-          ).toBe(tasks.length);
-        }
-        expect([...seen.entries()].sort((a, b) => a[0] - b[0])).toEqual(
-          [1, 2, 3, 4, 5].map((i) => [i, `t${i}`]),
-        );
-      },
-    );
+        ).toBe(tasks.length);
+      }
+      expect([...seen.entries()].sort((a, b) => a[0] - b[0])).toEqual(
+        [1, 2, 3, 4, 5].map((i) => [i, `t${i}`]),
+      );
+    });
   }
 });

@@ -1,91 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Executor, ExecutorContext, ExecutorTask, TaskOutcome } from 'parsl-ts';
-import { getLogger } from 'parsl-ts';
-import { describeFunction } from '#internal';
-
-let nextId = 1;
-
-/** An ExecutorTask as the kernel would build it (arguments already resolved). */
-export function jsTask(
-  // biome-ignore lint/complexity/noBannedTypes: any app body
-  func: Function,
-  args: unknown[] = [],
-  resourceSpecification: Record<string, unknown> = {},
-): ExecutorTask {
-  return {
-    id: nextId++,
-    tryId: 0,
-    appName: func.name || 'anonymous',
-    kind: 'js',
-    func,
-    fn: describeFunction(func),
-    args,
-    walltimeMs: null,
-    bash: null,
-    resourceSpecification,
-  };
-}
-
-export function run(e: Executor, t: ExecutorTask): Promise<TaskOutcome> {
-  return new Promise((resolve) => e.submit(t, resolve));
-}
-
-/** A fresh run directory whose path is a marker unique to this test (found in every process's command line). */
-export function freshRunDir(name: string): { runDir: string; marker: string; ctx: ExecutorContext } {
-  const runDir = mkdtempSync(join(tmpdir(), `parsl-ts-htex-${name}-`));
-  return { runDir, marker: runDir, ctx: { runDir, runId: name, logger: getLogger(`test.${name}`) } };
-}
-
-/** PIDs of processes whose command line contains `marker` (excluding pgrep itself). */
-export function processesWith(marker: string): number[] {
-  try {
-    const out = execFileSync('pgrep', ['-f', '--', marker], { encoding: 'utf8' });
-    return out
-      .split('\n')
-      .filter(Boolean)
-      .map(Number)
-      .filter((p) => p !== process.pid);
-  } catch {
-    return [];
-  }
-}
-
-export async function eventually<T>(
-  fn: () => T | Promise<T>,
-  { timeoutMs = 20_000, intervalMs = 50, what = 'condition' } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-      last = new Error(`${what} was ${String(v)}`);
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${(last as Error)?.message}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
-/** Kill whatever is left with this marker (a failing test must not leak processes into the next). */
-export function killAll(marker: string): void {
-  for (const pid of processesWith(marker)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
-
-import type { HtexOptions } from 'parsl-ts';
-import { HighThroughputExecutor, LocalProvider, SimpleLauncher } from 'parsl-ts';
+// An HTEX on this host for a test: pools started by a LocalProvider, and the checks made of what its workers see.
+import { HighThroughputExecutor, type HtexOptions, LocalProvider, SimpleLauncher } from 'parsl-ts';
+import { eventually } from './eventually.js';
+import { freshRunDir, jsTask, resultOf, run } from './executors.js';
+import { tempDir } from './paths.js';
+import { expectNoProcessLeft, killAll } from './processes.js';
 
 /** Short heartbeats so loss is detected in about a second. */
 export const FAST_HEARTBEATS = { heartbeatPeriod: 0.2, heartbeatThreshold: 1.5 } as const;
@@ -128,20 +46,12 @@ export async function startHtex(
     async cleanup() {
       try {
         await ex.shutdown();
-        await eventually(() => processesWith(marker).length === 0, {
-          what: `no process of ${marker} left`,
-          timeoutMs: 10_000,
-        });
+        await expectNoProcessLeft(marker);
       } finally {
         killAll(marker);
       }
     },
   };
-}
-
-export function errorOf(o: TaskOutcome): Error {
-  if (o.ok) throw new Error(`expected a failure, got ${JSON.stringify(o.value)}`);
-  return o.error;
 }
 
 /** What a task sees of its own placement: its rank, the CPUs it may run on, and the placement variables. */
@@ -162,7 +72,7 @@ export async function reportFromEveryWorker(
   ex: HighThroughputExecutor,
   workers: number,
 ): Promise<WorkerReport[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'parsl-ts-barrier-'));
+  const dir = tempDir('barrier').path;
   const report = async (barrier: string, n: number, names: string[]) => {
     const fs = require('node:fs');
     fs.writeFileSync(`${barrier}/${process.env.PARSL_WORKER_RANK}`, '');
@@ -180,10 +90,7 @@ export async function reportFromEveryWorker(
   const outs = await Promise.all(
     Array.from({ length: workers }, () => run(ex, jsTask(report, [dir, workers, PLACEMENT_VARIABLES]))),
   );
-  const reports = outs.map((o) => {
-    if (!o.ok) throw o.error;
-    return o.value as WorkerReport;
-  });
+  const reports = outs.map((o) => resultOf(o) as WorkerReport);
   return reports.sort((a, b) => Number(a.rank) - Number(b.rank));
 }
 

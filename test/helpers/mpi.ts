@@ -1,35 +1,71 @@
-// Runs programs under mpiexec for the MPI tests: one process group per launch (killed as a whole on
-// timeout), a marker in the environment to find leftover ranks, and Open MPI's session directories
-// kept in a private temp dir so cleaning up never touches other users' runs.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+// The two MPI flavours the suites cover: what each needs, how pools and programs are launched with it, and
+// mpiexec launches for the binding's tests (one process group per launch, killed as a whole on timeout; a marker
+// in the environment to find leftover ranks; Open MPI's session directories in a private temp dir, so cleaning up
+// never touches other users' runs).
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { REPO, tempDir } from './paths.js';
+import { leftoversAfter, processesWithEnv } from './processes.js';
 
 export type Flavor = 'openmpi' | 'mpich';
-export const FLAVORS: Flavor[] = ['openmpi', 'mpich'];
-export const root = resolve(import.meta.dirname, '../..');
-let sessionDir: string | null = null;
-function sessions(): string {
-  sessionDir ??= mkdtempSync(join(tmpdir(), 'parsl-mpi-test-'));
-  return sessionDir;
-}
+export const FLAVORS: readonly Flavor[] = ['openmpi', 'mpich'];
 
-const PACKAGE = { openmpi: 'openmpi-bin libopenmpi-dev', mpich: 'mpich libmpich-dev' } as const;
+const PACKAGES = { openmpi: 'openmpi-bin libopenmpi-dev', mpich: 'mpich libmpich-dev' } as const;
 
 function onPath(name: string): boolean {
   return (process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, name)));
 }
 
-/** Why `flavor` cannot be tested here, or null when it can. */
-export function missing(flavor: Flavor): string | null {
-  if (!onPath(`mpiexec.${flavor}`))
-    return `mpiexec.${flavor} not found: apt-get install ${PACKAGE[flavor]} (or bash scripts/setup-mpi.sh)`;
-  if (!existsSync(join(root, 'build', flavor, 'Release', 'parsl_mpi.node')))
+/** Why `flavor`'s mpiexec and mpicc are not here, or null. */
+export function mpiMissing(flavor: Flavor): string | null {
+  const absent = [`mpiexec.${flavor}`, `mpicc.${flavor}`].filter((tool) => !onPath(tool));
+  if (absent.length === 0) return null;
+  return `${absent.join(' and ')} not found: apt-get install -y ${PACKAGES[flavor]} (or bash scripts/setup-mpi.sh)`;
+}
+
+/** Why the package cannot use `flavor` here (its MPI, its addon, or the compiled package is missing), or null. */
+export function addonMissing(flavor: Flavor): string | null {
+  const mpi = mpiMissing(flavor);
+  if (mpi !== null) return mpi;
+  if (!existsSync(join(REPO, 'build', flavor, 'Release', 'parsl_mpi.node')))
     return `the ${flavor} addon is not built: npm run build:native`;
-  if (!existsSync(join(root, 'dist', 'executors', 'mpi', 'communicator.js')))
-    return 'dist/ is not built: npm run build';
+  if (!existsSync(join(REPO, 'dist', 'index.js'))) return 'dist/ is not built: npm run build';
   return null;
+}
+
+/** Open MPI as root needs these, and oversubscription when ranks outnumber cores (2 here). A block's workerInit. */
+export const OMPI_ENV =
+  'export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 NODE_OPTIONS=--force-node-api-uncaught-exceptions-policy=true';
+
+/** The launcher template of a pool started with `flavor`'s mpiexec. */
+export function mpiexecFor(flavor: Flavor): string {
+  return flavor === 'openmpi' ? 'mpiexec.openmpi --oversubscribe -n {ranks}' : 'mpiexec.mpich -n {ranks}';
+}
+
+/** Compiles test/launchers/fixtures/mpi_hello.c with `flavor`'s compiler into `dir`; returns the program's path. */
+export async function buildMpiHello(flavor: Flavor, dir: string): Promise<string> {
+  const out = join(dir, `mpi_hello_${flavor}`);
+  await promisify(execFile)(`mpicc.${flavor}`, [
+    '-O1',
+    '-o',
+    out,
+    join(REPO, 'test/launchers/fixtures/mpi_hello.c'),
+  ]);
+  return out;
+}
+
+let sessionDir: string | null = null;
+function sessions(): string {
+  sessionDir ??= tempDir('mpi-sessions').path;
+  return sessionDir;
+}
+
+/** Removes the Open MPI session directories of this file's launches (call it in afterAll). */
+export function cleanupSessions(): void {
+  if (sessionDir) rmSync(sessionDir, { recursive: true, force: true });
+  sessionDir = null;
 }
 
 export interface Launch {
@@ -39,13 +75,17 @@ export interface Launch {
   stderr: string;
   ms: number;
   timedOut: boolean;
-  /** "pid command" of every process of this launch still alive 5 s after mpiexec returned. */
+  /** "pid command" of every process of this launch still alive 5 s after mpiexec returned (killed since). */
   leftovers: string[];
+  /** The CHECK lines rank 0 printed, by check name. */
   checks: Map<string, { ok: boolean } & Record<string, unknown>>;
 }
 
+/** The variable that marks every process of one launch. */
+const MARKER = 'PARSL_MPI_TEST_RUN';
 let launches = 0;
 
+/** Runs `argv` on `np` ranks of `flavor`'s mpiexec from the repository root and collects what it left. */
 export function mpiexec(
   flavor: Flavor,
   np: number,
@@ -57,7 +97,7 @@ export function mpiexec(
     flavor === 'openmpi' ? ['--oversubscribe', '-n', String(np), ...argv] : ['-n', String(np), ...argv];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    PARSL_MPI_TEST_RUN: marker,
+    [MARKER]: marker,
     OMPI_ALLOW_RUN_AS_ROOT: '1',
     OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1',
     OMPI_MCA_orte_tmpdir_base: sessions(),
@@ -65,7 +105,7 @@ export function mpiexec(
   };
   const started = Date.now();
   const child = spawn(`mpiexec.${flavor}`, args, {
-    cwd: root,
+    cwd: REPO,
     env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -79,74 +119,20 @@ export function mpiexec(
     timedOut = true;
     if (child.pid) process.kill(-child.pid, 'SIGKILL');
   }, opts.timeoutMs ?? 60_000);
-  return new Promise((done) => {
-    child.on('close', async (code, signal) => {
-      clearTimeout(timer);
-      // Launcher daemons may still be exiting when mpiexec returns: allow a short grace period.
-      let leftovers = processesWith(marker);
-      for (let waited = 0; leftovers.length > 0 && waited < 5000; waited += 200) {
-        await new Promise((r) => setTimeout(r, 200));
-        leftovers = processesWith(marker);
-      }
-      const described = leftovers.map((pid) => `${pid} ${commandOf(pid)}`);
-      for (const pid of leftovers) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // exited meanwhile
-        }
-      }
-      const checks = new Map<string, { ok: boolean } & Record<string, unknown>>();
-      for (const line of stdout.split('\n')) {
-        if (!line.startsWith('CHECK ')) continue;
-        const c = JSON.parse(line.slice(6)) as { check: string; ok: boolean };
-        checks.set(c.check, c);
-      }
-      done({
-        code,
-        signal,
-        stdout,
-        stderr,
-        ms: Date.now() - started,
-        timedOut,
-        leftovers: described,
-        checks,
-      });
-    });
-  });
-}
-
-/** Processes (other than this one) whose environment carries the launch marker. */
-export function processesWith(marker: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(`PARSL_MPI_TEST_RUN=${marker}\0`))
-        pids.push(Number(entry));
-    } catch {
-      // gone already, or not ours to read
+  const ended = new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve([code, signal]));
+  }).finally(() => clearTimeout(timer));
+  return ended.then(async ([code, signal]) => {
+    const ms = Date.now() - started;
+    // Launcher daemons may still be exiting when mpiexec returns: allow them a short grace period.
+    const leftovers = await leftoversAfter(() => processesWithEnv(MARKER, marker), 5000);
+    const checks = new Map<string, { ok: boolean } & Record<string, unknown>>();
+    for (const line of stdout.split('\n')) {
+      if (!line.startsWith('CHECK ')) continue;
+      const c = JSON.parse(line.slice(6)) as { check: string; ok: boolean };
+      checks.set(c.check, c);
     }
-  }
-  return pids;
-}
-
-function commandOf(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ').trim();
-  } catch {
-    return '?';
-  }
-}
-
-export function cleanupSessions(): void {
-  if (sessionDir) rmSync(sessionDir, { recursive: true, force: true });
-  sessionDir = null;
-}
-
-/** Under CI a missing MPI fails the suite; elsewhere the skip says what to install. */
-export function requireOrSkip(flavor: Flavor): string | null {
-  const why = missing(flavor);
-  if (why && process.env.CI !== 'true') console.warn(`[test/mpi] skipping ${flavor}: ${why}`);
-  return why;
+    return { code, signal, stdout, stderr, ms, timedOut, leftovers, checks };
+  });
 }

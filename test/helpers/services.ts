@@ -1,24 +1,24 @@
 /**
- * Starts and stops the real services the provider/channel tests need (Slurm, sshd, Grid Engine) through
- * scripts/services/*.sh. Under CI=true a service that cannot start fails the suite; elsewhere the tests
- * that need it skip, and the reason (what is missing) is printed.
+ * Starts and stops the real services the provider and channel tests need (Slurm, sshd, Grid Engine) through
+ * scripts/services/*.sh. A service that cannot start is reported, not thrown: each test that needs it passes
+ * `service.missing` to `skipOrFail`, which decides between a skip and a failure.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { LocalChannel, SlurmProvider } from 'parsl-ts';
+import type { SlurmProviderOptions } from '#internal';
+import { REPO } from './paths.js';
 
 const run = promisify(execFile);
-export const REPO = resolve(import.meta.dirname, '../..');
+/** Services live here, shared machine-wide: every test file uses its own directory (and ports) below it. */
 export const SERVICES_BASE = '/tmp/parsl-ts-services';
 
 export interface Service {
-  ok: boolean;
-  /** Why it is not available (empty when ok). */
-  reason: string;
+  /** Why the service is not available, with what its script printed; null when it runs. */
+  readonly missing: string | null;
   /** KEY=VALUE lines printed by the start script, e.g. SLURM_CONF. */
-  env: Record<string, string>;
+  readonly env: Readonly<Record<string, string>>;
   stop(): Promise<void>;
 }
 
@@ -29,7 +29,7 @@ export async function startService(
   const script = join(REPO, 'scripts/services', `${name}.sh`);
   const fullEnv = { ...process.env, ...env };
   const stop = async () => {
-    await run('bash', [script, 'stop'], { env: fullEnv, timeout: 60_000 }).catch(() => undefined);
+    await run('bash', [script, 'stop'], { env: fullEnv, timeout: 60_000 });
   };
   try {
     const { stdout } = await run('bash', [script, 'start'], { env: fullEnv, timeout: 300_000 });
@@ -38,58 +38,38 @@ export async function startService(
       const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
       if (m?.[1] && m[2] !== undefined) found[m[1]] = m[2];
     }
-    return { ok: true, reason: '', env: found, stop };
+    return { missing: null, env: found, stop };
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    const reason = `${name} could not start: ${(err.stderr ?? '').trim().split('\n').slice(-5).join(' | ') || err.message}`;
-    await stop();
-    if (process.env.CI === 'true') throw new Error(`${reason} (CI=true: a missing service is a failure)`);
-    console.warn(`SKIPPING tests that need ${name}: ${reason}`);
-    return { ok: false, reason, env: {}, stop: async () => {} };
+    const said = (err.stderr ?? '').trim().split('\n').slice(-5).join(' | ');
+    // A half-started service must not hold its ports or pid files for the next attempt.
+    const stopped = await stop().then(
+      () => '',
+      (s: Error) => `; stopping what had started failed too: ${s.message}`,
+    );
+    return {
+      missing: `${name} could not start (bash scripts/services/${name}.sh start): ${said || err.message}${stopped}`,
+      env: {},
+      stop: async () => {},
+    };
   }
 }
 
-/**
- * Skip the calling test when `service` did not start, outside CI only: under CI=true a missing service fails the
- * test (startService already threw; this keeps the rule visible where a test depends on it).
- */
-export function requireService(ctx: { skip(cond: boolean, note?: string): void }, service: Service): void {
-  if (service.ok) return;
-  if (process.env.CI === 'true')
-    throw new Error(`${service.reason} (CI=true: a missing service is a failure)`);
-  ctx.skip(true, service.reason);
+/** A private Slurm per test file (own directory and ports) so that files never share a cluster. */
+export function startSlurm(name: string, ctldPort: number, nodes = 1): Promise<Service> {
+  return startService('slurm', {
+    BASE: `${SERVICES_BASE}/${name}`,
+    NODES: String(nodes),
+    CTLD_PORT: String(ctldPort),
+    SLURMD_PORT: String(ctldPort + 1),
+    CLUSTER: name,
+    // More CPU slots than this 2-core host has, so a long job (the walltime test) does not block the others.
+    CPUS: '4',
+  });
 }
 
-/** Polls `fn` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  fn: () => Promise<T | undefined>,
-  { timeoutMs = 30_000, intervalMs = 250, what = 'condition' } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
-export function tempDir(prefix: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `parsl-ts-${prefix}-`));
-}
-
-/** Compiles test/launchers/fixtures/mpi_hello.c with the given MPI flavour's compiler. */
-export async function buildMpiHello(flavor: 'mpich' | 'openmpi', dir: string): Promise<string> {
-  const out = join(dir, `mpi_hello_${flavor}`);
-  await run(`mpicc.${flavor}`, ['-O1', '-o', out, join(REPO, 'test/launchers/fixtures/mpi_hello.c')]);
-  return out;
+/** A SlurmProvider whose commands see this cluster's SLURM_CONF (through the channel's envs). */
+export function slurmProvider(svc: Service, options: SlurmProviderOptions = {}): SlurmProvider {
+  const channel = new LocalChannel({ envs: { SLURM_CONF: svc.env.SLURM_CONF ?? '' } });
+  return new SlurmProvider({ channel, exclusive: false, ...options });
 }

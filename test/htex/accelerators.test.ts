@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { ConfigurationError, HighThroughputExecutor } from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
 import { cudaDevice } from '#internal';
-import { eventually, reportFromEveryWorker, type Started, startHtex } from '../helpers/htex.js';
+import { eventually } from '../helpers/eventually.js';
+import { reportFromEveryWorker, type Started, startHtex } from '../helpers/htex.js';
 
 /**
  * A directory put first on the block's PATH holding an `nvidia-smi` that lists `gpus` GPUs (0: fails, like a node

@@ -10,16 +10,9 @@ import {
   TooManyJobFailures,
 } from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
-import {
-  eventually,
-  freshRunDir,
-  jsTask,
-  killAll,
-  processesWith,
-  run,
-  type Started,
-  startHtex,
-} from '../helpers/htex.js';
+import { freshRunDir, jsTask, run } from '../helpers/executors.js';
+import { type Started, startHtex } from '../helpers/htex.js';
+import { expectNoProcessLeft } from '../helpers/processes.js';
 
 /**
  * Addresses that never answer a probe, each failing differently on this machine's network: 127.0.0.2 refuses the
@@ -131,9 +124,7 @@ describe('pools probe every interchange address and keep the one that answers', 
       expect(managerLogs(runDir)).toMatch(/ERROR: no interchange answered on 198\.51\.100\.1, 192\.0\.2\.1/);
     } finally {
       await dfk.cleanup();
-      await eventually(() => processesWith(runDir).length === 0, { what: 'no process left' }).finally(() =>
-        killAll(runDir),
-      );
+      await expectNoProcessLeft(runDir);
     }
   });
 });

@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { InvalidResourceSpecification } from 'parsl-ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { describeFunction } from '#internal';
-import { errorOf, eventually, jsTask, processesWith, run, type Started, startHtex } from '../helpers/htex.js';
+import { eventually } from '../helpers/eventually.js';
+import { errorOf, jsTask, run } from '../helpers/executors.js';
+import { type Started, startHtex } from '../helpers/htex.js';
+import { processesWith } from '../helpers/processes.js';
 
 describe('HighThroughputExecutor through two pools (encrypted)', () => {
   let s: Started;

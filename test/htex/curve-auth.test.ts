@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { curveKeyPair, Dealer } from 'zeromq';
 import { CLI_MAIN, z85Encode } from '#internal';
-import { eventually, FAST_HEARTBEATS, jsTask, run, type Started, startHtex } from '../helpers/htex.js';
+import { eventually } from '../helpers/eventually.js';
+import { jsTask, run } from '../helpers/executors.js';
+import { FAST_HEARTBEATS, type Started, startHtex } from '../helpers/htex.js';
 
 interface KeyPair {
   readonly publicKey: string;

@@ -3,18 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManagerLost, WorkerLost } from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
-import {
-  errorOf,
-  eventually,
-  FAST_HEARTBEATS,
-  freshRunDir,
-  jsTask,
-  killAll,
-  processesWith,
-  run,
-  type Started,
-  startHtex,
-} from '../helpers/htex.js';
+import { eventually } from '../helpers/eventually.js';
+import { errorOf, freshRunDir, jsTask, run } from '../helpers/executors.js';
+import { FAST_HEARTBEATS, type Started, startHtex } from '../helpers/htex.js';
+import { expectNoProcessLeft, killAll, processesWith } from '../helpers/processes.js';
 
 /** A task that records its worker's pid and its pool's pid in `file`, then sleeps. */
 function pidsThenSleep(file: string, ms: number) {
@@ -24,16 +16,7 @@ function pidsThenSleep(file: string, ms: number) {
 }
 
 async function startedPids(file: string): Promise<{ worker: number; pool: number }> {
-  const text = await eventually(
-    () => {
-      try {
-        return readFileSync(file, 'utf8');
-      } catch {
-        return '';
-      }
-    },
-    { what: `${file} written by the task` },
-  );
+  const text = await eventually(() => readFileSync(file, 'utf8'), { what: `${file} written by the task` });
   const [worker, pool] = text.split(' ').map(Number);
   return { worker: worker!, pool: pool! };
 }
@@ -133,10 +116,7 @@ describe('HighThroughputExecutor failure handling', () => {
       user.kill('SIGKILL');
       // The interchange sees its pipe close and stops the pool, which kills its worker: well before any heartbeat
       // threshold (the default is 120 s).
-      await eventually(() => processesWith(marker).length === 0, {
-        what: 'every process of the killed run to exit',
-        timeoutMs: 15_000,
-      });
+      await expectNoProcessLeft(marker);
     } finally {
       killAll(marker);
     }

@@ -14,16 +14,10 @@ import {
   decodeManagerMessage,
   encode,
 } from '#internal';
-import {
-  errorOf,
-  eventually,
-  FAST_HEARTBEATS,
-  jsTask,
-  processesWith,
-  run,
-  type Started,
-  startHtex,
-} from '../helpers/htex.js';
+import { eventually } from '../helpers/eventually.js';
+import { errorOf, jsTask, run } from '../helpers/executors.js';
+import { FAST_HEARTBEATS, type Started, startHtex } from '../helpers/htex.js';
+import { processesWith } from '../helpers/processes.js';
 
 describe('protocol validation (unit)', () => {
   test('garbage, foreign and malformed frames are rejected with a reason, never thrown', () => {

@@ -2,11 +2,14 @@ import * as parsl from 'parsl-ts';
 import { HighThroughputExecutor, LocalProvider, SimpleLauncher } from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
 import { isBlockProviderExecutor } from '#internal';
-import { eventually, freshRunDir, killAll, processesWith } from '../helpers/htex.js';
+import { freshRunDir } from '../helpers/executors.js';
+import { expectNoProcessLeft, killAll } from '../helpers/processes.js';
 
 describe('HighThroughputExecutor through the public API', () => {
   let marker = '';
-  afterEach(() => killAll(marker));
+  afterEach(() => {
+    if (marker !== '') killAll(marker);
+  });
 
   test('parsl.load → app → cleanup leaves no process', async () => {
     const { runDir } = freshRunDir('public');
@@ -35,9 +38,6 @@ describe('HighThroughputExecutor through the public API', () => {
     });
     await expect(fail()).rejects.toThrow('nope');
     await dfk.cleanup();
-    await eventually(() => processesWith(runDir).length === 0, {
-      what: 'no process left',
-      timeoutMs: 10_000,
-    });
+    await expectNoProcessLeft(runDir);
   });
 });

@@ -2,9 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as parsl from 'parsl-ts';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Service } from '../helpers/services.js';
-import { requireService, tempDir } from '../helpers/services.js';
-import { slurmProvider, startSlurm } from '../providers/slurm-setup.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/paths.js';
+import { type Service, slurmProvider, startSlurm } from '../helpers/services.js';
+import { skipOrFail } from '../helpers/skip.js';
 
 // The HighThroughputExecutor with its blocks as real Slurm jobs: the worker pool starts through srun inside
 // an sbatch job on this host's single-node Slurm, exactly as on a cluster.
@@ -25,8 +26,8 @@ function squeueJobs(): string[] {
 }
 
 test('HTEX on SlurmProvider + SrunLauncher runs tasks in a Slurm job and cancels the job at cleanup', async (ctx) => {
-  requireService(ctx, slurm);
-  const dir = await tempDir('htex-slurm');
+  skipOrFail(ctx, slurm.missing);
+  const dir = tempDir('htex-slurm').path;
   const dfk = await parsl.load(
     new parsl.Config({
       runDir: join(dir, 'runinfo'),
@@ -63,9 +64,8 @@ test('HTEX on SlurmProvider + SrunLauncher runs tasks in a Slurm job and cancels
     parsl.clear();
   }
   // Cleanup scales every block in: the Slurm job is cancelled, not left to its walltime.
-  const deadline = Date.now() + 30_000;
-  while (squeueJobs().some((l) => / (R|PD|CG)$/.test(l)) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  expect(squeueJobs().filter((l) => / (R|PD)$/.test(l))).toEqual([]);
+  await eventually(() => !squeueJobs().some((l) => / (R|PD)$/.test(l)), {
+    what: 'no Slurm job running or pending',
+    intervalMs: 250,
+  });
 }, 180_000);

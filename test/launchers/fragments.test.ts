@@ -17,8 +17,10 @@ import {
   SrunMPILauncher,
   WrappedLauncher,
 } from 'parsl-ts';
-import { beforeAll, describe, expect, test } from 'vitest';
-import { buildMpiHello, REPO, tempDir } from '../helpers/services.js';
+import { describe, expect, test } from 'vitest';
+import { buildMpiHello, mpiMissing } from '../helpers/mpi.js';
+import { REPO, tempDir } from '../helpers/paths.js';
+import { skipOrFail } from '../helpers/skip.js';
 
 const run = promisify(execFile);
 const STANDIN_BIN = join(REPO, 'test/stand-ins/launch/bin');
@@ -99,24 +101,27 @@ describe('launcher fragments', () => {
 });
 
 describe('launchers really start tasks (stand-in srun/aprun/jsrun/parallel, real mpiexec)', () => {
-  const cases: [string, Launcher, number, number, Record<string, string>][] = [
-    ['SingleNodeLauncher', new SingleNodeLauncher(), 3, 1, {}],
+  // The last field names what a case needs that this machine may lack (null: nothing).
+  const cases: [string, Launcher, number, number, Record<string, string>, string | null][] = [
+    ['SingleNodeLauncher', new SingleNodeLauncher(), 3, 1, {}, null],
     [
       'SrunLauncher',
       new SrunLauncher(),
       2,
       2,
       { SLURM_CPUS_ON_NODE: '2', SLURM_JOB_NUM_NODES: '2', SLURM_JOB_NAME: 'testjob' },
+      null,
     ],
-    ['AprunLauncher', new AprunLauncher(), 2, 2, {}],
-    ['JsrunLauncher', new JsrunLauncher(), 3, 1, {}],
-    ['GnuParallelLauncher', new GnuParallelLauncher(), 2, 1, {}],
+    ['AprunLauncher', new AprunLauncher(), 2, 2, {}, null],
+    ['JsrunLauncher', new JsrunLauncher(), 3, 1, {}, null],
+    ['GnuParallelLauncher', new GnuParallelLauncher(), 2, 1, {}, null],
     [
       'MpiExecLauncher (Open MPI mpiexec)',
       new MpiExecLauncher({ overrides: '--oversubscribe' }),
       3,
       1,
       { OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' },
+      mpiMissing('openmpi'),
     ],
     [
       'MpiRunLauncher (Open MPI mpirun)',
@@ -124,17 +129,22 @@ describe('launchers really start tasks (stand-in srun/aprun/jsrun/parallel, real
       2,
       1,
       { OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' },
+      mpiMissing('openmpi'),
     ],
   ];
 
-  test.each(cases)('%s runs tasksPerNode × nodesPerBlock copies', async (_n, launcher, tpn, npb, env) => {
-    const dir = await tempDir('launch');
-    await runFragment(launcher.apply(TASK, tpn, npb), dir, env);
-    expect(await taskFiles(dir)).toHaveLength(tpn * npb);
-  });
+  test.for(cases)(
+    '%s runs tasksPerNode × nodesPerBlock copies',
+    async ([, launcher, tpn, npb, env, needs], ctx) => {
+      skipOrFail(ctx, needs);
+      const dir = tempDir('launch').path;
+      await runFragment(launcher.apply(TASK, tpn, npb), dir, env);
+      expect(await taskFiles(dir)).toHaveLength(tpn * npb);
+    },
+  );
 
   test('SrunMPILauncher starts one srun step per task block', async () => {
-    const dir = await tempDir('srunmpi');
+    const dir = tempDir('srunmpi').path;
     const log = join(dir, 'srun.log');
     await runFragment(new SrunMPILauncher().apply(`touch "$OUT_DIR/task-$RANDOM$RANDOM"`, 2, 1), dir, {
       SLURM_CPUS_ON_NODE: '4',
@@ -147,7 +157,7 @@ describe('launchers really start tasks (stand-in srun/aprun/jsrun/parallel, real
   });
 
   test('SingleNodeLauncher exits non-zero only when all copies fail (failOnAny: false)', async () => {
-    const dir = await tempDir('fail');
+    const dir = tempDir('fail').path;
     const someFail = 'exit $(( $1 == 1 ? 3 : 0 ))';
     await expect(runFragment(new SingleNodeLauncher().apply(someFail, 2, 1), dir)).resolves.toBeDefined();
     await expect(
@@ -158,14 +168,10 @@ describe('launchers really start tasks (stand-in srun/aprun/jsrun/parallel, real
 });
 
 describe('MpiExecLauncher with a real MPI hello', () => {
-  let hello = '';
-  let dir = '';
-  beforeAll(async () => {
-    dir = await tempDir('mpihello');
-    hello = await buildMpiHello('openmpi', dir);
-  });
-
-  test('mpiexec (Open MPI) starts 2 ranks of one MPI job', async () => {
+  test('mpiexec (Open MPI) starts 2 ranks of one MPI job', async (ctx) => {
+    skipOrFail(ctx, mpiMissing('openmpi'));
+    const dir = tempDir('mpihello').path;
+    const hello = await buildMpiHello('openmpi', dir);
     const out = join(dir, 'ranks');
     await run('mkdir', ['-p', out]);
     const { stdout } = await runFragment(new MpiExecLauncher().apply(`${hello} ${out}`, 2, 1), dir, {

@@ -1,22 +1,26 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import * as parsl from 'parsl-ts';
 import { InvalidResourceSpecification, LocalProvider, MPIExecutor, SimpleLauncher } from 'parsl-ts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { FLAVORS, OMPI_ENV, skipUnlessAvailable } from '../exex/pools.js';
-import { eventually, freshRunDir, killAll, processesWith } from '../helpers/htex.js';
-
-const root = resolve(import.meta.dirname, '../..');
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { freshRunDir } from '../helpers/executors.js';
+import { addonMissing, FLAVORS, OMPI_ENV } from '../helpers/mpi.js';
+import { REPO } from '../helpers/paths.js';
+import { expectNoProcessLeft, killAll } from '../helpers/processes.js';
+import { skipOrFail } from '../helpers/skip.js';
 
 for (const flavor of FLAVORS) {
-  describe.skipIf(skipUnlessAvailable(flavor))(`MPIExecutor with ${flavor}`, () => {
-    const hello = join(root, 'build', 'mpi-tests', flavor, 'mpi_hello');
+  describe(`MPIExecutor with ${flavor}`, () => {
+    const hello = join(REPO, 'build', 'mpi-tests', flavor, 'mpi_hello');
+    const missing =
+      addonMissing(flavor) ?? (existsSync(hello) ? null : `${hello} is not built: bash scripts/setup-mpi.sh`);
     let runDir = '';
     let dfk: Awaited<ReturnType<typeof parsl.load>> | null = null;
     let executor: MPIExecutor | null = null;
 
+    beforeEach((ctx) => skipOrFail(ctx, missing));
     beforeAll(async () => {
-      if (!existsSync(hello)) throw new Error(`${hello} is missing: bash scripts/setup-mpi.sh`);
+      if (missing !== null) return; // each test says so
       runDir = freshRunDir(`mpiex-${flavor}`).runDir;
       const ex = new MPIExecutor({
         label: 'mpiex',
@@ -41,12 +45,10 @@ for (const flavor of FLAVORS) {
     });
 
     afterAll(async () => {
+      if (runDir === '') return; // nothing was started
       try {
         await dfk?.cleanup();
-        await eventually(() => processesWith(runDir).length === 0, {
-          what: 'no process left',
-          timeoutMs: 15_000,
-        });
+        await expectNoProcessLeft(runDir);
       } finally {
         killAll(runDir);
       }

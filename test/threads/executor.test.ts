@@ -4,10 +4,12 @@ import {
   IllegalStateError,
   InvalidResourceSpecification,
   SerializationError,
+  ThreadPoolExecutor,
 } from 'parsl-ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { eventually } from '../helpers/kernel.js';
-import { error, makeTask, run, startPool, ThreadPoolExecutor, value } from './start-pool.js';
+import { eventually } from '../helpers/eventually.js';
+import { errorOf, makeTask, resultOf, run } from '../helpers/executors.js';
+import { startPool } from './start-pool.js';
 
 describe('ThreadPoolExecutor options', () => {
   test('defaults: label threads, one thread per core', async () => {
@@ -61,7 +63,7 @@ describe('ThreadPoolExecutor tasks', () => {
     const outcomes = await Promise.all(
       Array.from({ length: n }, (_, i) => run(ex, makeTask(i % 50 === 0 ? slowish : square, { args: [i] }))),
     );
-    expect(outcomes.map(value)).toEqual(Array.from({ length: n }, (_, i) => i * i));
+    expect(outcomes.map(resultOf)).toEqual(Array.from({ length: n }, (_, i) => i * i));
     expect(ex.outstanding()).toBe(0);
   });
 
@@ -75,7 +77,9 @@ describe('ThreadPoolExecutor tasks', () => {
       const second = await Promise.all(
         Array.from({ length: 2000 }, (_, i) => run(fresh, makeTask(cube, { args: [i] }))),
       );
-      expect([...first, ...second].map(value)).toEqual([...first, ...second].map((_, i) => (i % 2000) ** 3));
+      expect([...first, ...second].map(resultOf)).toEqual(
+        [...first, ...second].map((_, i) => (i % 2000) ** 3),
+      );
       const s = fresh.statistics();
       expect(s.tasksSent).toBe(4000 + s.stolen); // a task taken back from a busy thread is sent again
       expect(s.threadsStarted).toBe(2);
@@ -93,18 +97,18 @@ describe('ThreadPoolExecutor tasks', () => {
       await new Promise((r) => setTimeout(r, 5));
       return { doubled: x * 2, at: typeof performance.now() };
     };
-    expect(value(await run(ex, makeTask(later, { args: [21] })))).toEqual({ doubled: 42, at: 'number' });
+    expect(resultOf(await run(ex, makeTask(later, { args: [21] })))).toEqual({ doubled: 42, at: 'number' });
   });
 
   test('values keep their structure: Map, Date, bigint, nested arrays', async () => {
     const echo = (v: unknown) => v;
     const input = [new Map([[1, 'a']]), new Date(0), 2n ** 70n, [[1], { x: [2] }]];
-    expect(value(await run(ex, makeTask(echo, { args: [input] })))).toEqual(input);
+    expect(resultOf(await run(ex, makeTask(echo, { args: [input] })))).toEqual(input);
   });
 
   test('a thrown TypeError keeps its class, message and stack', async () => {
     const bad = (o: unknown) => (o as { x: { y: number } }).x.y;
-    const e = error(await run(ex, makeTask(bad, { args: [{}] })));
+    const e = errorOf(await run(ex, makeTask(bad, { args: [{}] })));
     expect(e).toBeInstanceOf(TypeError);
     expect(e.name).toBe('TypeError');
     expect(e.message).toMatch(/undefined/);
@@ -123,7 +127,7 @@ describe('ThreadPoolExecutor tasks', () => {
       }
       throw new MyErr('it went wrong');
     };
-    const e = error(await run(ex, makeTask(fail)));
+    const e = errorOf(await run(ex, makeTask(fail)));
     expect(e.name).toBe('MyErr');
     expect(e.message).toBe('it went wrong');
     expect(e.stack).toMatch(/^MyErr: it went wrong/);
@@ -139,9 +143,9 @@ describe('ThreadPoolExecutor tasks', () => {
       makeTask(add, { args: [3, 4] }),
     ];
     const [a, b, c] = await Promise.all(tasks.map((t) => run(ex, t)));
-    expect(value(a!)).toBe(3);
-    expect(value(c!)).toBe(7);
-    const e = error(b!);
+    expect(resultOf(a!)).toBe(3);
+    expect(resultOf(c!)).toBe(7);
+    const e = errorOf(b!);
     expect(e).toBeInstanceOf(SerializationError);
     expect(e.message).toMatch(/argument 1 of app add/);
     expect(e.message).toMatch(/function/);
@@ -152,14 +156,14 @@ describe('ThreadPoolExecutor tasks', () => {
     const [a, b, c, d] = await Promise.all(
       ['ok', 'symbol', 'fn', 'fine'].map((k) => run(ex, makeTask(make, { args: [k] }))),
     );
-    expect(value(a!)).toBe('ok');
-    expect(value(d!)).toBe('fine');
-    const es = error(b!);
+    expect(resultOf(a!)).toBe('ok');
+    expect(resultOf(d!)).toBe('fine');
+    const es = errorOf(b!);
     expect(es).toBeInstanceOf(SerializationError);
-    expect(es.message).toMatch(/result of app make \(a value of type symbol\)/);
-    const ef = error(c!);
+    expect(es.message).toMatch(/result of app make \(a symbol \(s\)\)/);
+    const ef = errorOf(c!);
     expect(ef).toBeInstanceOf(SerializationError);
-    expect(ef.message).toMatch(/an object of type Object/);
+    expect(ef.message).toMatch(/result of app make \(a plain object\)/);
   });
 
   test('function sources with bundler-injected __name() run', async () => {
@@ -168,7 +172,7 @@ describe('ThreadPoolExecutor tasks', () => {
       'return (x) => { const inner = __name(() => x + 1, "inner"); return inner.name + ":" + inner(); }',
     )() as (x: number) => string;
     expect(Function.prototype.toString.call(withName)).toContain('__name(');
-    expect(value(await run(ex, makeTask(withName, { args: [41] })))).toBe('inner:42');
+    expect(resultOf(await run(ex, makeTask(withName, { args: [41] })))).toBe('inner:42');
   });
 
   test('a function referenced by module keeps its module scope', async () => {
@@ -182,11 +186,11 @@ describe('ThreadPoolExecutor tasks', () => {
       run(ex, t),
       run(ex, makeTask(baseWithSuffix, { args: ['x/y'], module: { module: url } })),
     ]);
-    expect(outcomes.map(value)).toEqual(['report.txt', 'y.txt']);
+    expect(outcomes.map(resultOf)).toEqual(['report.txt', 'y.txt']);
   });
 
   test('a non-empty resourceSpecification fails the task with InvalidResourceSpecification', async () => {
-    const e = error(
+    const e = errorOf(
       await run(
         ex,
         makeTask(() => 1, { resourceSpecification: { cores: 2 } }),
@@ -195,7 +199,7 @@ describe('ThreadPoolExecutor tasks', () => {
     expect(e).toBeInstanceOf(InvalidResourceSpecification);
     expect((e as InvalidResourceSpecification).invalidKeys).toEqual(['cores']);
     expect(
-      value(
+      resultOf(
         await run(
           ex,
           makeTask(() => 1, { resourceSpecification: {} }),
@@ -217,19 +221,19 @@ describe('ThreadPoolExecutor shutdown', () => {
         makeTask(() => 1),
       ),
     ];
-    await eventually(() => ex.statistics().tasksSent >= 1); // one task is running on the thread
+    await eventually(() => ex.statistics().tasksSent >= 1, { what: 'one task running on the thread' });
     const a = ex.shutdown();
     const b = ex.shutdown();
     await Promise.all([a, b]);
     for (const o of await Promise.all(pending)) {
-      const e = error(o);
+      const e = errorOf(o);
       expect(e).toBeInstanceOf(BadStateException);
       expect(e.message).toMatch(/shut down/);
     }
     expect(ex.statistics().threads).toBe(0);
     expect(ex.outstanding()).toBe(0);
     expect(
-      error(
+      errorOf(
         await run(
           ex,
           makeTask(() => 1),
