@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
 import { errorOf, jsTask, run } from '../helpers/executors.js';
 import { addonMissing, FLAVORS } from '../helpers/mpi.js';
+import { expectLogErrors } from '../helpers/run-logs.js';
 import { skipOrFail } from '../helpers/skip.js';
 import { blockProcesses, poolRanks, type StartedExex, startExex } from './pools.js';
 
@@ -22,6 +23,7 @@ for (const flavor of FLAVORS) {
 
     test('SIGKILL of rank 0 fails its tasks with ManagerLost and ends every rank of the pool', async () => {
       s = await startExex('kill0', flavor);
+      expectLogErrors(s.runDir, /is lost: no heartbeat for \d+ ms/); // the interchange finds the pool by its silence
       const marker = s.marker;
       await eventually(() => poolRanks(marker).length === 4, { what: '4 ranks' });
       const pending = Array.from({ length: 6 }, (_, i) => run(s!.ex, jsTask(sleepThen, [60_000, i])));
@@ -40,6 +42,8 @@ for (const flavor of FLAVORS) {
 
     test('SIGKILL of a worker rank ends the pool cleanly and retries finish the run on another block', async () => {
       s = await startExex('killw', flavor, { blocks: 2, kernel: { retries: 3 } });
+      // The killed rank takes its MPI job down with it: rank 0 cannot say goodbye, the interchange finds it silent.
+      expectLogErrors(s.runDir, /is lost: no heartbeat for \d+ ms/);
       const { ex, marker } = s;
       await eventually(() => poolRanks(marker).length === 8, { what: '8 ranks' });
       await eventually(async () => (await ex.connectedManagers()).length === 2, { what: '2 pools' });

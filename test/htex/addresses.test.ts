@@ -13,6 +13,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { freshRunDir, jsTask, run } from '../helpers/executors.js';
 import { type Started, startHtex } from '../helpers/htex.js';
 import { expectNoProcessLeft } from '../helpers/processes.js';
+import { expectLogErrors } from '../helpers/run-logs.js';
 
 /**
  * Addresses that never answer a probe, each failing differently on this machine's network: 127.0.0.2 refuses the
@@ -101,6 +102,11 @@ describe('pools probe every interchange address and keep the one that answers', 
 
   test('with no address answering, the pool exits with a logged error and the executor fails the block', async () => {
     const { runDir } = freshRunDir('probe-none');
+    expectLogErrors(
+      runDir,
+      /ERROR: no interchange answered on 198\.51\.100\.1, 192\.0\.2\.1/,
+      /ERROR: executor htex is in a bad state: .*every block failed/,
+    );
     const ex = new HighThroughputExecutor({
       label: 'htex',
       address: ['198.51.100.1', '192.0.2.1'],

@@ -8,6 +8,7 @@ import {
   startHtex,
   type WorkerReport,
 } from '../helpers/htex.js';
+import { expectLogErrors } from '../helpers/run-logs.js';
 
 /**
  * The block's shell pins itself (and so the pool) to CPUs 0 and 1 before the pool starts: the pool splits exactly
@@ -70,12 +71,20 @@ describe('cpuAffinity end to end (two workers on CPUs 0-1, tasks read /proc/self
 
   test('a list that does not fit the pool fails the block with a message naming cpuAffinity', async () => {
     s = await startPinned('aff-toofew', 'list:0');
+    expectLogErrors(
+      s.runDir,
+      /cannot start: HighThroughputExecutor\.cpuAffinity cannot be applied on this node/,
+    );
     const err = await blockFailure(s.ex);
     expect(err.message).toMatch(
       /cpuAffinity cannot be applied on this node: the list has 1 group\(s\) but this pool starts 2/,
     );
     await s.cleanup();
     s = await startPinned('aff-foreign-cpu', 'list:0:5');
+    expectLogErrors(
+      s.runDir,
+      /cannot start: HighThroughputExecutor\.cpuAffinity cannot be applied on this node/,
+    );
     expect((await blockFailure(s.ex)).message).toMatch(
       /CPU\(s\) 5 are not available to this pool \(allowed: 0,1\)/,
     );

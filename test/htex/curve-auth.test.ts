@@ -16,6 +16,7 @@ import { CLI_MAIN, z85Encode } from '#internal';
 import { eventually } from '../helpers/eventually.js';
 import { jsTask, run } from '../helpers/executors.js';
 import { FAST_HEARTBEATS, type Started, startHtex } from '../helpers/htex.js';
+import { expectLogErrors } from '../helpers/run-logs.js';
 
 interface KeyPair {
   readonly publicKey: string;
@@ -98,6 +99,7 @@ describe('CurveZMQ allow-list (ZAP): only keys this executor generated get in', 
     const foreign = curveKeyPair();
     const port = s.ex.interchangePorts!.workerPort;
     const pool = await runPool(port, foreignCertDir(certs, foreign), 'intruder', s.runDir);
+    expectLogErrors(join(s.runDir, 'block-intruder'), /refused this pool's CURVE key/);
     expect(pool.code).toBe(3);
     expect(pool.stderr).toMatch(/127\.0\.0\.1 refused this pool's CURVE key/);
     expect(log()).toContain(
@@ -135,6 +137,7 @@ describe('CurveZMQ allow-list (ZAP): only keys this executor generated get in', 
   test('a pool refuses a certificates directory that others can read', async () => {
     const dir = foreignCertDir(certs, curveKeyPair(), 0o755);
     const pool = await runPool(s.ex.interchangePorts!.workerPort, dir, 'careless', s.runDir);
+    expectLogErrors(join(s.runDir, 'block-careless'), /has mode 755: it must be private/);
     expect(pool.code).toBe(2);
     expect(pool.stderr).toMatch(/has mode 755: it must be private \(chmod 700/);
   });

@@ -7,6 +7,7 @@ import { eventually } from '../helpers/eventually.js';
 import { errorOf, freshRunDir, jsTask, run } from '../helpers/executors.js';
 import { FAST_HEARTBEATS, type Started, startHtex } from '../helpers/htex.js';
 import { expectNoProcessLeft, killAll, processesWith } from '../helpers/processes.js';
+import { expectLogErrors } from '../helpers/run-logs.js';
 
 /** A task that records its worker's pid and its pool's pid in `file`, then sleeps. */
 function pidsThenSleep(file: string, ms: number) {
@@ -60,6 +61,7 @@ describe('HighThroughputExecutor failure handling', () => {
 
   test('kill -9 of a pool fails its tasks with ManagerLost, and its workers exit', async () => {
     s = await startHtex('managerlost', { ...FAST_HEARTBEATS });
+    expectLogErrors(s.runDir, /is lost: no heartbeat for \d+ ms/);
     const file = join(s.runDir, 'pids');
     const victim = run(s.ex, jsTask(pidsThenSleep, [file, 60_000]));
     const { worker, pool } = await startedPids(file);

@@ -18,6 +18,7 @@ import { eventually } from '../helpers/eventually.js';
 import { errorOf, jsTask, run } from '../helpers/executors.js';
 import { FAST_HEARTBEATS, type Started, startHtex } from '../helpers/htex.js';
 import { processesWith } from '../helpers/processes.js';
+import { expectLogErrors } from '../helpers/run-logs.js';
 
 describe('protocol validation (unit)', () => {
   test('garbage, foreign and malformed frames are rejected with a reason, never thrown', () => {
@@ -130,6 +131,7 @@ describe('HighThroughputExecutor at its ports', () => {
 
   test('a pool with another version is refused and fails the executor with VersionMismatch', async () => {
     s = await startHtex('version', { blocks: 0, encrypted: false, ...FAST_HEARTBEATS });
+    expectLogErrors(s.runDir, /has protocol \d+, parsl-ts 99\.0\.0, interchange has .*: rejected/);
     const pending = run(
       s.ex,
       jsTask(() => 1),
