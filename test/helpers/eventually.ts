@@ -2,8 +2,8 @@
 export type Truthy<T> = Exclude<Awaited<T>, false | 0 | '' | null | undefined>;
 
 export interface EventuallyOptions {
-  /** What is awaited, as the timeout message should name it ("two pools registered"). */
-  readonly what: string;
+  /** What is awaited, as the timeout message should name it ("two pools registered"). @default the condition's source */
+  readonly what?: string;
   /**
    * The suites share two cores with daemons, MPI jobs and process pools: a condition that holds within a second on
    * an idle machine may need many seconds there. @default 30_000
@@ -21,11 +21,11 @@ export class ConditionTimeout extends Error {
 /**
  * Wait for a state instead of sleeping: check `condition` until it returns a truthy value and resolve with that value.
  * A check that throws counts as "not yet". After `timeoutMs` (and one last check) it fails with a
- * {@link ConditionTimeout} naming `what`, the number of checks, and the last error or value seen.
+ * {@link ConditionTimeout} naming what was awaited, the number of checks, and the last error or value seen.
  */
 export async function eventually<T>(
   condition: () => T | Promise<T>,
-  { what, timeoutMs = 30_000, intervalMs = 100 }: EventuallyOptions,
+  { what = sourceOf(condition), timeoutMs = 30_000, intervalMs = 100 }: EventuallyOptions = {},
 ): Promise<Truthy<T>> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
@@ -44,6 +44,11 @@ export async function eventually<T>(
       );
     await new Promise((r) => setTimeout(r, Math.min(intervalMs, left)));
   }
+}
+
+function sourceOf(condition: () => unknown): string {
+  const text = String(condition).replace(/\s+/g, ' ');
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
 }
 
 function describe(value: unknown): string {
