@@ -18,10 +18,16 @@ node scripts/check-imports.mjs
 mkdir -p build
 report=build/vitest-report.json
 rm -f "$report"
+# The tests' temporary files all go below one directory of this run, so their logs can be checked afterwards
+# without seeing other runs on this machine.
+suite_tmp=$(mktemp -d "${TMPDIR:-/tmp}/parsl-ts-suite-XXXXXX")
 set +e
-node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"
+TMPDIR="$suite_tmp" node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"
 status=$?
+# An ERROR or CRITICAL line that no test declared fails the run, even when every test passed.
+node scripts/check-run-logs.mjs "$suite_tmp" || status=1
 set -e
+if [ "$status" -eq 0 ]; then rm -rf "$suite_tmp"; else echo "the tests' temporary files are kept in $suite_tmp"; fi
 # One plain closing line any CI can read. Under CI=true a skipped test fails the run: every service and MPI the
 # suite needs is installed by the setup above, so a skip there can only mean something broke.
 if [ -f "$report" ]; then

@@ -1,20 +1,15 @@
-# Shared by the service scripts: install missing Debian packages, wait helpers, pid-file stop.
+# Shared by the service scripts: packages, command checks, pid-file stop.
 # shellcheck shell=bash
+. "$(dirname "${BASH_SOURCE[0]}")/../packages.sh"
 
-# need_packages "cmd:package" ... — installs (apt-get, root only) the packages whose command is missing.
-need_packages() {
-  local missing=() pair cmd pkg
-  for pair in "$@"; do
-    cmd=${pair%%:*}; pkg=${pair#*:}
-    command -v "$cmd" >/dev/null 2>&1 || [ -x "$cmd" ] || missing+=("$pkg")
+# need_commands COMMAND... — a service cannot start without these: fail, naming the missing ones.
+need_commands() {
+  local missing=() c
+  for c in "$@"; do
+    command -v "$c" >/dev/null 2>&1 || missing+=("$c")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
-  local uniq; uniq=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing: $uniq" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $uniq >&2 && return 0
-  fi
-  echo "MISSING: packages $uniq (install them with: apt-get install -y $uniq)" >&2
+  echo "MISSING commands: ${missing[*]}" >&2
   return 1
 }
 

@@ -1,7 +1,7 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Son of Grid Engine (Debian gridengine-* packages) on this host: qmaster + execd, one queue all.q.
 #   gridengine.sh start|stop|status
-# Installs the packages with debconf presets when missing (root). Fixes applied, each needed on Debian 12:
+# Installs the packages (with debconf presets) when missing. Fixes applied, each needed on Debian 12:
 # host alias for 127.0.0.1, min_uid/min_gid 0 (root submits), login_shells none, queue without PEs and
 # load alarms, fast scheduler intervals. Leaves the packages and /var/lib/gridengine configured.
 set -uo pipefail
@@ -14,14 +14,15 @@ EXECD_PID=/run/gridengine/execd.pid
 
 install() {
   if command -v qsub >/dev/null && [ -x /usr/lib/gridengine/sge_qmaster ]; then return 0; fi
-  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
-    echo "MISSING: gridengine-master gridengine-exec gridengine-client (apt-get install -y as root)" >&2; return 1
+  # The answers the packages would ask for: configure a cell "default" with this host as master.
+  if command -v debconf-set-selections >/dev/null && [ "$(id -u)" = 0 ]; then
+    for p in gridengine-common gridengine-master gridengine-client gridengine-exec; do
+      printf '%s shared/gridengineconfig boolean true\n%s shared/gridenginecell string default\n%s shared/gridenginemaster string %s\n' "$p" "$p" "$p" "$H"
+    done | debconf-set-selections
   fi
-  for p in gridengine-common gridengine-master gridengine-client gridengine-exec; do
-    printf '%s shared/gridengineconfig boolean true\n%s shared/gridenginecell string default\n%s shared/gridenginemaster string %s\n' "$p" "$p" "$p" "$H"
-  done | debconf-set-selections
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q gridengine-master gridengine-exec gridengine-client >&2 \
-    || { echo "MISSING: could not install gridengine-* packages" >&2; return 1; }
+  # db-util: the master spools in Berkeley DB.
+  install_packages gridengine-master gridengine-exec gridengine-client db-util || return 1
+  need_commands qsub /usr/lib/gridengine/sge_qmaster || return 1
 }
 
 configure() {

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Private Slurm (munged + slurmctld + one slurmd per node) on this host, all state under $BASE.
 #   slurm.sh start|stop|status
 # Env: BASE (/tmp/parsl-ts-services/slurm), NODES (1: node "localhost"; N>1: fake nodes n1..nN on this
@@ -84,7 +84,8 @@ CONF
 
 start() {
   if alive "$BASE/slurmctld.pid"; then echo "slurm already running ($BASE)"; echo "SLURM_CONF=$SLURM_CONF"; return 0; fi
-  need_packages slurmctld:slurm-wlm slurmd:slurm-wlm sbatch:slurm-client munged:munge mungekey:munge || return 1
+  install_packages slurm-wlm munge || return 1
+  need_commands slurmctld slurmd sbatch munged mungekey || return 1
   stop >/dev/null 2>&1
   mkdir -p "$BASE"/{munge,state,spool,log}
   chmod 700 "$BASE/munge"

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Private sshd on 127.0.0.1:$PORT with generated host and client keys, all under $BASE.
 #   sshd.sh start|stop|status
 # Env: BASE (/tmp/parsl-ts-services/sshd), PORT (2222). start prints the files a client needs:
@@ -11,7 +11,8 @@ PORT=${PORT:-2222}
 
 start() {
   if alive "$BASE/sshd.pid"; then echo "sshd already running on 127.0.0.1:$PORT ($BASE)"; return 0; fi
-  need_packages /usr/sbin/sshd:openssh-server ssh-keygen:openssh-client || return 1
+  install_packages openssh-server openssh-client || return 1
+  need_commands /usr/sbin/sshd ssh-keygen || return 1
   mkdir -p "$BASE" && chmod 700 "$BASE"
   [ -f "$BASE/host_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$BASE/host_ed25519" -C parsl-ts-host
   [ -f "$BASE/client_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$BASE/client_ed25519" -C parsl-ts-client

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { FileCopyException, LocalChannel } from 'parsl-ts';
 import { describe, expect, test } from 'vitest';
 import { ChannelTimeout } from '#internal';
-import { tempDir } from '../providers/services.js';
+import { tempDir } from '../helpers/paths.js';
 
 describe('LocalChannel', () => {
   test('execute returns exit code, stdout and stderr; never rejects on a non-zero exit', async () => {
@@ -16,14 +16,14 @@ describe('LocalChannel', () => {
   });
 
   test('runs in userhome with channel envs and per-call env', async () => {
-    const dir = await tempDir('lch');
+    const dir = tempDir('lch').path;
     const ch = new LocalChannel({ userhome: dir, envs: { A: 'from-channel' } });
     const r = await ch.execute('pwd; echo "$A $B"', { env: { B: 'per call' } });
     expect(r.stdout).toBe(`${dir}\nfrom-channel per call\n`);
   });
 
   test('a command over its timeout is killed with its whole process group → ChannelTimeout', async () => {
-    const dir = await tempDir('lcht');
+    const dir = tempDir('lcht').path;
     const ch = new LocalChannel();
     const marker = join(dir, 'survivor');
     const err = await ch
@@ -35,7 +35,7 @@ describe('LocalChannel', () => {
   });
 
   test('push copies with mode 0700 into a created directory; pull copies back; makedirs/isdir', async () => {
-    const dir = await tempDir('lchf');
+    const dir = tempDir('lchf').path;
     const ch = new LocalChannel();
     const src = join(dir, 'a.txt');
     await writeFile(src, 'payload');

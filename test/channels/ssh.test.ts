@@ -11,7 +11,9 @@ import {
 } from 'parsl-ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ChannelTimeout } from '#internal';
-import { requireService, SERVICES_BASE, type Service, startService, tempDir } from '../providers/services.js';
+import { tempDir } from '../helpers/paths.js';
+import { SERVICES_BASE, type Service, startService } from '../helpers/services.js';
+import { skipOrFail } from '../helpers/skip.js';
 import { type PasswordServer, startPasswordServer } from '../stand-ins/password-ssh-server.js';
 
 const run = promisify(execFile);
@@ -44,7 +46,7 @@ afterAll(async () => {
 
 describe('SSHChannel against a real sshd on 127.0.0.1', () => {
   test('runs commands: exit code, stdout, stderr, envs; one connection for many commands', async (ctx) => {
-    requireService(ctx, sshd);
+    skipOrFail(ctx, sshd.missing);
     const ch = channel({ envs: { FROM_CHANNEL: 'a b' } });
     const r = await ch.execute('echo "$FROM_CHANNEL|$PER_CALL"; echo oops >&2; exit 4', {
       env: { PER_CALL: "it's" },
@@ -55,9 +57,9 @@ describe('SSHChannel against a real sshd on 127.0.0.1', () => {
   });
 
   test('push (SFTP, mode 0700, directory created), pull, makedirs, isdir', async (ctx) => {
-    requireService(ctx, sshd);
+    skipOrFail(ctx, sshd.missing);
     const ch = channel();
-    const local = await tempDir('sshfiles');
+    const local = tempDir('sshfiles').path;
     const src = join(local, 'script.sh');
     await writeFile(src, '#!/bin/bash\necho pushed\n');
     const remoteDir = join(local, 'remote/a/b');
@@ -74,25 +76,25 @@ describe('SSHChannel against a real sshd on 127.0.0.1', () => {
   });
 
   test('relative remote paths are under the remote home', async (ctx) => {
-    requireService(ctx, sshd);
+    skipOrFail(ctx, sshd.missing);
     const ch = channel();
     const home = (await ch.execute('echo $HOME')).stdout.trim();
-    const local = await tempDir('sshrel');
+    const local = tempDir('sshrel').path;
     await writeFile(join(local, 'f.txt'), 'x');
     expect(await ch.push(join(local, 'f.txt'), '.parsl-ts-test')).toBe(`${home}/.parsl-ts-test/f.txt`);
     await ch.execute('rm -rf ~/.parsl-ts-test');
   });
 
   test('a command over its timeout → ChannelTimeout; the channel keeps working', async (ctx) => {
-    requireService(ctx, sshd);
+    skipOrFail(ctx, sshd.missing);
     const ch = channel();
     await expect(ch.execute('sleep 20', { timeoutMs: 500 })).rejects.toBeInstanceOf(ChannelTimeout);
     expect((await ch.execute('echo still')).stdout).toBe('still\n');
   });
 
   test('unknown host key → BadHostKeyException; acceptNew records it; a changed key is refused', async (ctx) => {
-    requireService(ctx, sshd);
-    const dir = await tempDir('khosts');
+    skipOrFail(ctx, sshd.missing);
+    const dir = tempDir('khosts').path;
     const empty = join(dir, 'known_hosts');
     await expect(channel({ knownHosts: empty }).execute('true')).rejects.toBeInstanceOf(BadHostKeyException);
     expect((await channel({ knownHosts: empty, hostKeyPolicy: 'acceptNew' }).execute('echo ok')).stdout).toBe(
@@ -113,8 +115,8 @@ describe('SSHChannel against a real sshd on 127.0.0.1', () => {
   });
 
   test('hashed known_hosts entries (ssh-keygen -H) are understood', async (ctx) => {
-    requireService(ctx, sshd);
-    const dir = await tempDir('khash');
+    skipOrFail(ctx, sshd.missing);
+    const dir = tempDir('khash').path;
     const file = join(dir, 'known_hosts');
     await writeFile(file, await readFile(`${BASE}/known_hosts`));
     await run('ssh-keygen', ['-H', '-f', file]);
@@ -123,8 +125,8 @@ describe('SSHChannel against a real sshd on 127.0.0.1', () => {
   });
 
   test('a key the server does not accept → AuthException', async (ctx) => {
-    requireService(ctx, sshd);
-    const dir = await tempDir('badkey');
+    skipOrFail(ctx, sshd.missing);
+    const dir = tempDir('badkey').path;
     await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'k')]);
     await expect(channel({ keyFilename: join(dir, 'k'), agent: '' }).execute('true')).rejects.toBeInstanceOf(
       AuthException,
@@ -132,8 +134,8 @@ describe('SSHChannel against a real sshd on 127.0.0.1', () => {
   });
 
   test('ssh-agent authentication', async (ctx) => {
-    requireService(ctx, sshd);
-    const dir = await tempDir('agent');
+    skipOrFail(ctx, sshd.missing);
+    const dir = tempDir('agent').path;
     const sock = join(dir, 'agent.sock');
     const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
     try {
@@ -160,7 +162,7 @@ describe('password logins (in-process ssh2 server standing in for an OAuth-SSH s
   let server: PasswordServer;
   let knownHosts = '';
   beforeAll(async () => {
-    const dir = await tempDir('pwserver');
+    const dir = tempDir('pwserver').path;
     server = await startPasswordServer(dir, 'secret-token');
     knownHosts = join(dir, 'known_hosts');
     await writeFile(knownHosts, `${server.knownHostsLine}\n`);

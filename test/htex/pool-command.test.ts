@@ -16,7 +16,9 @@ import {
   parsePoolArgs,
   workerPoolCommand,
 } from '#internal';
-import { eventually, freshRunDir, killAll, processesWith } from './helpers.js';
+import { eventually } from '../helpers/eventually.js';
+import { freshRunDir } from '../helpers/executors.js';
+import { killAll, processesWith } from '../helpers/processes.js';
 
 /** A provider that records what a block would run and starts nothing. */
 class RecordingProvider implements ExecutionProvider {

@@ -1,14 +1,9 @@
 import { JobState, JobStatusPoller } from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
-import {
-  eventually,
-  FAST_HEARTBEATS,
-  jsTask,
-  processesWith,
-  run,
-  type Started,
-  startHtex,
-} from '../htex/helpers.js';
+import { eventually } from '../helpers/eventually.js';
+import { jsTask, run } from '../helpers/executors.js';
+import { FAST_HEARTBEATS, type Started, startHtex } from '../helpers/htex.js';
+import { processesWith } from '../helpers/processes.js';
 
 describe('elasticity with real pools', () => {
   let s: Started | undefined;

@@ -13,7 +13,8 @@ import {
 } from 'parsl-ts';
 import { describe, expect, test } from 'vitest';
 import { BlockProviderExecutor, isBlockProviderExecutor, Strategy } from '#internal';
-import { eventually, tempDir } from '../helpers/kernel.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/paths.js';
 
 /** A provider whose jobs are entries in a map the test controls. */
 class FakeProvider implements ExecutionProvider {

@@ -1,8 +1,10 @@
-import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { eventually, LOCAL_EXECUTORS, loadKernel, parsl, tempDir } from '../helpers/kernel.js';
+import { eventually } from '../helpers/eventually.js';
+import { LOCAL_EXECUTORS, loadKernel, parsl } from '../helpers/kernel.js';
+import { tempDir } from '../helpers/paths.js';
+import { processesWith } from '../helpers/processes.js';
 
 const { bashApp, File, AUTO_LOGNAME } = parsl;
 
@@ -12,7 +14,7 @@ describe.each(LOCAL_EXECUTORS)('bash apps on %s', (_name, makeExecutor) => {
   let dir: ReturnType<typeof tempDir>;
   beforeEach(async () => {
     ({ teardown, dfk } = await loadKernel({ executors: [makeExecutor()] }));
-    dir = tempDir();
+    dir = tempDir('bash-apps');
   });
   afterEach(async () => {
     await teardown();
@@ -117,15 +119,7 @@ describe.each(LOCAL_EXECUTORS)('bash apps on %s', (_name, makeExecutor) => {
     );
     const e = await sleeper(marker, { walltime: 0.5 }).exception();
     expect(e).toBeInstanceOf(parsl.AppTimeout);
-    await eventually(() => {
-      try {
-        // The bracket keeps the shell running pgrep from matching itself.
-        execSync(`pgrep -f '[p]${marker.slice(1)}'`);
-        return false;
-      } catch {
-        return true; // pgrep exits 1 when nothing matches
-      }
-    });
+    await eventually(() => processesWith(marker).length === 0, { what: `no ${marker} left running` });
   });
 
   test('File arguments stringify to their path inside the command', async () => {

@@ -1,7 +1,7 @@
 import * as parsl from 'parsl-ts';
 import { expect, test } from 'vitest';
 
-// The public API is a contract (DESIGN §2): every name must stay exported from the package root.
+// The public API is a contract: every name must stay exported from the package root.
 const CONTRACT =
   `app bashApp joinApp File AUTO_LOGNAME Config load dfk clear DataFlowKernel AppFuture DataFuture TaskState
   ThreadPoolExecutor HighThroughputExecutor ExtremeScaleExecutor MPIExecutor

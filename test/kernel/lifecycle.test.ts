@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { loadKernel, parsl, tempDir } from '../helpers/kernel.js';
+import { loadKernel, parsl } from '../helpers/kernel.js';
+import { tempDir } from '../helpers/paths.js';
 
 const { Config, ConfigurationError, InProcessExecutor, app } = parsl;
 

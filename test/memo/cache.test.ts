@@ -1,6 +1,7 @@
 import { idForMemo } from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
-import { LOCAL_EXECUTORS, loadKernel, parsl, tempDir } from '../helpers/kernel.js';
+import { LOCAL_EXECUTORS, loadKernel, parsl } from '../helpers/kernel.js';
+import { tempDir } from '../helpers/paths.js';
 
 const { app, bashApp, File, AUTO_LOGNAME } = parsl;
 

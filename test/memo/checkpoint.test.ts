@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { getAllCheckpoints, getLastCheckpoint } from 'parsl-ts';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { CHECKPOINT_FILE, CheckpointWriter, encodeRecord, parseCheckpoint, readCheckpoint } from '#internal';
-import { eventually, parsl, tempDir } from '../helpers/kernel.js';
+import { eventually } from '../helpers/eventually.js';
+import { parsl } from '../helpers/kernel.js';
+import { tempDir } from '../helpers/paths.js';
 
 const { app, File } = parsl;
 
@@ -11,7 +13,7 @@ let dir: ReturnType<typeof tempDir>;
 let base: string;
 let markers: string;
 beforeEach(() => {
-  dir = tempDir('parsl-ts-memo-');
+  dir = tempDir('memo');
   base = join(dir.path, 'runinfo');
   markers = join(dir.path, 'markers');
   mkdirSync(markers);
@@ -62,7 +64,7 @@ describe('checkpoint modes', () => {
     const dfk = await load({ checkpointMode: 'task_exit' });
     const ckpt = join(dfk.runDir, 'checkpoint');
     await runWork([1, 2, 3]);
-    await eventually(async () => (await recordsIn(ckpt)) === 3);
+    await eventually(async () => (await recordsIn(ckpt)) === 3, { what: '3 checkpoint records' });
     await dfk.cleanup();
     expect(await recordsIn(ckpt)).toBe(3);
   });
@@ -72,7 +74,10 @@ describe('checkpoint modes', () => {
     const ckpt = join(dfk.runDir, 'checkpoint');
     await runWork([1, 2]);
     expect(await recordsIn(ckpt)).toBe(0);
-    await eventually(async () => (await recordsIn(ckpt)) === 2, { timeoutMs: 20_000, intervalMs: 100 });
+    await eventually(async () => (await recordsIn(ckpt)) === 2, {
+      what: '2 checkpoint records',
+      timeoutMs: 20_000,
+    });
   });
 
   test('dfk_exit writes at cleanup only', async () => {

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { getAllCheckpoints } from 'parsl-ts';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { readCheckpoint } from '#internal';
-import { tempDir } from '../helpers/kernel.js';
+import { tempDir } from '../helpers/paths.js';
 
 const WORKFLOW = fileURLToPath(new URL('./fixtures/crash-workflow.mjs', import.meta.url));
 const TASKS = 400;
@@ -14,7 +14,7 @@ const KILL_AFTER = 60;
 
 let dir: ReturnType<typeof tempDir>;
 beforeEach(() => {
-  dir = tempDir('parsl-ts-crash-');
+  dir = tempDir('crash');
 });
 afterEach(() => dir.remove());
 

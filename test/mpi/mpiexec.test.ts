@@ -1,22 +1,13 @@
 // Integration tests of the MPI addon under real launchers: every scenario runs with 4 ranks under
 // both Open MPI and MPICH. The programs live in mpi-tests/node/ and print CHECK lines from rank 0.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  cleanupSessions,
-  FLAVORS,
-  type Flavor,
-  type Launch,
-  missing,
-  mpiexec,
-  requireOrSkip,
-  root,
-} from './launch.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { addonMissing, cleanupSessions, FLAVORS, type Flavor, type Launch, mpiexec } from '../helpers/mpi.js';
+import { REPO, tempDir } from '../helpers/paths.js';
+import { skipOrFail } from '../helpers/skip.js';
 
-const inCI = process.env.CI === 'true';
 afterAll(cleanupSessions);
 
 function explain(run: Launch): string {
@@ -38,18 +29,16 @@ function expectCleanExit(run: Launch | undefined): void {
 }
 
 for (const flavor of FLAVORS) {
-  const why = requireOrSkip(flavor);
+  const missing = addonMissing(flavor);
   const other: Flavor = flavor === 'openmpi' ? 'mpich' : 'openmpi';
 
-  describe.skipIf(why !== null && !inCI)(`MPI with ${flavor}${why ? ` — skipped: ${why}` : ''}`, () => {
-    it('is installed and the addon is built (a missing MPI fails under CI=true)', () => {
-      expect(why).toBeNull();
-    });
+  describe(`MPI with ${flavor}`, () => {
+    beforeEach((ctx) => skipOrFail(ctx, missing));
 
     describe('traffic between 4 ranks', () => {
       let run: Launch | undefined;
       beforeAll(async () => {
-        if (!why) run = await mpiexec(flavor, 4, ['node', 'mpi-tests/node/traffic.mjs']);
+        if (missing === null) run = await mpiexec(flavor, 4, ['node', 'mpi-tests/node/traffic.mjs']);
       }, 90_000);
 
       it('initialises 4 ranks of the right flavour', () => expectCheck(run, 'init'));
@@ -130,29 +119,27 @@ for (const flavor of FLAVORS) {
       expectCleanExit(run);
     });
 
-    it.skipIf(missing(other) !== null && !inCI)(
-      `detects the ${other} addon under mpiexec.${flavor} with a clear error`,
-      async () => {
-        const run = await mpiexec(flavor, 2, ['node', 'mpi-tests/node/flavor.mjs'], {
-          env: { PARSL_MPI_FLAVOR: other },
-          timeoutMs: 30_000,
-        });
-        expect(run.stdout, explain(run)).toMatch(
-          /ERROR MPIFlavorMismatchError: .*promised 2 ranks.*sees a world of 1/,
-        );
-        expect(run.stdout).toMatch(new RegExp(`mpiexec\\.${other}|PARSL_MPI_FLAVOR=${flavor}`));
-        expect(run.code).not.toBe(0);
-        expect(run.leftovers).toEqual([]);
-      },
-    );
+    it(`detects the ${other} addon under mpiexec.${flavor} with a clear error`, async (ctx) => {
+      skipOrFail(ctx, addonMissing(other));
+      const run = await mpiexec(flavor, 2, ['node', 'mpi-tests/node/flavor.mjs'], {
+        env: { PARSL_MPI_FLAVOR: other },
+        timeoutMs: 30_000,
+      });
+      expect(run.stdout, explain(run)).toMatch(
+        /ERROR MPIFlavorMismatchError: .*promised 2 ranks.*sees a world of 1/,
+      );
+      expect(run.stdout).toMatch(new RegExp(`mpiexec\\.${other}|PARSL_MPI_FLAVOR=${flavor}`));
+      expect(run.code).not.toBe(0);
+      expect(run.leftovers).toEqual([]);
+    });
 
     it('builds and runs mpi_hello with make (MPICC honoured)', () => {
-      const out = mkdtempSync(join(tmpdir(), `mpi-hello-${flavor}-`));
+      const { path: out, remove } = tempDir(`mpi-hello-${flavor}`);
       try {
         const make = (target: string, extra: string[]) =>
           spawnSync(
             'make',
-            ['-s', '-C', join(root, 'mpi-tests'), target, `OUT=${out}`, `MPICC=mpicc.${flavor}`, ...extra],
+            ['-s', '-C', join(REPO, 'mpi-tests'), target, `OUT=${out}`, `MPICC=mpicc.${flavor}`, ...extra],
             {
               encoding: 'utf8',
               timeout: 60_000,
@@ -169,7 +156,7 @@ for (const flavor of FLAVORS) {
         expect(records.map((m) => m[1]).sort(), run.stdout).toEqual(['0', '1', '2', '3']);
         for (const m of records) expect([m[2], m[3], m[4]]).toEqual(['4', hostname(), `${out}/mpi_hello`]);
       } finally {
-        rmSync(out, { recursive: true, force: true });
+        remove();
       }
     });
   });

@@ -2,7 +2,10 @@
 import { readdir } from 'node:fs/promises';
 import { GridEngineProvider, JobState, LocalChannel, SimpleLauncher, SubmitException } from 'parsl-ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { eventually, requireService, type Service, startService, tempDir } from './services.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/paths.js';
+import { type Service, startService } from '../helpers/services.js';
+import { skipOrFail } from '../helpers/skip.js';
 
 let sge: Service;
 const env = { SGE_ROOT: '/var/lib/gridengine', SGE_CELL: 'default' };
@@ -27,15 +30,15 @@ async function terminal(p: GridEngineProvider, id: string, timeoutMs = 60_000) {
       const [s] = await p.status([id]);
       return s?.terminal ? s : undefined;
     },
-    { timeoutMs, intervalMs: 500, what: `SGE job ${id}` },
+    { timeoutMs, intervalMs: 500, what: `SGE job ${id} to end` },
   );
 }
 
 describe('GridEngineProvider on a real Grid Engine', () => {
   test('submits with qsub -terse, the job runs, qacct tells COMPLETED / FAILED with exit code', async (ctx) => {
-    requireService(ctx, sge);
-    const out = await tempDir('sge-out');
-    const p = provider({ scriptDir: await tempDir('sge') });
+    skipOrFail(ctx, sge.missing);
+    const out = tempDir('sge-out').path;
+    const p = provider({ scriptDir: tempDir('sge').path });
     const ok = await p.submit(`touch ${out}/ran-$JOB_ID`, 1, 'block-0');
     const bad = await p.submit('exit 3', 1, 'block-1');
     expect(ok).toMatch(/^\d+$/);
@@ -46,26 +49,28 @@ describe('GridEngineProvider on a real Grid Engine', () => {
   });
 
   test('RUNNING, then cancel (qdel) → CANCELLED', async (ctx) => {
-    requireService(ctx, sge);
-    const p = provider({ scriptDir: await tempDir('sge') });
+    skipOrFail(ctx, sge.missing);
+    const p = provider({ scriptDir: tempDir('sge').path });
     const id = await p.submit('sleep 300', 1, 'block-2');
-    await eventually(async () => ((await p.status([id]))[0]!.state === JobState.RUNNING ? true : undefined), {
+    await eventually(async () => (await p.status([id]))[0]!.state === JobState.RUNNING, {
+      what: `SGE job ${id} to run`,
       timeoutMs: 60_000,
+      intervalMs: 500,
     });
     expect(await p.cancel([id])).toEqual([true]);
     expect((await p.status([id]))[0]!.state).toBe(JobState.CANCELLED);
   });
 
   test('h_rt expiry is TIMEOUT (qacct failed 37)', async (ctx) => {
-    requireService(ctx, sge);
-    const p = provider({ scriptDir: await tempDir('sge'), walltime: '00:00:03' });
+    skipOrFail(ctx, sge.missing);
+    const p = provider({ scriptDir: tempDir('sge').path, walltime: '00:00:03' });
     const id = await p.submit('sleep 300', 1, 'block-3');
     expect(JobState[(await terminal(p, id, 90_000)).state]).toBe('TIMEOUT');
   });
 
   test('an unknown queue → SubmitException with Grid Engine’s message', async (ctx) => {
-    requireService(ctx, sge);
-    const p = provider({ scriptDir: await tempDir('sge'), queue: 'nosuch.q' });
+    skipOrFail(ctx, sge.missing);
+    const p = provider({ scriptDir: tempDir('sge').path, queue: 'nosuch.q' });
     const err = await p.submit('true', 1, 'block-x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SubmitException);
     expect((err as Error).message).toMatch(/nosuch\.q/);

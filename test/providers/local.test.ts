@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { JobState, LocalProvider, SimpleLauncher, SingleNodeLauncher } from 'parsl-ts';
 import { describe, expect, test } from 'vitest';
 import { TERMINAL_STATES } from '#internal';
-import { eventually, tempDir } from './services.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/paths.js';
+import { isAlive } from '../helpers/processes.js';
 
 async function untilTerminal(p: LocalProvider, id: string) {
   return eventually(
@@ -23,7 +25,7 @@ describe('LocalProvider', () => {
   });
 
   test('a block runs workerInit and the launcher-wrapped command; exit 0 → COMPLETED with stdout path', async () => {
-    const scriptDir = await tempDir('local');
+    const scriptDir = tempDir('local').path;
     const p = new LocalProvider({
       scriptDir,
       launcher: new SingleNodeLauncher(),
@@ -40,39 +42,27 @@ describe('LocalProvider', () => {
   });
 
   test('a non-zero exit → FAILED with the exit code', async () => {
-    const p = new LocalProvider({ scriptDir: await tempDir('local'), launcher: new SimpleLauncher() });
+    const p = new LocalProvider({ scriptDir: tempDir('local').path, launcher: new SimpleLauncher() });
     const s = await untilTerminal(p, await p.submit('exit 7', 1, 'block-1'));
     expect(s.state).toBe(JobState.FAILED);
     expect(s.exitCode).toBe(7);
   });
 
   test('cancel kills the whole process group (children too) → CANCELLED', async () => {
-    const dir = await tempDir('local');
+    const dir = tempDir('local').path;
     const p = new LocalProvider({ scriptDir: dir, launcher: new SimpleLauncher() });
     const id = await p.submit(`sleep 60 & echo $! > ${dir}/child; wait`, 1, 'block-2');
     expect((await p.status([id]))[0]!.state).toBe(JobState.RUNNING);
     const child = Number(
-      await eventually(
-        async () => (await readFile(join(dir, 'child'), 'utf8').catch(() => undefined)) || undefined,
-      ),
+      await eventually(() => readFile(join(dir, 'child'), 'utf8'), { what: 'the child pid' }),
     );
     expect(await p.cancel([id])).toEqual([true]);
     expect((await p.status([id]))[0]!.state).toBe(JobState.CANCELLED);
-    await eventually(
-      async () => {
-        try {
-          process.kill(child, 0);
-          return undefined;
-        } catch {
-          return true;
-        }
-      },
-      { what: 'the child sleep to die' },
-    );
+    await eventually(() => !isAlive(child), { what: 'the child sleep to die' });
   });
 
   test('a block killed from outside is CANCELLED (gone without exit code); unknown ids are UNKNOWN', async () => {
-    const p = new LocalProvider({ scriptDir: await tempDir('local'), launcher: new SimpleLauncher() });
+    const p = new LocalProvider({ scriptDir: tempDir('local').path, launcher: new SimpleLauncher() });
     const id = await p.submit('sleep 60', 1, 'block-3');
     process.kill(-Number(id), 'SIGKILL');
     const s = await untilTerminal(p, id);

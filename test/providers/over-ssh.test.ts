@@ -3,15 +3,11 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AdHocProvider, JobState, ScaleOutFailed, SlurmProvider, SSHChannel } from 'parsl-ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  eventually,
-  requireService,
-  SERVICES_BASE,
-  type Service,
-  startService,
-  tempDir,
-} from './services.js';
-import { startSlurm } from './slurm-setup.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDir } from '../helpers/paths.js';
+import { isAlive } from '../helpers/processes.js';
+import { SERVICES_BASE, type Service, startService, startSlurm } from '../helpers/services.js';
+import { skipOrFail } from '../helpers/skip.js';
 
 const SSH_BASE = `${SERVICES_BASE}/sshd-providers`;
 const PORT = 2223;
@@ -47,11 +43,10 @@ afterAll(async () => {
 
 describe('SlurmProvider over SSHChannel', () => {
   test('pushes the script to the channel’s scriptDir, submits with sbatch over ssh, the job runs', async (ctx) => {
-    requireService(ctx, sshd);
-    requireService(ctx, slurm);
-    const local = await tempDir('ssh-slurm-local');
-    const remote = await tempDir('ssh-slurm-remote');
-    const out = await tempDir('ssh-slurm-out');
+    skipOrFail(ctx, sshd.missing, slurm.missing);
+    const local = tempDir('ssh-slurm-local').path;
+    const remote = tempDir('ssh-slurm-remote').path;
+    const out = tempDir('ssh-slurm-out').path;
     const p = new SlurmProvider({
       channel: ssh(remote, { SLURM_CONF: slurm.env.SLURM_CONF as string }),
       scriptDir: local,
@@ -67,7 +62,7 @@ describe('SlurmProvider over SSHChannel', () => {
         const [st] = await p.status([id]);
         return st?.terminal ? st : undefined;
       },
-      { timeoutMs: 60_000, intervalMs: 500 },
+      { what: `job ${id} to end`, timeoutMs: 60_000, intervalMs: 500 },
     );
     expect(JobState[s.state]).toBe('COMPLETED');
     expect(s.stdoutPath?.startsWith(remote)).toBe(true);
@@ -77,12 +72,12 @@ describe('SlurmProvider over SSHChannel', () => {
 
 describe('AdHocProvider over SSH', () => {
   test('one block per channel: blocks run, a third is refused, cancel kills the block’s process group', async (ctx) => {
-    requireService(ctx, sshd);
-    const dirs = [await tempDir('adhoc-a'), await tempDir('adhoc-b')];
-    const marks = await tempDir('adhoc-marks');
+    skipOrFail(ctx, sshd.missing);
+    const dirs = [tempDir('adhoc-a').path, tempDir('adhoc-b').path];
+    const marks = tempDir('adhoc-marks').path;
     const p = new AdHocProvider({
       channels: dirs.map((d) => ssh(d)),
-      scriptDir: await tempDir('adhoc-local'),
+      scriptDir: tempDir('adhoc-local').path,
       workerInit: 'export ADHOC=1',
     });
     expect([p.initBlocks, p.minBlocks, p.maxBlocks]).toEqual([2, 2, 2]);
@@ -91,34 +86,23 @@ describe('AdHocProvider over SSH', () => {
     await expect(p.submit('true', 1, 'block-c')).rejects.toBeInstanceOf(ScaleOutFailed);
     expect((await p.status([a, b])).map((s) => JobState[s.state])).toEqual(['RUNNING', 'RUNNING']);
     expect(
-      await eventually(
-        async () => (await readFile(join(marks, 'b'), 'utf8').catch(() => undefined)) || undefined,
-      ),
+      await eventually(() => readFile(join(marks, 'b'), 'utf8'), { what: 'block b to write its mark' }),
     ).toBe('1\n');
     const pidA = Number(
-      await eventually(
-        async () => (await readFile(join(marks, 'a.pid'), 'utf8').catch(() => undefined)) || undefined,
-      ),
+      await eventually(() => readFile(join(marks, 'a.pid'), 'utf8'), { what: 'block a to start' }),
     );
     expect(await p.cancel([a])).toEqual([true]);
     expect((await p.status([a]))[0]!.state).toBe(JobState.CANCELLED);
-    await eventually(
-      async () => {
-        try {
-          process.kill(pidA, 0);
-          return undefined;
-        } catch {
-          return true;
-        }
-      },
-      { what: 'block a to die' },
-    );
+    await eventually(() => !isAlive(pidA), { what: 'block a to die' });
     // The freed channel takes the next block; a block whose process ends is FAILED (Parsl's AdHoc rule).
     const c = await p.submit('true', 1, 'block-c');
-    const s = await eventually(async () => {
-      const [st] = await p.status([c]);
-      return st?.terminal ? st : undefined;
-    });
+    const s = await eventually(
+      async () => {
+        const [st] = await p.status([c]);
+        return st?.terminal && st;
+      },
+      { what: `block ${c} to end` },
+    );
     expect(JobState[s.state]).toBe('FAILED');
     expect(await p.cancel([b])).toEqual([true]);
     await mkdir(marks, { recursive: true });

@@ -14,10 +14,10 @@ import {
 } from 'parsl-ts';
 import { describe, expect, test } from 'vitest';
 import { substitute, walltimeToMinutes, walltimeToSeconds } from '#internal';
-import { tempDir } from './services.js';
+import { tempDir } from '../helpers/paths.js';
 
 async function renderSlurm(options: ConstructorParameters<typeof SlurmProvider>[0]): Promise<string> {
-  const scriptDir = await tempDir('render');
+  const scriptDir = tempDir('render').path;
   const bin = join(scriptDir, 'bin');
   await mkdir(bin);
   await writeFile(join(bin, 'sbatch'), '#!/bin/bash\necho "$FAKE_ANSWER"\n', { mode: 0o755 });
@@ -93,7 +93,7 @@ describe('Slurm script', () => {
   });
 
   test('an sbatch answer without a job id → SubmitException', async () => {
-    const scriptDir = await tempDir('render');
+    const scriptDir = tempDir('render').path;
     const bin = join(scriptDir, 'bin');
     await mkdir(bin);
     await writeFile(join(bin, 'sbatch'), '#!/bin/bash\necho "sbatch: accepted"\n', { mode: 0o755 });
@@ -105,7 +105,7 @@ describe('Slurm script', () => {
 
   test('an unwritable scriptDir → ScriptPathError', async () => {
     // A file where the directory should be (permissions would not stop root).
-    const dir = await tempDir('ro');
+    const dir = tempDir('ro').path;
     await writeFile(join(dir, 'sub'), 'not a directory');
     const p = new SlurmProvider({ scriptDir: join(dir, 'sub', 'x'), launcher: new SimpleLauncher() });
     await expect(p.submit('w', 1, 'b')).rejects.toBeInstanceOf(ScriptPathError);

@@ -16,8 +16,11 @@ import {
   SubmitException,
 } from 'parsl-ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildMpiHello, eventually, requireService, type Service, tempDir } from './services.js';
-import { slurmProvider, startSlurm } from './slurm-setup.js';
+import { eventually } from '../helpers/eventually.js';
+import { buildMpiHello, mpiMissing } from '../helpers/mpi.js';
+import { tempDir } from '../helpers/paths.js';
+import { type Service, slurmProvider, startSlurm } from '../helpers/services.js';
+import { skipOrFail } from '../helpers/skip.js';
 
 const run = promisify(execFile);
 let slurm: Service;
@@ -28,9 +31,9 @@ let timeoutJob: { provider: SlurmProvider; id: string } | undefined;
 
 beforeAll(async () => {
   [slurm, slurm2] = await Promise.all([startSlurm('slurm-1', 26817), startSlurm('slurm-2', 26827, 2)]);
-  if (!slurm.ok) return;
+  if (slurm.missing !== null) return;
   const provider = slurmProvider(slurm, {
-    scriptDir: await tempDir('slurm-t'),
+    scriptDir: tempDir('slurm-t').path,
     walltime: '00:00:30',
     launcher: new SimpleLauncher(),
   });
@@ -46,15 +49,15 @@ async function untilState(p: SlurmProvider, id: string, want: (s: JobState) => b
       const [s] = await p.status([id]);
       return s && want(s.state) ? s : undefined;
     },
-    { timeoutMs, intervalMs: 500, what: `job ${id}` },
+    { timeoutMs, intervalMs: 500, what: `job ${id} to reach the awaited state` },
   );
 }
 
 describe('SlurmProvider on a real single-node Slurm', () => {
   test('the submitted job runs the launcher-wrapped command once per task; COMPLETED', async (ctx) => {
-    requireService(ctx, slurm);
-    const scriptDir = await tempDir('slurm-scripts');
-    const out = await tempDir('slurm-out');
+    skipOrFail(ctx, slurm.missing);
+    const scriptDir = tempDir('slurm-scripts').path;
+    const out = tempDir('slurm-out').path;
     const p = slurmProvider(slurm, {
       scriptDir,
       coresPerNode: 2,
@@ -80,23 +83,26 @@ describe('SlurmProvider on a real single-node Slurm', () => {
   });
 
   test('RUNNING while it runs; cancel → CANCELLED here and in Slurm', async (ctx) => {
-    requireService(ctx, slurm);
-    const p = slurmProvider(slurm, { scriptDir: await tempDir('slurm-scripts') });
+    skipOrFail(ctx, slurm.missing);
+    const p = slurmProvider(slurm, { scriptDir: tempDir('slurm-scripts').path });
     const id = await p.submit('sleep 300', 1, 'block-1');
     await untilState(p, id, (st) => st === JobState.RUNNING);
     expect(await p.cancel([id])).toEqual([true]);
     expect((await p.status([id]))[0]!.state).toBe(JobState.CANCELLED);
     const env = { ...process.env, SLURM_CONF: slurm.env.SLURM_CONF };
-    await eventually(async () => {
-      const { stdout } = await run('squeue', ['-h', '-t', 'all', '-o', '%t', '-j', id], { env });
-      return stdout.trim() === 'CA' ? true : undefined;
-    });
+    await eventually(
+      async () => {
+        const { stdout } = await run('squeue', ['-h', '-t', 'all', '-o', '%t', '-j', id], { env });
+        return stdout.trim() === 'CA';
+      },
+      { what: `squeue to show job ${id} as CA`, intervalMs: 500 },
+    );
   });
 
   test('a failing block → FAILED (squeue F); a batch of ids is polled in one command', async (ctx) => {
-    requireService(ctx, slurm);
+    skipOrFail(ctx, slurm.missing);
     const p = slurmProvider(slurm, {
-      scriptDir: await tempDir('slurm-scripts'),
+      scriptDir: tempDir('slurm-scripts').path,
       launcher: new SrunLauncher({ debug: false }),
     });
     const bad = await p.submit('exit 3', 1, 'block-2');
@@ -106,22 +112,22 @@ describe('SlurmProvider on a real single-node Slurm', () => {
         const s = await p.status([bad, good]);
         return s.every((x) => x.terminal) ? s.map((x) => JobState[x.state]) : undefined;
       },
-      { timeoutMs: 60_000, intervalMs: 500 },
+      { what: `jobs ${bad} and ${good} to end`, timeoutMs: 60_000, intervalMs: 500 },
     );
     expect(states).toEqual(['FAILED', 'COMPLETED']);
   });
 
   test('sbatch refusing the job → SubmitException with Slurm’s reason', async (ctx) => {
-    requireService(ctx, slurm);
-    const p = slurmProvider(slurm, { scriptDir: await tempDir('slurm-scripts'), partition: 'nosuch' });
+    skipOrFail(ctx, slurm.missing);
+    const p = slurmProvider(slurm, { scriptDir: tempDir('slurm-scripts').path, partition: 'nosuch' });
     const err = await p.submit('true', 1, 'block-x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SubmitException);
     expect((err as Error).message).toMatch(/invalid partition/i);
   });
 
   test('srun --mpi=pmix (SrunLauncher overrides) starts one Open MPI job of 2 ranks', async (ctx) => {
-    requireService(ctx, slurm);
-    const dir = await tempDir('slurm-mpi');
+    skipOrFail(ctx, slurm.missing, mpiMissing('openmpi'));
+    const dir = tempDir('slurm-mpi').path;
     const hello = await buildMpiHello('openmpi', dir);
     const out = join(dir, 'ranks');
     await mkdir(out);
@@ -145,15 +151,15 @@ async function finished(p: SlurmProvider, id: string) {
       const [s] = await p.status([id]);
       return s?.terminal ? s : undefined;
     },
-    { timeoutMs: 90_000, intervalMs: 500, what: `job ${id}` },
+    { timeoutMs: 90_000, intervalMs: 500, what: `job ${id} to end` },
   );
 }
 
 describe('SlurmProvider with nodesPerBlock: 2 (two fake nodes)', () => {
   test('SrunLauncher runs tasksPerNode copies on each of the 2 nodes', async (ctx) => {
-    requireService(ctx, slurm2);
-    const out = await tempDir('slurm2-out');
-    const p = slurmProvider(slurm2, { scriptDir: await tempDir('slurm2'), nodesPerBlock: 2 });
+    skipOrFail(ctx, slurm2.missing);
+    const out = tempDir('slurm2-out').path;
+    const p = slurmProvider(slurm2, { scriptDir: tempDir('slurm2').path, nodesPerBlock: 2 });
     const id = await p.submit(`touch ${out}/task-$SLURM_PROCID-$SLURMD_NODENAME`, 2, 'block-0');
     expect(JobState[(await finished(p, id)).state]).toBe('COMPLETED');
     const files = (await readdir(out)).sort();
@@ -162,8 +168,8 @@ describe('SlurmProvider with nodesPerBlock: 2 (two fake nodes)', () => {
   });
 
   test('srun --mpi=pmi2 runs one MPICH job across both nodes', async (ctx) => {
-    requireService(ctx, slurm2);
-    const dir = await tempDir('slurm2-mpi');
+    skipOrFail(ctx, slurm2.missing, mpiMissing('mpich'));
+    const dir = tempDir('slurm2-mpi').path;
     const hello = await buildMpiHello('mpich', dir);
     const p = slurmProvider(slurm2, {
       scriptDir: dir,
@@ -184,8 +190,8 @@ describe('SlurmProvider with nodesPerBlock: 2 (two fake nodes)', () => {
   });
 
   test('SrunMPILauncher splits the block into one srun --exclusive step per node (pmi2 MPI jobs of 1 node)', async (ctx) => {
-    requireService(ctx, slurm2);
-    const dir = await tempDir('slurm2-srunmpi');
+    skipOrFail(ctx, slurm2.missing, mpiMissing('mpich'));
+    const dir = tempDir('slurm2-srunmpi').path;
     const hello = await buildMpiHello('mpich', dir);
     const p = slurmProvider(slurm2, {
       scriptDir: dir,
@@ -214,7 +220,7 @@ describe('SlurmProvider with nodesPerBlock: 2 (two fake nodes)', () => {
 test('a block that outlives its walltime (00:00:30 → --time=1) ends TIMEOUT, not FAILED', {
   timeout: 200_000,
 }, async (ctx) => {
-  requireService(ctx, slurm);
+  skipOrFail(ctx, slurm.missing);
   const { provider, id } = timeoutJob as { provider: SlurmProvider; id: string };
   const s = await untilState(
     provider,

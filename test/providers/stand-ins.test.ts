@@ -20,7 +20,8 @@ import {
 } from 'parsl-ts';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { ClusterProvider } from '#internal';
-import { eventually, REPO, tempDir } from './services.js';
+import { eventually } from '../helpers/eventually.js';
+import { REPO, tempDir } from '../helpers/paths.js';
 
 interface Case {
   name: string;
@@ -110,10 +111,10 @@ afterAll(async () => {
 });
 
 async function setup(bin: string) {
-  const state = await tempDir('standin-state');
+  const state = tempDir('standin-state').path;
   stateDirs.push(state);
-  const scriptDir = await tempDir('standin-scripts');
-  const marks = await tempDir('standin-marks');
+  const scriptDir = tempDir('standin-scripts').path;
+  const marks = tempDir('standin-marks').path;
   const channel = new LocalChannel({
     envs: {
       PATH: `${join(REPO, 'test/stand-ins', bin, 'bin')}:${join(REPO, 'test/stand-ins/launch/bin')}:${process.env.PATH}`,
@@ -135,15 +136,13 @@ describe.each(CASES)('$name provider against its stand-in', (c) => {
     const text = await readFile(join(scriptDir, script as string), 'utf8');
     for (const d of c.directives) expect(text).toContain(d);
     expect(text).toContain('export JOBNAME="block-0"');
-    await eventually(async () => ((await readdir(marks)).length > 0 ? true : undefined), {
-      what: 'task file',
-    });
+    await eventually(async () => (await readdir(marks)).length > 0, { what: 'the task to write its file' });
     const [st] = await eventually(
       async () => {
         const s = await provider.status([id]);
         return s[0]?.terminal ? s : undefined;
       },
-      { what: 'terminal state' },
+      { what: `job ${id} to end` },
     );
     expect(JobState[st!.state]).toBe('COMPLETED');
   });
@@ -152,10 +151,13 @@ describe.each(CASES)('$name provider against its stand-in', (c) => {
     const { channel, scriptDir } = await setup(c.bin);
     const provider = c.make({ channel, scriptDir });
     const id = await provider.submit('sleep 30', 1, 'block-1');
-    const [running] = await eventually(async () => {
-      const s = await provider.status([id]);
-      return s[0]?.state === JobState.RUNNING ? s : undefined;
-    });
+    const [running] = await eventually(
+      async () => {
+        const s = await provider.status([id]);
+        return s[0]?.state === JobState.RUNNING && s;
+      },
+      { what: `job ${id} to run` },
+    );
     expect(running!.terminal).toBe(false);
     expect(await provider.cancel([id])).toEqual([true]);
     expect((await provider.status([id]))[0]!.state).toBe(JobState.CANCELLED);
@@ -203,12 +205,10 @@ describe('HTCondor provider against its stand-in', () => {
     expect(text).toContain('RequestCpus = 4');
     expect(text).toContain('leave_in_queue = TRUE');
     expect(text).toMatch(/^queue$/m);
-    await eventually(async () => ((await readdir(marks)).length > 0 ? true : undefined), {
-      what: 'task file',
+    await eventually(async () => (await readdir(marks)).length > 0, { what: 'the task to write its file' });
+    await eventually(async () => (await provider.status([id]))[0]!.state === JobState.COMPLETED, {
+      what: `job ${id} to complete`,
     });
-    await eventually(async () =>
-      (await provider.status([id]))[0]!.state === JobState.COMPLETED ? true : undefined,
-    );
 
     const held = await provider.submit('sleep 30', 1, 'block-1');
     await writeFile(join(state, 'jobs', held.split('.')[0] as string, 'override'), '5');
@@ -237,10 +237,13 @@ describe('GridEngine: finished jobs are classified by qacct', () => {
     await channel.execute(`kill -KILL -- -$(cat ${join(state, 'jobs', t, 'pid')})`);
     await writeFile(join(state, 'jobs', t, 'ec'), '137');
     const f = await provider.submit('exit 3', 1, 'block-f');
-    const [st, sf] = await eventually(async () => {
-      const s = await provider.status([t, f]);
-      return s.every((x) => x.terminal) ? s : undefined;
-    });
+    const [st, sf] = await eventually(
+      async () => {
+        const s = await provider.status([t, f]);
+        return s.every((x) => x.terminal) && s;
+      },
+      { what: `jobs ${t} and ${f} to end` },
+    );
     expect(JobState[st!.state]).toBe('TIMEOUT');
     expect(JobState[sf!.state]).toBe('FAILED');
     expect(sf!.exitCode).toBe(3);

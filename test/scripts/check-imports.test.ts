@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { tempDir } from '../helpers/kernel.js';
+import { tempDir } from '../helpers/paths.js';
 
 const CHECKER = resolve('scripts/check-imports.mjs');
 

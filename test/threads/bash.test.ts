@@ -1,17 +1,18 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppTimeout, BadStateException, BashExitFailure, MissingOutputs } from 'parsl-ts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { eventually, tempDir } from '../helpers/kernel.js';
 import {
-  error,
-  makeTask,
-  processesMatching,
-  run,
-  startPool,
+  AppTimeout,
+  BadStateException,
+  BashExitFailure,
+  MissingOutputs,
   type ThreadPoolExecutor,
-  value,
-} from './pool-helpers.js';
+} from 'parsl-ts';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { eventually } from '../helpers/eventually.js';
+import { errorOf, makeTask, resultOf, run } from '../helpers/executors.js';
+import { tempDir } from '../helpers/paths.js';
+import { processesWith } from '../helpers/processes.js';
+import { startPool } from './start-pool.js';
 
 const cmd = (c: string) => c;
 const unique = () => `${Math.floor(Math.random() * 1e6)}.${process.pid}`;
@@ -32,7 +33,7 @@ describe('bash apps on the thread pool', () => {
     run(ex, makeTask(cmd, { kind: 'bash', args: [command], ...spec }));
 
   test('exit 0 returns 0', async () => {
-    expect(value(await bash('true'))).toBe(0);
+    expect(resultOf(await bash('true'))).toBe(0);
   });
 
   test.each([
@@ -41,7 +42,7 @@ describe('bash apps on the thread pool', () => {
     ['/dev/null', 126],
     ['echo $((5/0))', 1],
   ])('%s fails with BashExitFailure exitcode %i', async (command, code) => {
-    const e = error(await bash(command));
+    const e = errorOf(await bash(command));
     expect(e).toBeInstanceOf(BashExitFailure);
     expect((e as BashExitFailure).exitcode).toBe(code);
   });
@@ -50,12 +51,14 @@ describe('bash apps on the thread pool', () => {
     const out = join(dir.path, 'out.txt');
     const err = join(dir.path, 'err.txt');
     writeFileSync(out, 'old\n');
-    expect(value(await bash('echo first', { bash: { stdout: { path: out, mode: 'w' } } }))).toBe(0);
+    expect(resultOf(await bash('echo first', { bash: { stdout: { path: out, mode: 'w' } } }))).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe('first\n');
-    expect(value(await bash('echo second', { bash: { stdout: { path: out, mode: 'a' } } }))).toBe(0);
+    expect(resultOf(await bash('echo second', { bash: { stdout: { path: out, mode: 'a' } } }))).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe('first\nsecond\n');
     for (const word of ['e1', 'e2']) {
-      expect(value(await bash(`echo ${word} >&2`, { bash: { stderr: { path: err, mode: 'a' } } }))).toBe(0);
+      expect(resultOf(await bash(`echo ${word} >&2`, { bash: { stderr: { path: err, mode: 'a' } } }))).toBe(
+        0,
+      );
     }
     const errText = readFileSync(err, 'utf8');
     expect(errText).toMatch(/e1\n[\s\S]*e2\n/);
@@ -64,7 +67,7 @@ describe('bash apps on the thread pool', () => {
   test('MissingOutputs names the file the command did not create', async () => {
     const made = join(dir.path, 'made.txt');
     const missing = join(dir.path, 'missing.txt');
-    const e = error(await bash(`touch ${made}`, { bash: { outputs: [made, missing] } }));
+    const e = errorOf(await bash(`touch ${made}`, { bash: { outputs: [made, missing] } }));
     expect(e).toBeInstanceOf(MissingOutputs);
     expect(e.message).toContain(missing);
     expect(e.message).not.toContain(made);
@@ -73,10 +76,9 @@ describe('bash apps on the thread pool', () => {
 
   test('walltime kills the whole process group: no sleep survives', async () => {
     const marker = `sleep 4${unique()}`;
-    const e = error(await bash(`${marker} & ${marker}; wait`, { walltimeMs: 500 }));
+    const e = errorOf(await bash(`${marker} & ${marker}; wait`, { walltimeMs: 500 }));
     expect(e).toBeInstanceOf(AppTimeout);
-    await eventually(() => processesMatching(marker).length === 0);
-    expect(processesMatching(marker)).toEqual([]);
+    await eventually(() => processesWith(marker).length === 0, { what: `no ${marker} left` });
   });
 });
 
@@ -85,10 +87,9 @@ describe('shutdown with a bash app running', () => {
     const ex = await startPool(1);
     const marker = `sleep 5${unique()}`;
     const running = run(ex, makeTask(cmd, { kind: 'bash', args: [`${marker} & ${marker}; wait`] }));
-    await eventually(() => processesMatching(marker).length >= 2); // bash -c and its two sleeps
+    await eventually(() => processesWith(marker).length >= 2, { what: 'bash -c and its two sleeps' });
     await ex.shutdown();
-    expect(error(await running)).toBeInstanceOf(BadStateException);
-    await eventually(() => processesMatching(marker).length === 0);
-    expect(processesMatching(marker)).toEqual([]);
+    expect(errorOf(await running)).toBeInstanceOf(BadStateException);
+    await eventually(() => processesWith(marker).length === 0, { what: `no ${marker} left` });
   });
 });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { tempDir } from '../helpers/kernel.js';
+import { tempDir } from '../helpers/paths.js';
 
 const dist = new URL('../../dist/', import.meta.url).href;
 

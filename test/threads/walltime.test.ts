@@ -1,6 +1,7 @@
-import { AppTimeout, WorkerLost } from 'parsl-ts';
+import { AppTimeout, type ThreadPoolExecutor, WorkerLost } from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
-import { error, makeTask, run, startPool, type ThreadPoolExecutor, value } from './pool-helpers.js';
+import { errorOf, makeTask, resultOf, run } from '../helpers/executors.js';
+import { startPool } from './start-pool.js';
 
 let ex: ThreadPoolExecutor | null = null;
 afterEach(async () => {
@@ -17,7 +18,7 @@ const busyForever = function busyForever() {
 describe('walltime on the thread pool', () => {
   test('a synchronous busy loop fails with AppTimeout; its thread is replaced and the pool keeps working', async () => {
     ex = await startPool(2);
-    const e = error(await run(ex, makeTask(busyForever, { walltimeMs: 300 })));
+    const e = errorOf(await run(ex, makeTask(busyForever, { walltimeMs: 300 })));
     expect(e).toBeInstanceOf(AppTimeout);
     expect(e.message).toMatch(/app busyForever\d* exceeded its walltime of 0.3 s/);
     const s = ex.statistics();
@@ -35,7 +36,7 @@ describe('walltime on the thread pool', () => {
       run(ex, makeTask(meet, { args: [sab, 0] })),
       run(ex, makeTask(meet, { args: [sab, 1] })),
     ]);
-    expect(both.map(value)).toEqual(['met', 'met']);
+    expect(both.map(resultOf)).toEqual(['met', 'met']);
   });
 
   test('tasks waiting behind the timed-out task on its thread are re-queued, not failed', async () => {
@@ -45,8 +46,8 @@ describe('walltime on the thread pool', () => {
     await Promise.all(Array.from({ length: 500 }, (_, i) => run(ex!, makeTask(inc, { args: [i] }))));
     const timed = run(ex, makeTask(busyForever, { walltimeMs: 300 }));
     const behind = Array.from({ length: 20 }, (_, i) => run(ex!, makeTask(inc, { args: [i] })));
-    expect(error(await timed)).toBeInstanceOf(AppTimeout);
-    expect((await Promise.all(behind)).map(value)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(errorOf(await timed)).toBeInstanceOf(AppTimeout);
+    expect((await Promise.all(behind)).map(resultOf)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     const s = ex.statistics();
     expect(s.requeued).toBeGreaterThan(0);
     expect(s.threads).toBe(1);
@@ -59,10 +60,10 @@ describe('walltime on the thread pool', () => {
       await new Promise((r) => setTimeout(r, 60_000));
       return 'too late';
     };
-    expect(error(await run(ex, makeTask(slow, { walltimeMs: 200 })))).toBeInstanceOf(AppTimeout);
+    expect(errorOf(await run(ex, makeTask(slow, { walltimeMs: 200 })))).toBeInstanceOf(AppTimeout);
     expect(ex.statistics().threadsStarted).toBe(2);
     expect(
-      value(
+      resultOf(
         await run(
           ex,
           makeTask(() => 'next'),
@@ -77,9 +78,9 @@ describe('walltime on the thread pool', () => {
       await new Promise((r) => setTimeout(r, 10));
       return x;
     };
-    expect(value(await run(ex, makeTask(quick, { args: [5], walltimeMs: 30_000 })))).toBe(5);
+    expect(resultOf(await run(ex, makeTask(quick, { args: [5], walltimeMs: 30_000 })))).toBe(5);
     expect(
-      value(
+      resultOf(
         await run(
           ex,
           makeTask((x: number) => x * 2, { args: [5], walltimeMs: 30_000 }),
@@ -107,12 +108,12 @@ describe('long tasks do not hold back short ones', () => {
     const blocked = run(ex, makeTask(block, { args: [gate] }));
     const short = Array.from({ length: 40 }, (_, i) => run(ex!, makeTask(inc, { args: [i] })));
     // Without stealing, half of these would wait for the gate, which only opens after they all finish.
-    expect((await Promise.all(short)).map(value)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect((await Promise.all(short)).map(resultOf)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     expect(ex.statistics().stolen).toBeGreaterThan(0);
     const g = new Int32Array(gate);
     Atomics.store(g, 0, 1);
     Atomics.notify(g, 0);
-    expect(value(await blocked)).toBe('ok');
+    expect(resultOf(await blocked)).toBe('ok');
     expect(ex.statistics().threadsStarted).toBe(2);
   });
 });
@@ -128,13 +129,13 @@ describe('a worker thread that dies', () => {
       makeTask(() => process.exit(7)),
     );
     const behind = Array.from({ length: 20 }, (_, i) => run(ex!, makeTask(inc, { args: [i] })));
-    const e = error(await exits);
+    const e = errorOf(await exits);
     expect(e).toBeInstanceOf(WorkerLost);
     expect((e as WorkerLost).workerId).toBe('threads-0');
     expect((e as WorkerLost).host).toBe((await import('node:os')).hostname());
     expect(e.message).toMatch(/exit code 7/);
-    expect((await Promise.all(before)).map(value)).toEqual([1, 2, 3, 4, 5]);
-    expect((await Promise.all(behind)).map(value)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect((await Promise.all(before)).map(resultOf)).toEqual([1, 2, 3, 4, 5]);
+    expect((await Promise.all(behind)).map(resultOf)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(ex.statistics().threads).toBe(1);
     expect(ex.statistics().threadsStarted).toBe(2);
   });
@@ -147,11 +148,11 @@ describe('a worker thread that dies', () => {
           throw new RangeError('kaboom in a timer');
         }, 10);
       });
-    const e = error(await run(ex, makeTask(boom)));
+    const e = errorOf(await run(ex, makeTask(boom)));
     expect(e).toBeInstanceOf(WorkerLost);
     expect((e.cause as Error).message).toBe('kaboom in a timer');
     expect(
-      value(
+      resultOf(
         await run(
           ex,
           makeTask(() => 'still here'),

@@ -13,7 +13,8 @@ export type BlockErrorHandler = (
 ) => Error | null;
 
 /**
- * The scaling capability the strategy works with (habit 12: ask for capabilities, never `instanceof`).
+ * The scaling capability the strategy works with: the strategy asks for it instead of testing `instanceof`, so any
+ * executor can offer it without inheriting from a particular class.
  * Any executor that starts workers in provider blocks exposes it as `executor.scaling`.
  */
 export interface BlockScaling {

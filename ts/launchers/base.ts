@@ -3,7 +3,7 @@ import { BadLauncher } from './errors.js';
 
 /**
  * A launcher turns the worker command into the bash fragment that starts it on every node of a block
- * (habit 13: a pure function of its inputs, so it is tested by string comparison and by running it).
+ * as a pure function of its inputs, so it is tested by string comparison and by running it.
  */
 export interface Launcher {
   /**

@@ -55,7 +55,7 @@ interface ManagerRecord {
 /**
  * The interchange: one process between the executor and every pool. Tasks wait here in priority order and go to
  * managers with free capacity; results, `ManagerLost` failures and command replies go back. The work happens in
- * named steps driven by socket events and one timer (habit 10).
+ * named steps driven by socket events and one timer, so the loop reads as the protocol it implements.
  */
 export class Interchange {
   readonly #c: InterchangeConfig;

@@ -2,7 +2,8 @@ import { deserialize, serialize } from 'node:v8';
 import type { FunctionDescriptor } from '../../serialize/function-ref.js';
 
 /**
- * Every message of the HighThroughputExecutor, on every hop, declared once (habit 9).
+ * Every message of the HighThroughputExecutor, on every hop, declared once: the interchange, pools and workers
+ * share these unions, and nothing past a `decode*` function handles an unchecked message.
  *
  * A ZeroMQ message is `[meta]` or `[meta, blob]` (a ROUTER adds the peer identity in front). `meta` is a v8
  * serialized object of one of the unions below, validated by the `decode*` functions at the socket; `blob` is

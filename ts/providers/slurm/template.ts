@@ -1,4 +1,4 @@
-/** Slurm batch script; `${…}` placeholders are filled by `substitute` (habit 13: templates are data). */
+/** Slurm batch script; `${…}` placeholders are filled by `substitute`. Data, not code: tests compare it as text. */
 export const SLURM_TEMPLATE = `#!/bin/bash
 
 #SBATCH --job-name=\${jobname}
