@@ -17,7 +17,10 @@ export {
 } from './dataflow/memo/checkpoint.js';
 export { hashTask } from './dataflow/memo/hash.js';
 export type { MemoTask } from './dataflow/memo/memoizer.js';
-export type { BashOptions } from './execute/task-wire.js';
+export { KnownFunctions, ReceivedFunctions } from './execute/function-cache.js';
+export { FLUSH_AFTER_MS, TaskLoop, type TaskLoopPort } from './execute/task-loop.js';
+export type { BashOptions, ResultWire, TaskWire } from './execute/task-wire.js';
+export { appTimeout, backstopMs, callWithin, OverrunWatch, raceWalltime } from './execute/walltime.js';
 export { BlockProviderExecutor, isBlockProviderExecutor } from './executors/block-provider.js';
 export { treeLayout } from './executors/exex/dispatch/tree.js';
 export {
@@ -64,5 +67,6 @@ export type { ClusterProvider } from './providers/cluster.js';
 export type { SlurmProviderOptions } from './providers/slurm/slurm.js';
 export { substitute } from './providers/template.js';
 export { walltimeToMinutes, walltimeToSeconds } from './providers/walltime.js';
-export { describeFunction, type ModuleReference } from './serialize/function-ref.js';
+export { describeFunction, FunctionLoader, type ModuleReference } from './serialize/function-ref.js';
+export { encodeValue } from './serialize/values.js';
 export { PACKAGE_VERSION } from './version.js';

@@ -2,15 +2,16 @@ import { spawn } from 'node:child_process';
 import { access, type FileHandle, mkdir, open } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import {
   AppBadFormatting,
-  AppTimeout,
   BadStdStreamFile,
   BashAppNoReturn,
   BashExitFailure,
   MissingOutputs,
 } from './errors.js';
 import type { BashOptions, StdStream } from './task-wire.js';
+import { appTimeout, callWithin } from './walltime.js';
 
 /** Process groups of bash apps running in this thread, so a worker can kill them when it is stopped. */
 const runningGroups = new Set<number>();
@@ -29,7 +30,8 @@ export function killRunningBashApps(): void {
 
 /**
  * Run a bash app on a worker: call its function for the command line, run it with /bin/bash in its own
- * process group (so a walltime kill leaves nothing running), check the exit code and the outputs.
+ * process group (so a walltime kill leaves nothing running), check the exit code and the outputs. The
+ * walltime bounds the function and the command together.
  */
 export async function runBashApp(
   appName: string,
@@ -39,11 +41,13 @@ export async function runBashApp(
   opts: BashOptions,
   walltimeMs: number | null,
 ): Promise<number> {
-  const cmd = await formatCommand(appName, fn, args);
+  const t0 = performance.now();
+  const cmd = await formatCommand(appName, fn, args, walltimeMs);
   const { out, err, close } = await openStreams(opts.stdout, opts.stderr);
   try {
     if (err) await err.write(`--> executable follows <--\n${cmd}\n--> end executable <--\n`);
-    const code = await runInGroup(appName, cmd, out?.fd ?? 'inherit', err?.fd ?? 'inherit', walltimeMs);
+    const limit = walltimeMs === null ? null : { walltimeMs, leftMs: walltimeMs - (performance.now() - t0) };
+    const code = await runInGroup(appName, cmd, out?.fd ?? 'inherit', err?.fd ?? 'inherit', limit);
     if (code !== 0) throw new BashExitFailure(appName, code);
   } finally {
     await close();
@@ -60,11 +64,16 @@ export async function runBashApp(
   return 0;
 }
 
-// biome-ignore lint/complexity/noBannedTypes: the user's command-building function
-async function formatCommand(appName: string, fn: Function, args: unknown[]): Promise<string> {
+async function formatCommand(
+  appName: string,
+  // biome-ignore lint/complexity/noBannedTypes: the user's command-building function
+  fn: Function,
+  args: unknown[],
+  walltimeMs: number | null,
+): Promise<string> {
   let cmd: unknown;
   try {
-    cmd = await fn(...args);
+    cmd = await (walltimeMs === null ? fn(...args) : callWithin(appName, walltimeMs, fn, args));
   } catch (e) {
     // A TypeError here is a formatting mistake (reading a field of undefined, a missing keyword, …).
     if (e instanceof TypeError || e instanceof RangeError) {
@@ -122,7 +131,7 @@ function runInGroup(
   cmd: string,
   out: number | 'inherit',
   err: number | 'inherit',
-  walltimeMs: number | null,
+  limit: { readonly walltimeMs: number; readonly leftMs: number } | null,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn('/bin/bash', ['-c', cmd], { stdio: ['ignore', out, err], detached: true });
@@ -130,16 +139,19 @@ function runInGroup(
     if (pgid !== undefined) runningGroups.add(pgid);
     let timedOut = false;
     const timer =
-      walltimeMs === null
+      limit === null
         ? null
-        : setTimeout(() => {
-            timedOut = true;
-            try {
-              process.kill(-(child.pid as number), 'SIGKILL');
-            } catch {
-              child.kill('SIGKILL');
-            }
-          }, walltimeMs);
+        : setTimeout(
+            () => {
+              timedOut = true;
+              try {
+                process.kill(-(child.pid as number), 'SIGKILL');
+              } catch {
+                child.kill('SIGKILL');
+              }
+            },
+            Math.max(0, limit.leftMs),
+          );
     child.once('error', (e) => {
       if (pgid !== undefined) runningGroups.delete(pgid);
       if (timer) clearTimeout(timer);
@@ -148,12 +160,8 @@ function runInGroup(
     child.once('exit', (code, signal) => {
       if (pgid !== undefined) runningGroups.delete(pgid);
       if (timer) clearTimeout(timer);
-      if (timedOut) {
-        reject(
-          new AppTimeout(
-            `bash_app ${appName} exceeded its walltime of ${walltimeMs! / 1000} s and was killed`,
-          ),
-        );
+      if (timedOut && limit !== null) {
+        reject(appTimeout(appName, limit.walltimeMs));
         return;
       }
       resolve(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0));

@@ -3,12 +3,13 @@ import type { FunctionLoader } from '../serialize/function-ref.js';
 import { toRemoteError } from '../serialize/remote-error.js';
 import { decodeValue, encodeValue } from '../serialize/values.js';
 import { runBashApp } from './bash-exec.js';
-import { AppTimeout } from './errors.js';
 import type { ResultWire, TaskWire } from './task-wire.js';
+import { callWithin } from './walltime.js';
 
 /**
  * Run one task on a worker and describe its outcome as wire data. Synchronous JS apps complete synchronously
  * (no promise per task on the hot path); async apps, bash apps and module-loaded functions return a promise.
+ * A task with a walltime runs within it (`walltime.ts`).
  */
 export function runTask(w: TaskWire, loader: FunctionLoader): ResultWire | Promise<ResultWire> {
   // biome-ignore lint/complexity/noBannedTypes: app bodies are arbitrary functions
@@ -44,27 +45,15 @@ function execute(w: TaskWire, fn: Function): ResultWire | Promise<ResultWire> {
   }
   let r: unknown;
   try {
-    r = fn(...args);
+    r = w.walltimeMs === null ? fn(...args) : callWithin(w.appName, w.walltimeMs, fn, args);
   } catch (e) {
     return failed(w.id, e);
   }
   if (!isThenable(r)) return succeeded(w.id, r);
-  return withWalltime(r, w).then(
+  return Promise.resolve(r).then(
     (v) => succeeded(w.id, v),
     (e) => failed(w.id, e),
   );
-}
-
-function withWalltime(p: PromiseLike<unknown>, w: TaskWire): Promise<unknown> {
-  if (w.walltimeMs === null) return Promise.resolve(p);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new AppTimeout(`app ${w.appName} exceeded its walltime of ${w.walltimeMs! / 1000} s`)),
-      w.walltimeMs!,
-    );
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 function succeeded(id: number, value: unknown): ResultWire {

@@ -1,0 +1,133 @@
+import { performance } from 'node:perf_hooks';
+import type { FunctionLoader } from '../serialize/function-ref.js';
+import { toRemoteError } from '../serialize/remote-error.js';
+import { runTask } from './task-runner.js';
+import type { ResultWire, TaskWire } from './task-wire.js';
+
+/** A batch of results closes when the queue empties, before waiting on an async task, or after this long. */
+export const FLUSH_AFTER_MS = 2;
+
+/**
+ * What a worker's transport does for the loop. Calls come in order: `collect` once per task, in queue order,
+ * then `deliver` for everything collected since the last delivery.
+ */
+export interface TaskLoopPort {
+  /**
+   * The task as it may start now, or null when it must be skipped (the sender took it back). Called right
+   * before the task would start; optional.
+   */
+  claim?(task: TaskWire): TaskWire | null;
+  /** Add one result to the batch being built. `task` is null for a failure queued without a task. */
+  collect(result: ResultWire, task: TaskWire | null): void;
+  /** Send the batch built since the last delivery; `busyMs` is the time spent running it. */
+  deliver(busyMs: number): void;
+  /**
+   * A task with a walltime starts now; every earlier result has been delivered. Ports of hosts that can
+   * kill the worker report it so the host can arm its backstop (see `walltime.ts`).
+   */
+  started?(task: TaskWire): void;
+}
+
+/**
+ * The loop every worker runs (a pool thread, an HTEX worker process, an MPI rank): tasks run one at a time in
+ * arrival order, synchronous ones back to back without a promise each; results go back in batches; the time
+ * spent running is measured for the sender's pipelining. An async task holds the loop until it settles.
+ */
+export class TaskLoop {
+  readonly #port: TaskLoopPort;
+  readonly #loader: FunctionLoader;
+  #queue: Array<TaskWire | ResultWire> = [];
+  #head = 0;
+  #running = false;
+  #collected = 0;
+  #busySince = 0;
+  #busyMs = 0;
+  #lastFlush = performance.now();
+
+  constructor(port: TaskLoopPort, loader: FunctionLoader) {
+    this.#port = port;
+    this.#loader = loader;
+  }
+
+  /** Queue a task, or a failure to report in its place (a task that could not even be decoded). */
+  push(item: TaskWire | ResultWire): void {
+    this.#queue.push(item);
+  }
+
+  /** Run what is queued, unless the loop is already running (it then gets to the new tasks itself). */
+  pump(): void {
+    if (!this.#running) this.#run();
+  }
+
+  /** Deliver the results collected so far (before a walltime report, an async wait, or the process exit). */
+  flush(): void {
+    const now = performance.now();
+    this.#busyMs += now - this.#busySince;
+    this.#busySince = now;
+    this.#lastFlush = now;
+    if (this.#collected === 0) return;
+    const busyMs = this.#busyMs;
+    this.#busyMs = 0;
+    this.#collected = 0;
+    this.#port.deliver(busyMs);
+  }
+
+  #run(): void {
+    if (!this.#running) {
+      this.#running = true;
+      this.#busySince = performance.now();
+    }
+    const port = this.#port;
+    while (this.#head < this.#queue.length) {
+      const item = this.#queue[this.#head++]!;
+      if (isResult(item)) {
+        this.#collect(item, null);
+        continue;
+      }
+      const task = port.claim === undefined ? item : port.claim(item);
+      if (task === null) continue;
+      if (task.walltimeMs !== null && port.started !== undefined) {
+        this.flush();
+        port.started(task);
+      }
+      const r = runTask(task, this.#loader);
+      if (r instanceof Promise) {
+        this.flush();
+        this.#compact();
+        r.then(
+          (res) => this.#resume(res, task),
+          (e: unknown) => this.#resume({ id: task.id, ok: false, error: toRemoteError(e) }, task),
+        );
+        return;
+      }
+      this.#collect(r, task);
+      if (performance.now() - this.#lastFlush > FLUSH_AFTER_MS) this.flush();
+    }
+    this.#queue = [];
+    this.#head = 0;
+    this.#running = false;
+    this.flush();
+  }
+
+  #resume(r: ResultWire, task: TaskWire): void {
+    this.#collect(r, task);
+    this.#run();
+  }
+
+  /** Drop tasks already taken while an async task waits, so a queue that never empties does not grow. */
+  #compact(): void {
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #collect(r: ResultWire, task: TaskWire | null): void {
+    this.#collected++;
+    this.#port.collect(r, task);
+  }
+}
+
+function isResult(item: TaskWire | ResultWire): item is ResultWire {
+  return typeof (item as ResultWire).ok === 'boolean';
+}
