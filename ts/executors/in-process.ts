@@ -1,11 +1,13 @@
+import { isThenable } from '../describe.js';
 import { ConfigurationError } from '../errors.js';
 import { runBashApp } from '../execute/bash-exec.js';
-import { AppTimeout } from '../execute/errors.js';
+import { callWithin } from '../execute/walltime.js';
 import type { Executor, ExecutorContext, ExecutorTask, TaskDone, TaskOutcome } from './base.js';
 
 /**
  * Runs apps on the submitting thread, without serialization: for tests, debugging, I/O-bound async apps,
- * and for measuring the kernel's own per-task cost. A synchronous app blocks the event loop while it runs.
+ * and for measuring the kernel's own per-task cost. A synchronous app blocks the event loop while it runs
+ * (no longer than its walltime, like on every other executor).
  */
 export class InProcessExecutor implements Executor {
   readonly label: string;
@@ -58,16 +60,19 @@ export class InProcessExecutor implements Executor {
         // Synchronous bodies complete here without a promise per task.
         let r: unknown;
         try {
-          r = task.func(...task.args);
+          r =
+            task.walltimeMs === null
+              ? task.func(...task.args)
+              : callWithin(task.appName, task.walltimeMs, task.func, task.args);
         } catch (e) {
           finish({ ok: false, error: e instanceof Error ? e : new Error(String(e)) });
           continue;
         }
-        if (!(r instanceof Promise)) {
+        if (!isThenable(r)) {
           finish({ ok: true, value: r });
           continue;
         }
-        this.#settle(this.#withWalltime(task, r), finish);
+        this.#settle(Promise.resolve(r), finish);
         continue;
       }
       this.#settle(this.#runBash(task), finish);
@@ -89,17 +94,5 @@ export class InProcessExecutor implements Executor {
       task.bash ?? { stdout: null, stderr: null, outputs: [] },
       task.walltimeMs,
     );
-  }
-
-  #withWalltime(task: ExecutorTask, r: Promise<unknown>): Promise<unknown> {
-    if (task.walltimeMs === null) return r;
-    let timer: NodeJS.Timeout | undefined;
-    const t = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new AppTimeout(`app ${task.appName} exceeded its walltime`)),
-        task.walltimeMs!,
-      );
-    });
-    return Promise.race([r, t]).finally(() => clearTimeout(timer));
   }
 }

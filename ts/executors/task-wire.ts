@@ -1,18 +1,22 @@
 /** Conversions between the kernel's task and outcome and the wire shapes every worker understands. */
 
+import type { KnownFunctions } from '../execute/function-cache.js';
 import type { ResultWire, TaskWire } from '../execute/task-wire.js';
-import { withoutSource } from '../serialize/function-ref.js';
 import { fromRemoteError } from '../serialize/remote-error.js';
 import { decodeValue, encodeValue } from '../serialize/values.js';
 import type { ExecutorTask, TaskOutcome } from './base.js';
 
-export function taskToWire(t: ExecutorTask, receiverHasSource: boolean): TaskWire {
+/**
+ * The task as it travels to a receiver that knows the functions in `known`: its function's source goes the
+ * first time only; ids recorded as sent now are pushed on `added`.
+ */
+export function taskToWire(t: ExecutorTask, known: KnownFunctions, added: string[]): TaskWire {
   return {
     id: t.id,
     tryId: t.tryId,
     appName: t.appName,
     kind: t.kind,
-    fn: receiverHasSource ? withoutSource(t.fn) : t.fn,
+    fn: known.inTask(t.fn, added),
     args: encodeValue(t.args) as unknown[],
     walltimeMs: t.walltimeMs,
     bash: t.bash,

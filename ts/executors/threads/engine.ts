@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { IllegalStateError } from '../../errors.js';
-import { AppTimeout } from '../../execute/errors.js';
 import type { ResultWire } from '../../execute/task-wire.js';
+import { appTimeout, OverrunWatch } from '../../execute/walltime.js';
 import { getLogger, type Logger } from '../../logging.js';
 import type { ExecutorTask, TaskDone, TaskOutcome } from '../base.js';
 import { BadStateException, InvalidResourceSpecification, ScalingFailed, WorkerLost } from '../errors.js';
@@ -34,11 +34,6 @@ type State = 'new' | 'starting' | 'running' | 'stopped';
 
 /** Consecutive thread deaths before the first message after which the pool stops replacing threads. */
 const MAX_FAILED_STARTS = 3;
-/**
- * A bash app's walltime is enforced by the runner, which kills its process group. The pool terminates the
- * thread only if the task is still there this long after (its command-building function hung, say).
- */
-const BASH_BACKSTOP_MS = 5000;
 
 /**
  * The pool behind {@link ThreadPoolExecutor}: a queue of pending tasks, a fixed set of threads, and the rules
@@ -51,6 +46,8 @@ export class ThreadPoolEngine implements PoolThreadEvents {
   readonly #threads: PoolThread[] = [];
   readonly #window = new DispatchWindow();
   readonly #counters: SendCounters = { tasksSent: 0, messagesSent: 0, sourcesSent: 0 };
+  /** The walltime backstop: a thread whose task outlives its own bound (blocked in a native call) goes. */
+  readonly #overrun = new OverrunWatch<PoolThread, Pending>((t, p) => this.#onOverrun(t, p));
   #logger: Logger = getLogger('parsl.executors.threads');
   #state: State = 'new';
   #outstanding = 0;
@@ -180,7 +177,7 @@ export class ThreadPoolEngine implements PoolThreadEvents {
           `executor ${this.#opts.label}: thread ${t.name} answered for task ${results[i]!.id} out of order (expected ${p?.task.id}); this is a bug`,
         );
       }
-      if (t.timed !== null && t.timed.pending === p) this.#clearWalltime(t);
+      if (this.#overrun.size !== 0 && this.#overrun.watching(t) === p) this.#overrun.forget(t);
       finished[i] = p as Pending;
     }
     // Refill before running callbacks so the thread is not idle while the kernel works.
@@ -201,20 +198,16 @@ export class ThreadPoolEngine implements PoolThreadEvents {
       );
       return;
     }
-    const ms = p.task.walltimeMs + (p.task.kind === 'bash' ? BASH_BACKSTOP_MS : 0);
-    const timer = setTimeout(() => this.#onWalltime(t, p), ms);
-    t.timed = { pending: p, timer };
+    this.#overrun.started(t, p, p.task.kind, p.task.walltimeMs);
   }
 
-  #onWalltime(t: PoolThread, expired: Pending): void {
-    if (t.retired || t.timed?.pending !== expired) return;
+  #onOverrun(t: PoolThread, expired: Pending): void {
+    if (t.retired) return;
     const { appName, walltimeMs } = expired.task;
-    this.#logger.debug(
-      `executor ${this.#opts.label}: task ${expired.task.id} exceeded its walltime; terminating ${t.name}`,
+    this.#logger.warning(
+      `executor ${this.#opts.label}: task ${expired.task.id} is still running past its walltime; terminating ${t.name}`,
     );
-    const timeout = new AppTimeout(
-      `app ${appName} exceeded its walltime of ${(walltimeMs as number) / 1000} s; its worker thread was terminated (nothing of the task keeps running)`,
-    );
+    const timeout = appTimeout(appName, walltimeMs as number);
     this.#retire(t, expired, (p) =>
       p === expired
         ? timeout
@@ -230,7 +223,7 @@ export class ThreadPoolEngine implements PoolThreadEvents {
    */
   #retire(t: PoolThread, terminate: Pending | null, errorFor: (p: Pending) => Error): void {
     t.retired = true;
-    this.#clearWalltime(t);
+    this.#overrun.forget(t);
     // A bash app past its backstop may still have a process group: let the thread kill it first.
     if (terminate !== null) void t.stop(terminate.task.kind === 'bash');
     const started = t.startedCount();
@@ -332,13 +325,6 @@ export class ThreadPoolEngine implements PoolThreadEvents {
     return new PoolThread(`${this.#opts.label}-${this.#threadSeq++}`, this, this.#counters);
   }
 
-  #clearWalltime(t: PoolThread): void {
-    if (t.timed !== null) {
-      clearTimeout(t.timed.timer);
-      t.timed = null;
-    }
-  }
-
   #finish(p: Pending, outcome: TaskOutcome): void {
     this.#outstanding--;
     try {
@@ -365,8 +351,8 @@ export class ThreadPoolEngine implements PoolThreadEvents {
     );
     const abandoned = this.#queue.drain();
     const stops: Promise<void>[] = [];
+    this.#overrun.clear();
     for (const t of this.#threads) {
-      this.#clearWalltime(t);
       const pending = t.inflight.drain();
       const mayRunBash = pending.some((p) => p.task.kind === 'bash');
       stops.push(t.stop(mayRunBash));

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { describeValue } from '../../describe.js';
+import { KnownFunctions } from '../../execute/function-cache.js';
 import type { TaskWire } from '../../execute/task-wire.js';
 import { SerializationError } from '../../serialize/errors.js';
 import type { ExecutorTask, TaskDone } from '../base.js';
@@ -38,8 +39,6 @@ const STOP_GRACE_MS = 2000;
  */
 export class PoolThread {
   readonly inflight = new Deque<Pending>();
-  /** The task whose walltime the pool is enforcing on this thread, with its timer. */
-  timed: { readonly pending: Pending; readonly timer: NodeJS.Timeout } | null = null;
   /** Set when the pool gave up on this thread (terminated, died or stopped); its events are ignored after. */
   retired = false;
   online = false;
@@ -48,7 +47,7 @@ export class PoolThread {
 
   readonly #worker: Worker;
   readonly #control: StartControl;
-  readonly #fnIds = new Set<string>();
+  readonly #known = new KnownFunctions();
   readonly #counters: SendCounters;
   #sent = 0;
   #error: Error | null = null;
@@ -123,10 +122,10 @@ export class PoolThread {
     const added: string[] = [];
     let wires: TaskWire[];
     try {
-      wires = batch.map((p) => this.#wire(p.task, added));
+      wires = batch.map((p) => taskToWire(p.task, this.#known, added));
       this.#post({ type: 'tasks', tasks: wires });
     } catch {
-      for (const id of added) this.#fnIds.delete(id);
+      this.#known.forget(added);
       return this.#sendOneByOne(batch);
     }
     this.#accept(batch, added.length);
@@ -160,25 +159,16 @@ export class PoolThread {
       const added: string[] = [];
       let wire: TaskWire | undefined;
       try {
-        wire = this.#wire(p.task, added);
+        wire = taskToWire(p.task, this.#known, added);
         this.#post({ type: 'tasks', tasks: [wire] });
       } catch (e) {
-        for (const id of added) this.#fnIds.delete(id);
+        this.#known.forget(added);
         rejected.push([p, unsendableArgument(p.task, wire, e)]);
         continue;
       }
       this.#accept([p], added.length);
     }
     return rejected;
-  }
-
-  #wire(t: ExecutorTask, added: string[]): TaskWire {
-    const has = t.fn.kind !== 'source' || this.#fnIds.has(t.fn.id);
-    if (!has) {
-      this.#fnIds.add(t.fn.id);
-      added.push(t.fn.id);
-    }
-    return taskToWire(t, has);
   }
 
   #accept(batch: Pending[], sources: number): void {

@@ -1,18 +1,16 @@
 /**
- * Entry of one pool thread. It runs the tasks it receives one at a time, in order (an async task occupies the
- * thread until it settles, so `maxThreads` bounds concurrency), and answers with batches of results: one
- * message per incoming batch of synchronous tasks, plus a flush before each wait on an async task.
+ * Entry of one pool thread: the task loop (`execute/task-loop.ts`) over structured-clone messages. Each task
+ * is claimed through the start control before it starts (the pool may have taken it back for another
+ * thread), and the start of a task with a walltime is reported so the pool can arm its backstop.
  */
-import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { describeValue } from '../../describe.js';
 import { killRunningBashApps } from '../../execute/bash-exec.js';
-import { runTask } from '../../execute/task-runner.js';
+import { TaskLoop } from '../../execute/task-loop.js';
 import type { ResultWire, TaskWire } from '../../execute/task-wire.js';
 import { SerializationError } from '../../serialize/errors.js';
 import { type FunctionDescriptor, FunctionLoader } from '../../serialize/function-ref.js';
 import { toRemoteError } from '../../serialize/remote-error.js';
-import { Deque } from './deque.js';
 import type { PoolToWorker, WorkerInit, WorkerToPool } from './protocol.js';
 import { TaskClaimer } from './start-control.js';
 
@@ -20,21 +18,50 @@ if (parentPort === null) throw new Error('parsl-ts: threads/worker.js must be st
 const port = parentPort;
 const claimer = new TaskClaimer((workerData as WorkerInit).startControl);
 const loader = new FunctionLoader();
-
-const queue = new Deque<TaskWire>();
-let pendingResults: ResultWire[] = [];
-let pendingNames: string[] = [];
-let busySince = 0;
-let running = false;
+/** Ordinals count every task received, revoked ones included, exactly as the pool numbers them. */
 let ordinal = 0;
+let results: ResultWire[] = [];
+let names: string[] = [];
+/**
+ * Function sources that arrived with revoked tasks. The pool counts them as delivered to this thread, so later
+ * tasks refer to them by id only.
+ */
+const revokedSources = new Map<string, FunctionDescriptor>();
+
+const loop = new TaskLoop(
+  {
+    claim(w) {
+      if (!claimer.claim(++ordinal)) {
+        if (w.fn.kind === 'source' && w.fn.source !== null) revokedSources.set(w.fn.id, w.fn);
+        return null;
+      }
+      return revokedSources.size === 0 ? w : withRevokedSource(w);
+    },
+    collect(r, w) {
+      results.push(r);
+      names.push(w?.appName ?? '');
+    },
+    deliver(busyMs) {
+      const batch = results;
+      const batchNames = names;
+      results = [];
+      names = [];
+      try {
+        post({ type: 'results', results: batch, busyMs });
+      } catch {
+        // Some result cannot be cloned: send them one by one so only the culprit fails.
+        for (let i = 0; i < batch.length; i++) postOne(batch[i]!, batchNames[i]!, i === 0 ? busyMs : 0);
+      }
+    },
+    started: () => post({ type: 'started', ordinal }),
+  },
+  loader,
+);
 
 port.on('message', (m: PoolToWorker) => {
   if (m.type === 'tasks') {
-    for (const t of m.tasks) queue.push(t);
-    if (!running) {
-      busySince = performance.now();
-      drain();
-    }
+    for (const t of m.tasks) loop.push(t);
+    loop.pump();
   } else if (m.type === 'stop') {
     killRunningBashApps();
     process.exit(0);
@@ -44,93 +71,25 @@ port.on('message', (m: PoolToWorker) => {
 // process.exit() or an uncaught error inside a task: report what finished and leave no bash process behind.
 process.on('exit', () => {
   killRunningBashApps();
-  flush();
+  loop.flush();
 });
 
-/** Run queued tasks until the queue is empty or an async task must be awaited. */
-function drain(): void {
-  running = true;
-  for (let w = queue.shift(); w !== undefined; w = queue.shift()) {
-    // Ordinals count every task received, revoked ones included, exactly as the pool numbers them.
-    if (!claimer.claim(++ordinal)) {
-      keepSource(w);
-      continue;
-    }
-    const r = start(w);
-    if (r instanceof Promise) {
-      flush();
-      r.then(
-        (res) => record(res, w.appName),
-        (e: unknown) => record({ id: w.id, ok: false, error: toRemoteError(e) }, w.appName),
-      ).then(drain);
-      return;
-    }
-    record(r, w.appName);
-  }
-  running = false;
-  flush();
-}
-
-/**
- * Function sources that arrived with revoked tasks. The pool counts them as delivered to this thread, so later
- * tasks refer to them by id only.
- */
-const revokedSources = new Map<string, FunctionDescriptor>();
-
-function keepSource(w: TaskWire): void {
-  if (w.fn.kind === 'source' && w.fn.source !== null) revokedSources.set(w.fn.id, w.fn);
-}
-
-function start(w: TaskWire): ResultWire | Promise<ResultWire> {
-  if (revokedSources.size !== 0 && w.fn.kind === 'source' && w.fn.source === null && !loader.has(w.fn.id)) {
-    const fn = revokedSources.get(w.fn.id);
-    if (fn !== undefined) w = { ...w, fn };
-  }
-  if (w.walltimeMs === null) return runTask(w, loader);
-  // The pool times the task from here. A synchronous JS app cannot be interrupted inside its thread, so for
-  // JS the pool alone enforces the walltime (terminating this thread); bash apps are killed by the runner and
-  // the pool only keeps a backstop.
-  flush();
-  post({ type: 'started', ordinal });
-  return runTask(w.kind === 'js' ? { ...w, walltimeMs: null } : w, loader);
-}
-
-function record(r: ResultWire, appName: string): void {
-  pendingResults.push(r);
-  pendingNames.push(appName);
-}
-
-function flush(): void {
-  if (pendingResults.length === 0) return;
-  const results = pendingResults;
-  const names = pendingNames;
-  pendingResults = [];
-  pendingNames = [];
-  const now = performance.now();
-  const busyMs = now - busySince;
-  busySince = now;
-  try {
-    port.postMessage({ type: 'results', results, busyMs } satisfies WorkerToPool);
-  } catch {
-    // Some result cannot be cloned: send them one by one so only the culprit fails.
-    for (let i = 0; i < results.length; i++) postOne(results[i]!, names[i]!, i === 0 ? busyMs : 0);
-  }
+function withRevokedSource(w: TaskWire): TaskWire {
+  if (w.fn.kind !== 'source' || w.fn.source !== null || loader.has(w.fn.id)) return w;
+  const fn = revokedSources.get(w.fn.id);
+  return fn === undefined ? w : { ...w, fn };
 }
 
 function postOne(r: ResultWire, appName: string, busyMs: number): void {
   try {
-    port.postMessage({ type: 'results', results: [r], busyMs } satisfies WorkerToPool);
+    post({ type: 'results', results: [r], busyMs });
   } catch (e) {
     const value = r.ok ? r.value : undefined;
     const err = new SerializationError(
       `the result of app ${appName} (${describeValue(value)}) cannot be sent back from its worker thread: ${(e as Error).message} Return structured-cloneable data (no functions, symbols or class instances holding them).`,
       { cause: e },
     );
-    port.postMessage({
-      type: 'results',
-      results: [{ id: r.id, ok: false, error: toRemoteError(err) }],
-      busyMs,
-    } satisfies WorkerToPool);
+    post({ type: 'results', results: [{ id: r.id, ok: false, error: toRemoteError(err) }], busyMs });
   }
 }
 
