@@ -91,7 +91,6 @@ class RankZero {
   readonly #children: ChildDispatch;
   readonly #watch: ChildWatch;
   readonly #link: InterchangeLink;
-  readonly #known = new Set<string>();
   readonly #results = new ResultBatch();
   #flushScheduled = false;
   #stopping = false;
@@ -159,9 +158,7 @@ class RankZero {
 
   #onTasks(ids: number[], fnIds: string[], bodies: Buffer[], fns: FunctionDescriptor[]): void {
     if (this.#stopping) return;
-    const fresh = fns.filter((f) => !this.#known.has(f.id));
-    for (const f of fresh) this.#known.add(f.id);
-    this.#children.broadcastFunctions(fresh);
+    this.#children.broadcastFunctions(fns);
     this.#children.submitBatch(encodeTaskBatch(ids, fnIds, bodies));
     this.#children.pump();
   }

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { KnownFunctions } from '../../execute/function-cache.js';
 import type { Logger } from '../../logging.js';
 import { SerializationError } from '../../serialize/errors.js';
 import type { FunctionDescriptor } from '../../serialize/function-ref.js';
@@ -50,7 +51,8 @@ export class HtexEngine {
   #commands: CommandClient | null = null;
   readonly #tasks = new Map<number, TaskDone>();
   #nextId = 1;
-  readonly #sentFunctions = new Set<string>();
+  /** Which sources the interchange has (it forwards each to each pool once). */
+  readonly #sentFunctions = new KnownFunctions();
   #batchIds: number[] = [];
   #batchBufs: Buffer[] = [];
   #batchPriorities: (number | null)[] = [];
@@ -204,10 +206,7 @@ export class HtexEngine {
       return;
     }
     const fn = task.fn;
-    if (!this.#sentFunctions.has(fn.id)) {
-      this.#sentFunctions.add(fn.id);
-      this.#batchFunctions.push(fn);
-    }
+    if (this.#sentFunctions.add(fn.id)) this.#batchFunctions.push(fn);
     this.#tasks.set(id, done);
     this.#batchIds.push(id);
     this.#batchBufs.push(buf);

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { Router } from 'zeromq';
+import { addFunctions, type FunctionTable, KnownFunctions } from '../../execute/function-cache.js';
 import { getLogger, type Logger } from '../../logging.js';
-import type { FunctionDescriptor } from '../../serialize/function-ref.js';
 import { toRemoteError } from '../../serialize/remote-error.js';
 import { PACKAGE_VERSION } from '../../version.js';
 import { ManagerLost } from '../errors.js';
@@ -45,7 +45,7 @@ interface ManagerRecord {
   readonly reg: Registration;
   capacity: number;
   readonly tasks: Set<number>;
-  readonly knownFunctions: Set<string>;
+  readonly knownFunctions: KnownFunctions;
   lastSeen: number;
   idleSince: number;
   active: boolean;
@@ -70,7 +70,7 @@ export class Interchange {
   /** Managers that are active, not draining, and have free capacity: the dispatch candidates. */
   readonly #interesting = new Set<ManagerRecord>();
   readonly #queue = new TaskQueue();
-  readonly #functions = new Map<string, FunctionDescriptor>();
+  readonly #functions: FunctionTable = new Map();
   readonly #connectedBlocks = new Set<string>();
   #resultIds: number[] = [];
   #resultLengths: number[] = [];
@@ -136,7 +136,7 @@ export class Interchange {
   #processClientMessage(m: ClientMessage, blob: Buffer): void {
     switch (m.type) {
       case 'tasks': {
-        for (const f of m.functions) this.#functions.set(f.id, f);
+        addFunctions(this.#functions, m.functions);
         const bufs = splitBatch(m.lengths, blob);
         for (let i = 0; i < m.ids.length; i++)
           this.#queue.push(m.ids[i]!, bufs[i]!, m.fnIds[i]!, m.priorities[i]!);
@@ -278,7 +278,7 @@ export class Interchange {
       reg,
       capacity: reg.capacity,
       tasks: new Set(),
-      knownFunctions: new Set(),
+      knownFunctions: new KnownFunctions(),
       lastSeen: now,
       idleSince: now,
       active: true,
@@ -380,7 +380,6 @@ export class Interchange {
     const bufs: Buffer[] = new Array(n);
     const lengths: number[] = new Array(n);
     const fnIds: string[] = new Array(n);
-    const fns: FunctionDescriptor[] = [];
     for (let i = 0; i < n; i++) {
       const t = this.#queue.shift() as QueuedTask;
       ids[i] = t.id;
@@ -388,12 +387,8 @@ export class Interchange {
       bufs[i] = t.buf;
       lengths[i] = t.buf.length;
       r.tasks.add(t.id);
-      if (!r.knownFunctions.has(t.fnId)) {
-        r.knownFunctions.add(t.fnId);
-        const f = this.#functions.get(t.fnId);
-        if (f) fns.push(f);
-      }
     }
+    const fns = r.knownFunctions.forBatch(fnIds, this.#functions);
     this.#toWorkers.send([
       r.routing,
       ...encode(

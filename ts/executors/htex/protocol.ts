@@ -336,14 +336,26 @@ export type ManagerToWorker = {
   readonly blob: Buffer;
 };
 
-export type WorkerToManager = {
-  readonly type: 'results';
-  readonly ids: number[];
-  readonly lengths: number[];
-  readonly blob: Buffer;
-  /** Milliseconds the worker spent running these tasks, for the pool's pipelining estimate. */
-  readonly busyMs: number;
-};
+export type WorkerToManager =
+  | {
+      readonly type: 'results';
+      readonly ids: number[];
+      readonly lengths: number[];
+      readonly blob: Buffer;
+      /** Milliseconds the worker spent running these tasks, for the pool's pipelining estimate. */
+      readonly busyMs: number;
+    }
+  /**
+   * A task with a walltime starts now (earlier results were sent first): the pool kills the worker if the
+   * task has not reported by walltime + backstop.
+   */
+  | {
+      readonly type: 'started';
+      readonly id: number;
+      readonly appName: string;
+      readonly kind: 'js' | 'bash';
+      readonly walltimeMs: number;
+    };
 
 export function isManagerToWorker(m: unknown): m is ManagerToWorker {
   const o = m as Record<string, unknown>;
@@ -360,12 +372,8 @@ export function isManagerToWorker(m: unknown): m is ManagerToWorker {
 
 export function isWorkerToManager(m: unknown): m is WorkerToManager {
   const o = m as Record<string, unknown>;
-  return (
-    typeof m === 'object' &&
-    m !== null &&
-    o.type === 'results' &&
-    Buffer.isBuffer(o.blob) &&
-    isNum(o.busyMs) &&
-    batchOk(o, o.blob as Buffer)
-  );
+  if (typeof m !== 'object' || m === null) return false;
+  if (o.type === 'started')
+    return isInt(o.id) && isStr(o.appName) && (o.kind === 'js' || o.kind === 'bash') && isNum(o.walltimeMs);
+  return o.type === 'results' && Buffer.isBuffer(o.blob) && isNum(o.busyMs) && batchOk(o, o.blob as Buffer);
 }

@@ -1,134 +1,56 @@
 import { Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
-import { runTask } from '../../execute/task-runner.js';
-import type { ResultWire } from '../../execute/task-wire.js';
-import { FunctionLoadError, SerializationError } from '../../serialize/errors.js';
-import { type FunctionDescriptor, FunctionLoader } from '../../serialize/function-ref.js';
-import { toRemoteError } from '../../serialize/remote-error.js';
+import { ReceivedFunctions } from '../../execute/function-cache.js';
+import { TaskLoop } from '../../execute/task-loop.js';
 import { encodePipeMessage, pipeMessageReader, WORKER_FD } from './pipe-codec.js';
 import { isManagerToWorker, type ManagerToWorker, splitBatch, type WorkerToManager } from './protocol.js';
-import { decodeTaskBody, encodeResultBody } from './task-codec.js';
+import { openTask, resultBody } from './worker-codec.js';
 
 /**
- * One worker process of a pool: runs its tasks one at a time, in arrival order, and reports results in batches
- * (a batch closes when the local queue is empty, before waiting on an async task, or after 2 ms). It is the
- * manager's child with an IPC channel, and exits as soon as that channel closes (the manager died).
+ * One worker process of a pool: the task loop (`execute/task-loop.ts`) over the framed pipe to its manager.
+ * It reports the start of each task with a walltime, so the manager can kill it should the task outlive its
+ * bound. It is the manager's child with an IPC channel, and exits as soon as that channel closes.
  */
 
-const FLUSH_AFTER_MS = 2;
-
-const loader = new FunctionLoader();
-const functions = new Map<string, FunctionDescriptor>();
-let queueIds: number[] = [];
-let queueBufs: Buffer[] = [];
-let queueFns: string[] = [];
-let head = 0;
-let running = false;
-
+const functions = new ReceivedFunctions();
+const NO_BLOB: Buffer[] = [];
+let output: Socket | null = null;
 let outIds: number[] = [];
 let outBufs: Buffer[] = [];
-let busySince = 0;
-let busyMs = 0;
-let lastFlush = performance.now();
-let output: Socket | null = null;
+
+const loop = new TaskLoop(
+  {
+    collect(r) {
+      outIds.push(r.id);
+      outBufs.push(resultBody(r));
+    },
+    deliver(busyMs) {
+      const lengths = outBufs.map((b) => b.length);
+      const meta: Omit<Extract<WorkerToManager, { type: 'results' }>, 'blob'> = {
+        type: 'results',
+        ids: outIds,
+        lengths,
+        busyMs,
+      };
+      const bufs = outBufs;
+      outIds = [];
+      outBufs = [];
+      output?.write(encodePipeMessage(meta, bufs));
+    },
+    started(w) {
+      const { id, appName, kind, walltimeMs } = w;
+      const m: WorkerToManager = { type: 'started', id, appName, kind, walltimeMs: walltimeMs as number };
+      output?.write(encodePipeMessage(m, NO_BLOB));
+    },
+  },
+  functions.loader,
+);
 
 function receive(m: ManagerToWorker): void {
-  for (const d of m.functions) {
-    functions.set(d.id, d);
-    try {
-      if (d.kind === 'source' && d.source !== null) loader.compile(d);
-    } catch {
-      // The task that uses it fails with the compile error when it runs.
-    }
-  }
+  functions.add(m.functions);
   const bufs = splitBatch(m.lengths, m.blob);
-  for (let i = 0; i < m.ids.length; i++) {
-    queueIds.push(m.ids[i]!);
-    queueBufs.push(bufs[i]!);
-    queueFns.push(m.fnIds[i]!);
-  }
-  if (!running) pump();
-}
-
-function pump(): void {
-  if (!running) {
-    running = true;
-    busySince = performance.now();
-  }
-  while (head < queueIds.length) {
-    const id = queueIds[head]!;
-    const buf = queueBufs[head]!;
-    const fnId = queueFns[head]!;
-    head++;
-    const r = start(id, fnId, buf);
-    if (r instanceof Promise) {
-      flush();
-      r.then((res) => {
-        collect(id, res);
-        pump();
-      });
-      return;
-    }
-    collect(id, r);
-    if (performance.now() - lastFlush > FLUSH_AFTER_MS) flush();
-  }
-  queueIds = [];
-  queueBufs = [];
-  queueFns = [];
-  head = 0;
-  running = false;
-  flush();
-}
-
-function start(id: number, fnId: string, buf: Buffer): ResultWire | Promise<ResultWire> {
-  const fn = functions.get(fnId);
-  if (fn === undefined) {
-    return {
-      id,
-      ok: false,
-      error: toRemoteError(new FunctionLoadError(`function ${fnId} never reached this worker`)),
-    };
-  }
-  try {
-    return runTask(decodeTaskBody(id, fn, buf), loader);
-  } catch (e) {
-    return {
-      id,
-      ok: false,
-      error: toRemoteError(
-        new SerializationError(`task ${id} could not be decoded on the worker`, { cause: e }),
-      ),
-    };
-  }
-}
-
-function collect(id: number, r: ResultWire): void {
-  let buf: Buffer;
-  try {
-    buf = encodeResultBody(r);
-  } catch (e) {
-    const err = new SerializationError(
-      `the result of task ${id} cannot be sent back (${(e as Error).message}); return plain data (numbers, strings, arrays, plain objects, Maps, Sets, typed arrays)`,
-    );
-    buf = encodeResultBody({ id, ok: false, error: toRemoteError(err) });
-  }
-  outIds.push(id);
-  outBufs.push(buf);
-}
-
-function flush(): void {
-  const now = performance.now();
-  busyMs += now - busySince;
-  busySince = now;
-  lastFlush = now;
-  if (outIds.length === 0) return;
-  const lengths = outBufs.map((b) => b.length);
-  const meta: Omit<WorkerToManager, 'blob'> = { type: 'results', ids: outIds, lengths, busyMs };
-  const bufs = outBufs;
-  outIds = [];
-  outBufs = [];
-  busyMs = 0;
-  output?.write(encodePipeMessage(meta, bufs));
+  for (let i = 0; i < m.ids.length; i++)
+    loop.push(openTask(m.ids[i]!, m.fnIds[i]!, bufs[i]!, functions, 'this worker'));
+  loop.pump();
 }
 
 export function runWorker(): void {

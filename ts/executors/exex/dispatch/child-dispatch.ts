@@ -1,3 +1,4 @@
+import { KnownFunctions } from '../../../execute/function-cache.js';
 import type { Communicator } from '../../../mpi/communicator.js';
 import type { DispatcherHandle, NativeAddon } from '../../../mpi/native.js';
 import type { FunctionDescriptor } from '../../../serialize/function-ref.js';
@@ -16,6 +17,8 @@ export class ChildDispatch {
   /** Child rank → worker ranks it stands for (1 for a worker, its group for a relay). */
   readonly #weight = new Map<number, number>();
   readonly #pipelineMs: number;
+  /** Every child gets every function, so one record serves them all. */
+  readonly #known = new KnownFunctions();
   #avgTaskMs: number | null = null;
   #depth = 0;
 
@@ -53,9 +56,11 @@ export class ChildDispatch {
     return this.#core.counts();
   }
 
+  /** Send the children the functions of `fns` they do not have yet (ahead of the tasks that use them). */
   broadcastFunctions(fns: readonly FunctionDescriptor[]): void {
-    if (fns.length === 0) return;
-    const payload = encodeFunctions(fns);
+    const fresh = this.#known.fresh(fns);
+    if (fresh.length === 0) return;
+    const payload = encodeFunctions(fresh);
     for (const r of this.#weight.keys()) this.#comm.send(r, payload, Tag.FUNCTIONS);
   }
 

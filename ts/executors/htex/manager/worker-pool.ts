@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { hostname } from 'node:os';
+import { addFunctions, type FunctionTable } from '../../../execute/function-cache.js';
+import { appTimeout, OverrunWatch } from '../../../execute/walltime.js';
 import { getLogger, type Logger } from '../../../logging.js';
 import type { FunctionDescriptor } from '../../../serialize/function-ref.js';
 import { toRemoteError } from '../../../serialize/remote-error.js';
 import { WorkerLost } from '../../errors.js';
-import { isWorkerToManager } from '../protocol.js';
+import { isWorkerToManager, type WorkerToManager } from '../protocol.js';
 import { encodeResultBody } from '../task-codec.js';
 import { TurnFlusher } from '../transport.js';
 import { CANNOT_START, type CommonPoolOptions, InterchangeLink, openPoolLog } from './interchange-link.js';
@@ -52,12 +54,14 @@ export class WorkerPool {
   #pendingBufs: Buffer[] = [];
   #pendingFns: string[] = [];
   #head = 0;
-  readonly #functions = new Map<string, FunctionDescriptor>();
+  readonly #functions: FunctionTable = new Map();
   #resultIds: number[] = [];
   #resultLengths: number[] = [];
   #resultBufs: Buffer[] = [];
   readonly #flusher = new TurnFlusher(() => this.#flush());
   #avgTaskMs: number | null = null;
+  /** The walltime backstop: a worker whose task outlives its own bound (blocked in a native call) is killed. */
+  readonly #overrun = new OverrunWatch<WorkerProcess, Started>((w, s) => this.#onOverrun(w, s));
   #stopping = false;
   /** Per rank: how to pin the worker to its CPUs (null: not pinned) and the environment that goes with them. */
   #placement: Pick<WorkerSpawn, 'pin' | 'env'>[] = [];
@@ -100,7 +104,7 @@ export class WorkerPool {
   }
 
   #onTasks(ids: number[], fnIds: string[], bodies: Buffer[], functions: FunctionDescriptor[]): void {
-    for (const f of functions) this.#functions.set(f.id, f);
+    addFunctions(this.#functions, functions);
     for (let i = 0; i < ids.length; i++) {
       this.#pendingIds.push(ids[i]!);
       this.#pendingBufs.push(bodies[i]!);
@@ -169,6 +173,12 @@ export class WorkerPool {
       this.#log.warning(`dropped a malformed message from worker ${w.rank}`);
       return;
     }
+    if (m.type === 'started') {
+      this.#overrun.started(w, m, m.kind, m.walltimeMs);
+      return;
+    }
+    const watched = this.#overrun.size === 0 ? undefined : this.#overrun.watching(w);
+    if (watched !== undefined && m.ids.includes(watched.id)) this.#overrun.forget(w);
     w.completed(m.ids);
     const perTask = m.busyMs / Math.max(1, m.ids.length);
     // Fast attack, slow decay: one long task shrinks every worker's pipeline at once, so a change from short to
@@ -186,28 +196,43 @@ export class WorkerPool {
   }
 
   #onWorkerExit(w: WorkerProcess, how: string): void {
-    if (this.#stopping) return;
-    const i = this.#workers.indexOf(w);
-    if (i < 0) return;
+    if (this.#stopping || !this.#workers.includes(w)) return;
     const held = w.held();
     this.#log.warning(
       `worker ${w.rank} (pid ${w.child.pid}) died (${how}) holding ${held.length} task(s); replacing it`,
     );
-    if (held.length > 0) {
-      // Only the task it was running is lost; tasks queued behind it never started and go back to the queue.
-      const lost = held[0]!;
-      const body = encodeResultBody({
-        id: lost,
-        ok: false,
-        error: toRemoteError(new WorkerLost(w.rank, this.#host, { detail: how })),
-      });
+    // Only the task it was running is lost; tasks queued behind it never started.
+    if (held.length > 0) this.#replace(w, held[0]!, new WorkerLost(w.rank, this.#host, { detail: how }));
+    else this.#replace(w, null, null);
+  }
+
+  /** A task outlived its walltime and its own bound: kill its worker, fail the task, serve on. */
+  #onOverrun(w: WorkerProcess, s: Started): void {
+    if (this.#stopping || !this.#workers.includes(w)) return;
+    this.#log.warning(
+      `worker ${w.rank} (pid ${w.child.pid}) still runs task ${s.id} (${s.appName}) past its walltime of ${s.walltimeMs} ms; killing it; ${w.held().length - 1} queued task(s) go back to the queue`,
+    );
+    w.retire();
+    this.#replace(w, s.id, appTimeout(s.appName, s.walltimeMs));
+  }
+
+  /**
+   * Put a new worker in `w`'s place: task `lost` (the one it was running) fails with `error`, the tasks it held
+   * but never started go back to the front of the queue.
+   */
+  #replace(w: WorkerProcess, lost: number | null, error: Error | null): void {
+    const i = this.#workers.indexOf(w);
+    if (i < 0) return;
+    this.#overrun.forget(w);
+    if (lost !== null && error !== null) {
+      const body = encodeResultBody({ id: lost, ok: false, error: toRemoteError(error) });
       this.#sent.delete(lost);
       this.#resultIds.push(lost);
       this.#resultLengths.push(body.length);
       this.#resultBufs.push(body);
       this.#scheduleFlush();
-      this.#requeue(held.slice(1));
     }
+    this.#requeue(w.held().filter((id) => id !== lost));
     this.#workers[i] = this.#spawn(w.rank);
     this.#dispatch();
   }
@@ -251,17 +276,10 @@ export class WorkerPool {
       const fnIds = this.#pendingFns.slice(this.#head, this.#head + share);
       this.#head += share;
       pending -= share;
-      const fns: FunctionDescriptor[] = [];
       for (let j = 0; j < ids.length; j++) {
         this.#sent.set(ids[j]!, { buf: bufs[j]!, fnId: fnIds[j]! });
       }
-      for (const f of this.#functions.values()) {
-        if (!w.knownFunctions.has(f.id)) {
-          w.knownFunctions.add(f.id);
-          fns.push(f);
-        }
-      }
-      w.send(ids, bufs, fnIds, fns);
+      w.send(ids, bufs, fnIds, w.knownFunctions.forBatch(fnIds, this.#functions));
     }
     if (this.#head === this.#pendingIds.length) {
       this.#pendingIds = [];
@@ -293,10 +311,14 @@ export class WorkerPool {
     if (this.#stopping) return;
     this.#stopping = true;
     this.#log.info(`pool stopping: ${reason}`);
+    this.#overrun.clear();
     for (const w of this.#workers) w.kill();
     void this.#link.close().then(() => this.#exit(code));
   }
 }
+
+/** A worker's report that a task with a walltime started. */
+type Started = Extract<WorkerToManager, { type: 'started' }>;
 
 function findTaskset(): string | null {
   try {

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Duplex, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { KnownFunctions } from '../../../execute/function-cache.js';
 import type { FunctionDescriptor } from '../../../serialize/function-ref.js';
 import { encodePipeMessage, pipeMessageReader, WORKER_FD } from '../pipe-codec.js';
 import type { ManagerToWorker } from '../protocol.js';
@@ -26,11 +27,12 @@ export interface WorkerSpawn {
 export class WorkerProcess {
   readonly child: ChildProcess;
   readonly rank: number;
-  readonly knownFunctions = new Set<string>();
+  readonly knownFunctions = new KnownFunctions();
   #ids: number[] = [];
   #head = 0;
   readonly #toWorker: Writable | null;
-  #exited = false;
+  /** Exited, or given up on by the pool: what it still sends is ignored. */
+  #gone = false;
 
   constructor(
     s: WorkerSpawn,
@@ -60,14 +62,14 @@ export class WorkerProcess {
     const reader = pipeMessageReader(
       (m) => {
         // After 'exit' the pool has already failed or requeued what this worker held.
-        if (!this.#exited) onMessage(this, m);
+        if (!this.#gone) onMessage(this, m);
       },
       () => onMessage(this, null),
     );
     pipe?.on('data', (d: Buffer) => reader.push(d));
     this.child.on('error', () => {}); // a failed spawn also emits 'exit'
     this.child.once('exit', (code, signal) => {
-      this.#exited = true;
+      this.#gone = true;
       onExit(this, signal ? `killed by ${signal}` : `exit code ${code}`);
     });
   }
@@ -110,5 +112,11 @@ export class WorkerProcess {
 
   kill(): void {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+
+  /** Kill it, for the pool has already failed or requeued what it held: nothing it sends counts any more. */
+  retire(): void {
+    this.#gone = true;
+    this.kill();
   }
 }
