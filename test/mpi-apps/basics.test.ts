@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as parsl from 'parsl-ts';
-import { InvalidResourceSpecification, LocalProvider, MPIExecutor, SimpleLauncher } from 'parsl-ts';
+import { AppTimeout, InvalidResourceSpecification, LocalProvider, MPIExecutor, SimpleLauncher } from 'parsl-ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { freshRunDir } from '../helpers/executors.js';
 import { addonMissing, FLAVORS, OMPI_ENV } from '../helpers/mpi.js';
@@ -113,6 +113,32 @@ for (const flavor of FLAVORS) {
           InvalidResourceSpecification,
         );
       }
+    });
+
+    test('a JS app past its walltime fails with AppTimeout, stopped in its task process or by the pool; the pool serves on', async () => {
+      const spec = { resourceSpecification: { numNodes: 1, numRanks: 1 } };
+      const spin = parsl.app(function spinFor(ms: number, _kw: parsl.AppKwargs) {
+        const end = Date.now() + ms;
+        while (Date.now() < end);
+        return 'done';
+      });
+      // Blocked inside a native call, where V8 cannot interrupt it: the pool kills the task's process group.
+      const blocked = parsl.app(function blockedInNative(_kw: parsl.AppKwargs) {
+        require('node:child_process').execSync('sleep 5');
+        return 'too late';
+      });
+      const t0 = Date.now();
+      const spun = await spin(6000, { ...spec, walltime: 1 }).exception();
+      expect(spun).toBeInstanceOf(AppTimeout);
+      expect(spun!.message).toBe('app spinFor exceeded its walltime of 1 s');
+      expect(Date.now() - t0).toBeLessThan(6000);
+      const t1 = Date.now();
+      const stuck = await blocked({ ...spec, walltime: 0.5 }).exception();
+      expect(stuck).toBeInstanceOf(AppTimeout);
+      expect(stuck!.message).toBe('app blockedInNative exceeded its walltime of 0.5 s');
+      // Killed at walltime + backstop, before the native call would have returned.
+      expect(Date.now() - t1).toBeLessThan(4500);
+      expect(await spin(1, spec)).toBe('done');
     });
   });
 }

@@ -1,7 +1,9 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { addFunctions, type FunctionTable } from '../../execute/function-cache.js';
 import type { ResultWire, TaskWire } from '../../execute/task-wire.js';
+import { appTimeout, OverrunWatch } from '../../execute/walltime.js';
 import { getLogger, type Logger } from '../../logging.js';
 import type { FunctionDescriptor } from '../../serialize/function-ref.js';
 import { toRemoteError } from '../../serialize/remote-error.js';
@@ -35,8 +37,14 @@ export class MpiAppPool {
   readonly #log: Logger = getLogger('parsl.executors.mpi-apps.pool');
   readonly #nodes: NodeAccounting<TaskWire>;
   readonly #link: InterchangeLink;
-  readonly #functions = new Map<string, FunctionDescriptor>();
+  readonly #functions: FunctionTable = new Map();
   readonly #running = new Set<ChildProcess>();
+  /** The walltime backstop: a task process that outlives its task's own bound is killed. */
+  readonly #overrun = new OverrunWatch<ChildProcess, TaskWire>((c) => {
+    this.#overran.add(c);
+    killGroup(c);
+  });
+  readonly #overran = new Set<ChildProcess>();
   readonly #nodeCount: number;
   readonly #slots: number;
   #stopping = false;
@@ -81,7 +89,7 @@ export class MpiAppPool {
   }
 
   #onTasks(ids: number[], fnIds: string[], bodies: Buffer[], fns: FunctionDescriptor[]): void {
-    for (const f of fns) this.#functions.set(f.id, f);
+    addFunctions(this.#functions, fns);
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
       try {
@@ -117,19 +125,19 @@ export class MpiAppPool {
     });
     child.once('exit', (code, signal) => {
       this.#running.delete(child);
+      this.#overrun.forget(child);
+      const overran = this.#overran.delete(child);
       this.#nodes.release(spec, nodes);
       if (this.#stopping) return;
       const how = signal ? `signal ${signal}` : `exit code ${code}`;
-      this.#finish(
-        result ?? {
-          id: w.id,
-          ok: false,
-          error: toRemoteError(new WorkerLost(child.pid ?? -1, hostname(), { detail: how })),
-        },
-      );
+      const lost = overran
+        ? appTimeout(w.appName, w.walltimeMs as number)
+        : new WorkerLost(child.pid ?? -1, hostname(), { detail: how });
+      this.#finish(result ?? { id: w.id, ok: false, error: toRemoteError(lost) });
       this.#schedule();
     });
     child.send(w);
+    if (w.walltimeMs !== null) this.#overrun.started(child, w, w.kind, w.walltimeMs);
   }
 
   #finish(r: ResultWire): void {
@@ -141,6 +149,7 @@ export class MpiAppPool {
     if (this.#stopping) return;
     this.#stopping = true;
     this.#log.info(`pool stopping: ${reason}`);
+    this.#overrun.clear();
     for (const c of this.#running) killGroup(c);
     void this.#link.close().then(() => this.#done(code));
   }
