@@ -164,6 +164,21 @@ describe('TaskLoop', () => {
     expect(deliveries.reduce((n, e) => n + e[1], 0)).toBe(10);
   });
 
+  test('a task whose arguments cannot even be read fails on its own; the loop goes on', () => {
+    const { port, values } = recorder();
+    const loop = new TaskLoop(port, new FunctionLoader());
+    const poisoned = Object.defineProperty({}, 'x', {
+      enumerable: true,
+      get() {
+        throw new RangeError('unreadable argument');
+      },
+    });
+    loop.push({ ...task(square, []), args: [poisoned] });
+    loop.push(task(square, [3]));
+    loop.pump();
+    expect(values).toEqual(['RangeError', 9]);
+  });
+
   test('a synchronous body past its walltime fails with AppTimeout and the next task runs', () => {
     const { port, values } = recorder();
     const loop = new TaskLoop(port, new FunctionLoader());

@@ -62,8 +62,10 @@ export class TaskLoop {
   /** Deliver the results collected so far (before a walltime report, an async wait, or the process exit). */
   flush(): void {
     const now = performance.now();
-    this.#busyMs += now - this.#busySince;
-    this.#busySince = now;
+    if (this.#running) {
+      this.#busyMs += now - this.#busySince;
+      this.#busySince = now;
+    }
     this.#lastFlush = now;
     if (this.#collected === 0) return;
     const busyMs = this.#busyMs;
@@ -90,7 +92,13 @@ export class TaskLoop {
         this.flush();
         port.started(task);
       }
-      const r = runTask(task, this.#loader);
+      let r: ResultWire | Promise<ResultWire>;
+      try {
+        r = runTask(task, this.#loader);
+      } catch (e) {
+        // The runner reports the app's own errors; this is a task it could not even start (its arguments).
+        r = { id: task.id, ok: false, error: toRemoteError(e) };
+      }
       if (r instanceof Promise) {
         this.flush();
         this.#compact();
@@ -105,8 +113,8 @@ export class TaskLoop {
     }
     this.#queue = [];
     this.#head = 0;
-    this.#running = false;
     this.flush();
+    this.#running = false;
   }
 
   #resume(r: ResultWire, task: TaskWire): void {
