@@ -164,6 +164,19 @@ describe('TaskLoop', () => {
     expect(deliveries.reduce((n, e) => n + e[1], 0)).toBe(10);
   });
 
+  test('a loop whose sender sizes batches itself delivers once the queue is empty', () => {
+    const { port, events } = recorder();
+    const loop = new TaskLoop(port, new FunctionLoader(), Number.POSITIVE_INFINITY);
+    const spin = (ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end);
+      return ms;
+    };
+    for (let i = 0; i < 5; i++) loop.push(task(spin, [FLUSH_AFTER_MS]));
+    loop.pump();
+    expect(events.filter((e) => e[0] === 'deliver')).toEqual([['deliver', 5]]);
+  });
+
   test('a task whose arguments cannot even be read fails on its own; the loop goes on', () => {
     const { port, values } = recorder();
     const loop = new TaskLoop(port, new FunctionLoader());

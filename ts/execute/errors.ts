@@ -17,7 +17,10 @@ export class BashExitFailure extends AppException {
   }
 }
 
-/** The app ran longer than its `walltime`; its process group (bash) or worker (JS) was stopped. */
+/**
+ * The app ran longer than its `walltime` and was stopped: interrupted where it ran (JS), its process group
+ * killed (bash), or its worker replaced (a body blocked in a native call). See `walltime.ts`.
+ */
 export class AppTimeout extends AppException {}
 
 /** A bash app's function did not produce a command string because formatting failed. */

@@ -36,9 +36,8 @@ const loop = new TaskLoop(
       outBufs = [];
       output?.write(encodePipeMessage(meta, bufs));
     },
-    started(w) {
-      const { id, appName, kind, walltimeMs } = w;
-      const m: WorkerToManager = { type: 'started', id, appName, kind, walltimeMs: walltimeMs as number };
+    started({ id, appName, kind }, walltimeMs) {
+      const m: WorkerToManager = { type: 'started', id, appName, kind, walltimeMs };
       output?.write(encodePipeMessage(m, NO_BLOB));
     },
   },

@@ -11,8 +11,9 @@ export type { ThreadPoolOptions } from './options.js';
  *
  * Each thread runs one task at a time (an async app occupies its thread until it settles), so `maxThreads`
  * bounds concurrency. Tasks travel in batches sized by their observed duration; a function's source is sent
- * once per thread. A synchronous app that exceeds its walltime fails with `AppTimeout` and its thread is
- * terminated and replaced; a thread that dies fails its running task with `WorkerLost`.
+ * once per thread. An app that exceeds its walltime fails with `AppTimeout`: its thread interrupts it, or,
+ * when it is blocked in a native call, the pool terminates and replaces the thread; a thread that dies fails its
+ * running task with `WorkerLost`.
  *
  * ```ts
  * const dfk = await parsl.load(new parsl.Config({ executors: [new parsl.ThreadPoolExecutor({ maxThreads: 4 })] }));

@@ -56,6 +56,8 @@ const loop = new TaskLoop(
     started: () => post({ type: 'started', ordinal }),
   },
   loader,
+  // The pool sizes each batch by the tasks' observed duration: one results message per batch is enough.
+  Number.POSITIVE_INFINITY,
 );
 
 port.on('message', (m: PoolToWorker) => {
