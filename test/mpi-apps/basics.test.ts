@@ -1,7 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as parsl from 'parsl-ts';
-import { AppTimeout, InvalidResourceSpecification, LocalProvider, MPIExecutor, SimpleLauncher } from 'parsl-ts';
+import {
+  AppTimeout,
+  InvalidResourceSpecification,
+  LocalProvider,
+  MPIExecutor,
+  SimpleLauncher,
+} from 'parsl-ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { freshRunDir } from '../helpers/executors.js';
 import { addonMissing, FLAVORS, OMPI_ENV } from '../helpers/mpi.js';

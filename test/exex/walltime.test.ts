@@ -1,14 +1,9 @@
 import { AppTimeout, type ExecutorTask } from 'parsl-ts';
-import { afterEach, describe, expect, test } from 'vitest';
-import {
-  errorOf,
-  FLAVORS,
-  jsTask,
-  run,
-  type StartedExex,
-  skipUnlessAvailable,
-  startExex,
-} from './helpers.js';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { errorOf, jsTask, run } from '../helpers/executors.js';
+import { addonMissing, FLAVORS } from '../helpers/mpi.js';
+import { skipOrFail } from '../helpers/skip.js';
+import { type StartedExex, startExex } from './pools.js';
 
 function spinFor(ms: number) {
   const end = Date.now() + ms;
@@ -21,7 +16,8 @@ function withWalltime(t: ExecutorTask, walltimeMs: number): ExecutorTask {
 }
 
 for (const flavor of FLAVORS) {
-  describe.skipIf(skipUnlessAvailable(flavor))(`walltime on the ExtremeScaleExecutor under ${flavor}`, () => {
+  describe(`walltime on the ExtremeScaleExecutor under ${flavor}`, () => {
+    beforeEach((ctx) => skipOrFail(ctx, addonMissing(flavor)));
     let s: StartedExex | undefined;
     afterEach(async () => {
       await s?.cleanup();

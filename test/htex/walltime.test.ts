@@ -2,7 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppTimeout, type ExecutorTask } from 'parsl-ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { errorOf, eventually, jsTask, run, type Started, startHtex } from './helpers.js';
+import { eventually } from '../helpers/eventually.js';
+import { errorOf, jsTask, run } from '../helpers/executors.js';
+import { type Started, startHtex } from '../helpers/htex.js';
 
 function withWalltime(t: ExecutorTask, walltimeMs: number): ExecutorTask {
   return { ...t, walltimeMs };
