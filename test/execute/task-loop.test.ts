@@ -57,6 +57,12 @@ function square(x: number) {
   return x * x;
 }
 
+function spin(ms: number) {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+  return ms;
+}
+
 describe('TaskLoop', () => {
   test('runs quick synchronous tasks in order and delivers them in one batch', () => {
     const { port, events, values } = recorder();
@@ -152,11 +158,6 @@ describe('TaskLoop', () => {
   test(`a long run of synchronous tasks is delivered every ${FLUSH_AFTER_MS} ms, not only at the end`, () => {
     const { port, events } = recorder();
     const loop = new TaskLoop(port, new FunctionLoader());
-    const spin = (ms: number) => {
-      const end = performance.now() + ms;
-      while (performance.now() < end);
-      return ms;
-    };
     for (let i = 0; i < 10; i++) loop.push(task(spin, [FLUSH_AFTER_MS]));
     loop.pump();
     const deliveries = events.filter((e) => e[0] === 'deliver');
@@ -167,11 +168,6 @@ describe('TaskLoop', () => {
   test('a loop whose sender sizes batches itself delivers once the queue is empty', () => {
     const { port, events } = recorder();
     const loop = new TaskLoop(port, new FunctionLoader(), Number.POSITIVE_INFINITY);
-    const spin = (ms: number) => {
-      const end = performance.now() + ms;
-      while (performance.now() < end);
-      return ms;
-    };
     for (let i = 0; i < 5; i++) loop.push(task(spin, [FLUSH_AFTER_MS]));
     loop.pump();
     expect(events.filter((e) => e[0] === 'deliver')).toEqual([['deliver', 5]]);
