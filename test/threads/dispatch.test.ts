@@ -80,6 +80,26 @@ describe('start control (claim / revoke handshake)', () => {
     expect(pool.revokeAfterStarted(11)).toBeNull(); // nothing unstarted
   });
 
+  test('the thread acknowledges each revocation once; nothing is revoked when the newest held task started', async () => {
+    const { StartControl, TaskClaimer, newStartControl } = await import('#internal');
+    const sab = newStartControl();
+    const pool = new StartControl(sab);
+    let acks = 0;
+    const thread = new TaskClaimer(sab, () => acks++);
+    expect(thread.claim(1)).toBe(true);
+    expect(pool.revokeAfterStarted(3)).toBe(1);
+    expect(acks).toBe(0);
+    expect(thread.claim(2)).toBe(false);
+    expect(acks).toBe(1);
+    expect(thread.claim(3)).toBe(false);
+    expect(thread.claim(4)).toBe(true);
+    expect(acks).toBe(1);
+    // Tasks 2 and 3 were taken back earlier: with 4 started, the pool holds nothing this thread could skip.
+    expect(pool.revokeAfterStarted(4, 4)).toBeNull();
+    expect(thread.claim(5)).toBe(true);
+    expect(acks).toBe(1);
+  });
+
   test('ordinals past 2^30 are rebuilt exactly', async () => {
     const { StartControl, TaskClaimer, newStartControl } = await import('#internal');
     const sab = newStartControl();

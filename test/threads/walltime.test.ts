@@ -1,4 +1,4 @@
-import { AppTimeout, type ThreadPoolExecutor, WorkerLost } from 'parsl-ts';
+import { AppTimeout, type TaskOutcome, type ThreadPoolExecutor, WorkerLost } from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
 import { errorOf, makeTask, resultOf, run } from '../helpers/executors.js';
 import { startPool } from './start-pool.js';
@@ -100,30 +100,67 @@ describe('walltime on the thread pool', () => {
 });
 
 describe('long tasks do not hold back short ones', () => {
-  test('tasks queued behind a long task on a busy thread are taken back by an idle thread', async () => {
-    ex = await startPool(2);
-    const inc = (x: number) => x + 1;
-    // Teach the pool that tasks take ~0.5 ms: it then hands out batches of a few tasks and lets each thread hold
-    // two batches, so whatever the timing, the blocking task's thread gets short tasks queued behind it.
-    const spin = (ms: number) => {
-      const end = performance.now() + ms;
-      while (performance.now() < end);
-      return ms;
-    };
-    await Promise.all(Array.from({ length: 200 }, () => run(ex!, makeTask(spin, { args: [0.5] }))));
-    const gate = new SharedArrayBuffer(4);
-    const block = (g: SharedArrayBuffer) => Atomics.wait(new Int32Array(g), 0, 0);
-    const blocked = run(ex, makeTask(block, { args: [gate] }));
-    const short = Array.from({ length: 40 }, (_, i) => run(ex!, makeTask(inc, { args: [i] })));
-    // Without stealing, half of these would wait for the gate, which only opens after they all finish.
-    expect((await Promise.all(short)).map(resultOf)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
-    expect(ex.statistics().stolen).toBeGreaterThan(0);
+  /** A task that blocks its thread (Atomics.wait, which V8 cannot interrupt) until the test opens its gate. */
+  const block = (gate: SharedArrayBuffer) => {
+    const g = new Int32Array(gate);
+    while (Atomics.load(g, 0) === 0) Atomics.wait(g, 0, 0);
+    return 'released';
+  };
+  const open = (gate: SharedArrayBuffer) => {
     const g = new Int32Array(gate);
     Atomics.store(g, 0, 1);
     Atomics.notify(g, 0);
-    expect(resultOf(await blocked)).toBe('ok');
-    expect(ex.statistics().threadsStarted).toBe(2);
-  });
+  };
+  const spin = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+    return ms;
+  };
+  // Warm-ups teach the pool different task durations, so it batches and prefetches differently (one task per
+  // thread for unknown or long tasks, large batches for no-ops), and leave threads mid-revocation at different
+  // points: stealing during the warm-up's tail is what once left a revocation unacknowledged.
+  const warmUps = [
+    { name: 'no warm-up', count: 0, ms: 0 },
+    { name: '1000 no-ops', count: 1000, ms: 0 },
+    { name: '10 no-ops', count: 10, ms: 0 },
+    { name: '200 × 0.5 ms', count: 200, ms: 0.5 },
+    { name: '20 × 5 ms', count: 20, ms: 5 },
+  ];
+  const cases = Array.from({ length: 30 }, (_, i) => ({
+    threads: 2 + (i % 3),
+    warmUp: warmUps[Math.floor(i / 2) % warmUps.length]!,
+    short: [3, 40, 400][Math.floor(i / 3) % 3]!,
+    spread: i % 2 === 1,
+  }));
+
+  test.each(cases)(
+    '$threads threads, all but one blocked until released ($warmUp.name, $short short tasks, blocked tasks spread: $spread): every short task finishes',
+    async ({ threads, warmUp, short, spread }) => {
+      ex = await startPool(threads);
+      const pool = ex;
+      await Promise.all(
+        Array.from({ length: warmUp.count }, () => run(pool, makeTask(spin, { args: [warmUp.ms] }))),
+      );
+      // One thread stays free; the others each get a task that never ends until its gate opens, submitted in the
+      // same turn as the short tasks: first, or spread among them.
+      const gates = Array.from({ length: threads - 1 }, () => new SharedArrayBuffer(4));
+      const blockAt = gates.map((_, k) => (spread ? Math.floor((k * short) / gates.length) : 0));
+      const blocked: Promise<TaskOutcome>[] = [];
+      const results: Promise<unknown>[] = [];
+      for (let i = 0; i < short; i++) {
+        for (let k = 0; k < gates.length; k++)
+          if (blockAt[k] === i) blocked.push(run(pool, makeTask(block, { args: [gates[k]] })));
+        results.push(run(pool, makeTask(inc, { args: [i] })).then(resultOf));
+      }
+      // Before the gates open: if any short task were stranded behind a blocked one, this would never resolve.
+      expect(await Promise.all(results)).toEqual(Array.from({ length: short }, (_, i) => i + 1));
+      for (const g of gates) open(g);
+      expect((await Promise.all(blocked)).map(resultOf)).toEqual(gates.map(() => 'released'));
+      const s = pool.statistics();
+      expect(s.threadsStarted).toBe(threads);
+      expect(s.requeued).toBe(0);
+    },
+  );
 });
 
 describe('a worker thread that dies', () => {

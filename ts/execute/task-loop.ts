@@ -47,6 +47,9 @@ export class TaskLoop {
   #busyMs = 0;
   #lastFlush = performance.now();
   readonly #flushAfterMs: number;
+  /** Functions that have returned here at least once (see #run), and the last one (a cheap check per task). */
+  readonly #returned = new Set<string>();
+  #lastReturned = '';
 
   /**
    * `flushAfterMs`: how old a batch may grow while tasks run back to back; Infinity when the sender already
@@ -100,6 +103,14 @@ export class TaskLoop {
       if (task.walltimeMs !== null && port.started !== undefined) {
         this.flush();
         port.started(task, task.walltimeMs);
+      } else if (
+        this.#collected !== 0 &&
+        task.fn.id !== this.#lastReturned &&
+        !this.#returned.has(task.fn.id)
+      ) {
+        // A function never seen to return may block this worker for good: results already collected must not
+        // wait behind it (the sender counts their tasks as running, so nobody else could deliver them).
+        this.flush();
       }
       let r: ResultWire | Promise<ResultWire>;
       try {
@@ -117,6 +128,7 @@ export class TaskLoop {
         );
         return;
       }
+      this.#noteReturned(task);
       this.#collect(r, task);
       if (this.#flushAfterMs !== Infinity && performance.now() - this.#lastFlush > this.#flushAfterMs)
         this.flush();
@@ -128,8 +140,15 @@ export class TaskLoop {
   }
 
   #resume(r: ResultWire, task: TaskWire): void {
+    this.#noteReturned(task);
     this.#collect(r, task);
     this.#run();
+  }
+
+  #noteReturned(task: TaskWire): void {
+    if (task.fn.id === this.#lastReturned) return;
+    this.#lastReturned = task.fn.id;
+    this.#returned.add(task.fn.id);
   }
 
   /** Drop tasks already taken while an async task waits, so a queue that never empties does not grow. */

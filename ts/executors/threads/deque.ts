@@ -48,6 +48,11 @@ export class Deque<T> {
       : this.#items[(this.#head + this.#size - 1) & (this.#items.length - 1)];
   }
 
+  /** The element at `i` from the front (0 = oldest), or undefined out of range. */
+  at(i: number): T | undefined {
+    return i < 0 || i >= this.#size ? undefined : this.#items[(this.#head + i) & (this.#items.length - 1)];
+  }
+
   peek(): T | undefined {
     return this.#size === 0 ? undefined : this.#items[this.#head];
   }

@@ -143,7 +143,8 @@ export class ThreadPoolEngine implements PoolThreadEvents {
   message(t: PoolThread, m: WorkerToPool): void {
     this.#failedStarts = 0;
     if (m.type === 'results') this.#onResults(t, m.results, m.busyMs);
-    else this.#onStarted(t, m.ordinal);
+    else if (m.type === 'started') this.#onStarted(t, m.ordinal);
+    else this.#onRevoked(t);
   }
 
   exit(t: PoolThread, code: number, error: Error | null): void {
@@ -181,13 +182,17 @@ export class ThreadPoolEngine implements PoolThreadEvents {
       finished[i] = p as Pending;
     }
     // Refill before running callbacks so the thread is not idle while the kernel works.
-    t.stalled = false;
     if (this.#queue.length > 0) this.#fill(t);
-    else if (t.inflight.length === 0) this.#stealFor(t);
+    if (t.inflight.length === 0) this.#dispatchAll();
     for (let i = 0; i < finished.length; i++) {
       const p = finished[i];
       if (p !== undefined) this.#finish(p, outcomeFromWire(results[i]!));
     }
+  }
+
+  #onRevoked(t: PoolThread): void {
+    t.revoking = false;
+    if (t.inflight.length === 0) this.#dispatchAll();
   }
 
   #onStarted(t: PoolThread, ordinal: number): void {
@@ -255,10 +260,10 @@ export class ThreadPoolEngine implements PoolThreadEvents {
   }
 
   /**
-   * An idle thread and an empty queue: take back the unstarted tasks of the thread holding most of them (it is
-   * busy with a long task, or will soon be) and share them out. The victim gets no new tasks until it reports.
+   * Take back the unstarted tasks of the thread holding most of them (it is busy with a long task, or will soon
+   * be) and queue them at the front. False when no thread holds any.
    */
-  #stealFor(idle: PoolThread): void {
+  #steal(idle: PoolThread): boolean {
     let victim: PoolThread | null = null;
     let most = 0;
     for (const t of this.#threads) {
@@ -268,26 +273,20 @@ export class ThreadPoolEngine implements PoolThreadEvents {
         victim = t;
       }
     }
-    if (victim === null) return;
-    const taken = victim.revokeUnstarted();
-    if (taken.length === 0) return;
-    victim.stalled = victim.inflight.length > 0;
+    const taken = victim === null ? [] : victim.revokeUnstarted();
     for (let i = taken.length - 1; i >= 0; i--) {
       taken[i]!.ordinal = 0;
       this.#queue.unshift(taken[i]!);
     }
     this.#stolen += taken.length;
-    this.#dispatchAll();
+    return taken.length > 0;
   }
 
   #sendToIdleThread(): boolean {
-    for (const t of this.#threads) {
-      if (t.inflight.length === 0 && !t.retired && !t.stalled) {
-        this.#fill(t);
-        return this.#queue.length === 0;
-      }
-    }
-    return false;
+    const t = this.#threads.find(isIdle);
+    if (t === undefined) return false;
+    this.#fill(t);
+    return this.#queue.length === 0;
   }
 
   #scheduleDispatch(): void {
@@ -299,15 +298,28 @@ export class ThreadPoolEngine implements PoolThreadEvents {
     }
   }
 
+  /**
+   * Share out the queue, then restore the invariant that keeps tasks from being stranded behind a long one: no
+   * thread is idle while the queue or another thread holds a task it could start. Idle threads are served
+   * first (each gets at least one task, so it reports back and triggers this again); when the queue runs dry,
+   * an idle thread takes back another thread's unstarted tasks. Every event that can idle a thread or hold
+   * back a task (results, an acknowledged revocation, a new thread, a submit) ends here.
+   */
   #dispatchAll(): void {
     const n = this.#threads.length;
-    for (let k = 0; k < n && this.#queue.length > 0; k++) this.#fill(this.#threads[(this.#rr + k) % n]!);
-    this.#rr = n === 0 ? 0 : (this.#rr + 1) % n;
+    // Each successful steal leaves its victim `revoking`, so this ends after at most n rounds.
+    for (let round = 0; round <= n; round++) {
+      for (const t of this.#threads) if (this.#queue.length > 0 && isIdle(t)) this.#fill(t);
+      for (let k = 0; k < n && this.#queue.length > 0; k++) this.#fill(this.#threads[(this.#rr + k) % n]!);
+      this.#rr = n === 0 ? 0 : (this.#rr + 1) % n;
+      const idle = this.#queue.length === 0 ? this.#threads.find(isIdle) : undefined;
+      if (idle === undefined || !this.#steal(idle)) return;
+    }
   }
 
   /** Send a thread as many tasks as its window allows, never more than its fair share of the queue. */
   #fill(t: PoolThread): void {
-    if (t.retired || t.stalled) return;
+    if (t.retired || t.revoking) return;
     const limit = this.#window.perThread();
     const batchSize = this.#window.batchSize();
     let share = Math.ceil(this.#queue.length / this.#threads.length);
@@ -363,4 +375,9 @@ export class ThreadPoolEngine implements PoolThreadEvents {
     await Promise.all(stops);
     if (wasStarted) this.#logger.info(`executor ${this.#opts.label}: shut down`);
   }
+}
+
+/** A thread with nothing to run that may be sent tasks. */
+function isIdle(t: PoolThread): boolean {
+  return t.inflight.length === 0 && !t.retired && !t.revoking;
 }

@@ -42,8 +42,12 @@ export class PoolThread {
   /** Set when the pool gave up on this thread (terminated, died or stopped); its events are ignored after. */
   retired = false;
   online = false;
-  /** Tasks were revoked from this busy thread: send it none until it reports again. */
-  stalled = false;
+  /**
+   * Tasks were revoked from this thread and it has not yet seen it: it gets none until it acknowledges (a
+   * `revoked` message). Tasks sent meanwhile could be neither started nor taken back, since the thread cannot
+   * tell them from the revoked ones until it sees the revocation.
+   */
+  revoking = false;
 
   readonly #worker: Worker;
   readonly #control: StartControl;
@@ -97,18 +101,29 @@ export class PoolThread {
     return this.#control.started(this.#sent);
   }
 
-  /** Tasks sent to this thread that it has not started (an estimate while it runs). */
+  /** Tasks this thread holds and has not started (a snapshot while it runs). */
   unstarted(): number {
-    return Math.min(this.inflight.length, this.#sent - this.startedCount());
+    const started = this.startedCount();
+    // In ordinal order, with gaps where tasks were revoked: find the first one after `started`.
+    let lo = 0;
+    let hi = this.inflight.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.inflight.at(mid) as Pending).ordinal > started) hi = mid;
+      else lo = mid + 1;
+    }
+    return this.inflight.length - lo;
   }
 
   /**
    * Take back the tasks this thread holds but has not started; they will never start here. Returns them in
-   * their order (empty when there were none or a previous revocation is still pending).
+   * their order (empty when there were none or a previous revocation is still pending). After a revocation
+   * the thread is `revoking` until it acknowledges.
    */
   revokeUnstarted(): Pending[] {
-    const started = this.#control.revokeAfterStarted(this.#sent);
+    const started = this.#control.revokeAfterStarted(this.#sent, this.inflight.peekLast()?.ordinal ?? 0);
     if (started === null) return [];
+    this.revoking = true;
     const out: Pending[] = [];
     while ((this.inflight.peekLast()?.ordinal ?? 0) > started) out.push(this.inflight.pop() as Pending);
     return out.reverse();

@@ -28,12 +28,15 @@ export type WorkerToPool =
    * A task with a walltime starts now; `ordinal` is its 1-based position among the tasks this thread received.
    * Sent only for such tasks, after flushing earlier results.
    */
-  | { readonly type: 'started'; readonly ordinal: number };
+  | { readonly type: 'started'; readonly ordinal: number }
+  /** The thread saw the pool's last revocation (it will skip the revoked tasks): it may be sent tasks again. */
+  | { readonly type: 'revoked' };
 
 export function isWorkerToPool(m: unknown): m is WorkerToPool {
   if (typeof m !== 'object' || m === null) return false;
   const t = (m as { type?: unknown }).type;
   if (t === 'results') return Array.isArray((m as { results?: unknown }).results);
   if (t === 'started') return typeof (m as { ordinal?: unknown }).ordinal === 'number';
+  if (t === 'revoked') return true;
   return false;
 }

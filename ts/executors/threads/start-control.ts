@@ -22,10 +22,16 @@ export function fullBelow(ref: number, low: number): number {
 /** The thread's side: claim ordinal `n`, or learn that it was revoked (returns the revoked-up-to ordinal). */
 export class TaskClaimer {
   readonly #ctl: Int32Array;
+  readonly #onRevoked: () => void;
   #revokedUpTo = 0;
 
-  constructor(sab: SharedArrayBuffer) {
+  /**
+   * `onRevoked` runs when the thread acknowledges a revocation: the pool sends a revoked thread nothing until
+   * it hears of it, since tasks sent meanwhile could be neither started nor taken back.
+   */
+  constructor(sab: SharedArrayBuffer, onRevoked: () => void = () => {}) {
     this.#ctl = new Int32Array(sab);
+    this.#onRevoked = onRevoked;
   }
 
   /** True when the task with ordinal `n` may start; false when the pool took it back. */
@@ -38,6 +44,7 @@ export class TaskClaimer {
         // The pool revoked every task up to slot 1 that had not started; n - 1 <= that ordinal < n - 1 + 2^30.
         this.#revokedUpTo = n - 1 + ((Atomics.load(ctl, 1) - (n - 1)) & MASK);
         Atomics.store(ctl, 0, cur & MASK); // acknowledge: the pool leaves slot 0 alone while FENCE is set
+        this.#onRevoked();
         continue;
       }
       if (Atomics.compareExchange(ctl, 0, cur, n & MASK) === cur) return true;
@@ -60,16 +67,17 @@ export class StartControl {
 
   /**
    * Revoke every task after the one the thread is running, up to `lastSent`. Returns the last ordinal that
-   * started (tasks after it will never start on this thread), or null when nothing could be revoked (nothing
-   * unstarted, or an earlier revocation is not yet acknowledged).
+   * started (tasks after it will never start on this thread), or null when nothing could be revoked: the
+   * thread has started `lastHeld` (the newest task the pool still counts as unstarted, `lastSent` unless the
+   * newest were revoked before), or an earlier revocation is not yet acknowledged.
    */
-  revokeAfterStarted(lastSent: number): number | null {
+  revokeAfterStarted(lastSent: number, lastHeld = lastSent): number | null {
     const ctl = this.#ctl;
     for (;;) {
       const cur = Atomics.load(ctl, 0);
       if (cur & FENCE) return null;
       const started = fullBelow(lastSent, cur);
-      if (started >= lastSent) return null;
+      if (started >= lastHeld) return null;
       Atomics.store(ctl, 1, lastSent & MASK);
       if (Atomics.compareExchange(ctl, 0, cur, cur | FENCE) === cur) return started;
     }

@@ -16,7 +16,7 @@ import { TaskClaimer } from './start-control.js';
 
 if (parentPort === null) throw new Error('parsl-ts: threads/worker.js must be started as a worker thread');
 const port = parentPort;
-const claimer = new TaskClaimer((workerData as WorkerInit).startControl);
+const claimer = new TaskClaimer((workerData as WorkerInit).startControl, () => post({ type: 'revoked' }));
 const loader = new FunctionLoader();
 /** Ordinals count every task received, revoked ones included, exactly as the pool numbers them. */
 let ordinal = 0;
