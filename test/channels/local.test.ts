@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { FileCopyException, LocalChannel } from 'parsl-ts';
 import { describe, expect, test } from 'vitest';
 import { ChannelTimeout } from '#internal';
+import { eventually } from '../helpers/eventually.js';
 import { tempDir } from '../helpers/paths.js';
+import { groupAlive } from '../helpers/processes.js';
 
 describe('LocalChannel', () => {
   test('execute returns exit code, stdout and stderr; never rejects on a non-zero exit', async () => {
@@ -25,13 +27,17 @@ describe('LocalChannel', () => {
   test('a command over its timeout is killed with its whole process group → ChannelTimeout', async () => {
     const dir = tempDir('lcht').path;
     const ch = new LocalChannel();
-    const marker = join(dir, 'survivor');
+    const pidFile = join(dir, 'pgid');
+    // The shell leads the command's process group; the background child belongs to it.
     const err = await ch
-      .execute(`(sleep 1.5; touch ${marker}) & sleep 30`, { timeoutMs: 300 })
+      .execute(`echo $$ > ${pidFile}; (sleep 30; echo survived) & sleep 30`, { timeoutMs: 1000 })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ChannelTimeout);
-    await new Promise((r) => setTimeout(r, 2000));
-    await expect(stat(marker)).rejects.toThrow(); // the background child died with the group
+    const pgid = Number(await readFile(pidFile, 'utf8'));
+    expect(pgid).toBeGreaterThan(1);
+    await eventually(() => !groupAlive(pgid), {
+      what: `process group ${pgid} (the background child too) to be gone`,
+    });
   });
 
   test('push copies with mode 0700 into a created directory; pull copies back; makedirs/isdir', async () => {

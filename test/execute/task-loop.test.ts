@@ -63,10 +63,23 @@ function spin(ms: number) {
   return ms;
 }
 
+/**
+ * A loop that closes batches only when its queue empties (or before an async or timed task), never by age: the
+ * exact event sequences below must not depend on how fast a task runs (a cold process compiles its first task
+ * in more than FLUSH_AFTER_MS). Flushing by age has its own test.
+ */
+function untimedLoop(port: TaskLoopPort): TaskLoop {
+  return new TaskLoop(port, new FunctionLoader(), Number.POSITIVE_INFINITY);
+}
+
+function cube(x: number) {
+  return x * x * x;
+}
+
 describe('TaskLoop', () => {
   test('runs quick synchronous tasks in order and delivers them in one batch', () => {
     const { port, events, values } = recorder();
-    const loop = new TaskLoop(port, new FunctionLoader());
+    const loop = untimedLoop(port);
     const tasks = [1, 2, 3].map((x) => task(square, [x]));
     for (const t of tasks) loop.push(t);
     loop.pump();
@@ -76,7 +89,7 @@ describe('TaskLoop', () => {
 
   test('a failure queued in place of a task is reported in its turn; a revoked task is skipped', () => {
     const { port, events } = recorder((w) => (w.appName === 'revoked' ? null : w));
-    const loop = new TaskLoop(port, new FunctionLoader());
+    const loop = untimedLoop(port);
     const a = task(square, [2]);
     const revoked = { ...task(square, [3]), appName: 'revoked' };
     const c = task(square, [4]);
@@ -99,7 +112,7 @@ describe('TaskLoop', () => {
 
   test('results before an async task are delivered before it is awaited; the loop resumes after it', async () => {
     const { port, events, values } = recorder();
-    const loop = new TaskLoop(port, new FunctionLoader());
+    const loop = untimedLoop(port);
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => {
       release = r;
@@ -140,7 +153,7 @@ describe('TaskLoop', () => {
 
   test('a task with a walltime is reported as started after every earlier result was delivered', () => {
     const { port, events } = recorder();
-    const loop = new TaskLoop(port, new FunctionLoader());
+    const loop = untimedLoop(port);
     const a = task(square, [1]);
     const timed = task(square, [2], 10_000);
     loop.push(a);
@@ -163,6 +176,22 @@ describe('TaskLoop', () => {
     const deliveries = events.filter((e) => e[0] === 'deliver');
     expect(deliveries.length).toBeGreaterThan(1);
     expect(deliveries.reduce((n, e) => n + e[1], 0)).toBe(10);
+  });
+
+  test('results go out before a function that never returned here starts (it might block for good)', () => {
+    const { port, events } = recorder();
+    const loop = untimedLoop(port);
+    const [a, b, c, d] = [task(square, [1]), task(cube, [2]), task(square, [3]), task(cube, [4])];
+    for (const t of [a, b, c, d]) loop.push(t);
+    loop.pump();
+    expect(events).toEqual([
+      ['result', a!.id],
+      ['deliver', 1],
+      ['result', b!.id],
+      ['result', c!.id],
+      ['result', d!.id],
+      ['deliver', 3],
+    ]);
   });
 
   test('a loop whose sender sizes batches itself delivers once the queue is empty', () => {

@@ -15,16 +15,15 @@ describe('callWithin: the bound inside the running thread', () => {
   });
 
   test('a synchronous busy loop is interrupted at its walltime and the thread goes on', () => {
-    const t0 = performance.now();
     let caught: unknown;
     try {
-      callWithin('busy', 200, spin, [60_000]);
+      // A loop that would never end: returning at all proves the bound interrupted it.
+      callWithin('busy', 200, spin, [Number.POSITIVE_INFINITY]);
     } catch (e) {
       caught = e;
     }
     expect(caught).toBeInstanceOf(AppTimeout);
     expect((caught as Error).message).toBe('app busy exceeded its walltime of 0.2 s');
-    expect(performance.now() - t0).toBeLessThan(30_000);
     expect(callWithin('after', 1000, () => 'still running', [])).toBe('still running');
   });
 

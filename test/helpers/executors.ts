@@ -19,6 +19,12 @@ export interface TaskSpec {
 
 let nextId = 1;
 
+/**
+ * A duration a task cannot reach within any test (a year): a task told to spin or sleep this long ends only when
+ * something stops it, so its answer proves that something did, with no timing threshold.
+ */
+export const FOR_EVER_MS = 365 * 24 * 3600 * 1000;
+
 /** An ExecutorTask as the kernel would build it (arguments already resolved). */
 // biome-ignore lint/complexity/noBannedTypes: app bodies are arbitrary functions
 export function makeTask(func: Function, spec: TaskSpec = {}): ExecutorTask {

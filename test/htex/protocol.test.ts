@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { serialize } from 'node:v8';
@@ -17,6 +17,7 @@ import {
 import { eventually } from '../helpers/eventually.js';
 import { errorOf, jsTask, run } from '../helpers/executors.js';
 import { FAST_HEARTBEATS, type Started, startHtex } from '../helpers/htex.js';
+import { tempDir } from '../helpers/paths.js';
 import { processesWith } from '../helpers/processes.js';
 import { expectLogErrors } from '../helpers/run-logs.js';
 
@@ -191,14 +192,25 @@ describe('HighThroughputExecutor at its ports', () => {
   });
 
   test('drain: a pool drains after drainPeriod, finishes its task, exits; a new block takes later tasks', async () => {
-    s = await startHtex('drain', { drainPeriod: 1, ...FAST_HEARTBEATS });
-    const long = run(
-      s.ex,
-      jsTask(() => new Promise((r) => setTimeout(() => r('done'), 1500))),
-    );
+    // The pool drains 3 s after it starts; the task must reach it before that (waited for below) and then runs
+    // until the test releases it, so the drain always falls while the pool holds a running task.
+    s = await startHtex('drain', { drainPeriod: 3, ...FAST_HEARTBEATS });
+    const release = join(tempDir('drain').path, 'release');
+    const untilReleased = (path: string) =>
+      new Promise((resolve) => {
+        const fs = require('node:fs');
+        const check = () => (fs.existsSync(path) ? resolve('done') : setTimeout(check, 20));
+        check();
+      });
+    const long = run(s.ex, jsTask(untilReleased, [release]));
+    await eventually(async () => (await s!.ex.interchangeOutstanding()).running === 1, {
+      what: 'the task running in the pool',
+    });
     await eventually(async () => (await s!.ex.connectedManagers()).some((m) => m.draining), {
       what: 'a draining pool',
     });
+    expect(processesWith(s.marker).length).toBeGreaterThan(0);
+    writeFileSync(release, '');
     expect(await long).toEqual({ ok: true, value: 'done' });
     await eventually(
       () => processesWith(`--block-id=0`).filter((p) => processesWith(s!.marker).includes(p)).length === 0,
@@ -239,7 +251,10 @@ describe('HighThroughputExecutor at its ports', () => {
           ),
         ),
     );
-    await new Promise((r) => setTimeout(r, 200)); // every task is queued in the interchange before any pool exists
+    // Every task must be queued in the interchange before any pool exists, or the first pool sees a partial queue.
+    await eventually(async () => (await s!.ex.interchangeOutstanding()).pending === specs.length, {
+      what: `${specs.length} tasks queued in the interchange`,
+    });
     await s.ex.scaleOut(1);
     await Promise.all(all);
     expect(order).toEqual(['p-3', 'p1', 'p2', 'p5a', 'p5b', 'u1', 'u2', 'u3']);
@@ -258,8 +273,14 @@ describe('HighThroughputExecutor at its ports', () => {
         done = true;
       },
     );
+    // A negative check can only look for a while: the task is queued in the interchange, and half a second
+    // later it has still not been dispatched to the held pool.
+    await eventually(async () => (await s!.ex.interchangeOutstanding()).pending === 1, {
+      what: 'the task queued',
+    });
     await new Promise((r) => setTimeout(r, 500));
     expect(done).toBe(false);
+    expect(await s.ex.interchangeOutstanding()).toEqual({ pending: 1, running: 0 });
     expect((await s.ex.connectedManagers())[0]!.active).toBe(false);
   });
 });

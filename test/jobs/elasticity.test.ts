@@ -1,8 +1,11 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { JobState, JobStatusPoller } from 'parsl-ts';
 import { afterEach, describe, expect, test } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
 import { jsTask, run } from '../helpers/executors.js';
 import { FAST_HEARTBEATS, type Started, startHtex } from '../helpers/htex.js';
+import { tempDir } from '../helpers/paths.js';
 import { processesWith } from '../helpers/processes.js';
 
 describe('elasticity with real pools', () => {
@@ -34,11 +37,26 @@ describe('elasticity with real pools', () => {
       maxIdletimeMs: 800,
     });
     poller.start();
-    const sleepy = () => new Promise((r) => setTimeout(() => r(process.env.PARSL_WORKER_BLOCK_ID), 1500));
-    const outs = await Promise.all(Array.from({ length: 6 }, () => run(s!.ex, jsTask(sleepy))));
+    // The tasks run until the test releases them, so the load lasts until every block the strategy asked for
+    // (ceil(6 tasks × 1 / 1 slot), capped at maxBlocks) has registered, however slowly pools start.
+    const release = join(tempDir('elastic').path, 'release');
+    const untilReleased = (path: string) =>
+      new Promise((resolve) => {
+        const fs = require('node:fs');
+        const check = () =>
+          fs.existsSync(path) ? resolve(process.env.PARSL_WORKER_BLOCK_ID) : setTimeout(check, 20);
+        check();
+      });
+    const all = Promise.all(Array.from({ length: 6 }, () => run(s!.ex, jsTask(untilReleased, [release]))));
+    await eventually(async () => (await s!.ex.connectedBlocks()).length === 3, {
+      what: 'three blocks registered',
+    });
+    writeFileSync(release, '');
+    const outs = await all;
     expect(outs.every((o) => o.ok)).toBe(true);
-    expect((await s.ex.connectedBlocks()).length).toBe(3); // ceil(6 tasks × 1 / 1 slot) capped at maxBlocks
-    expect(new Set(outs.map((o) => o.ok && o.value)).size).toBeGreaterThan(1);
+    expect((await s.ex.connectedBlocks()).length).toBe(3);
+    // Each one-worker pool holds at most two tasks (one running, one queued): the six are spread over all three.
+    expect(new Set(outs.map((o) => o.ok && o.value)).size).toBe(3);
     await eventually(() => [...s!.ex.statuses().values()].every((st) => st.state === JobState.SCALED_IN), {
       what: 'every block scaled in after the idle time',
     });

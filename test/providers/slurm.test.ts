@@ -4,6 +4,7 @@
  * the two-node tests run while the walltime job waits for its limit.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -85,8 +86,13 @@ describe('SlurmProvider on a real single-node Slurm', () => {
   test('RUNNING while it runs; cancel → CANCELLED here and in Slurm', async (ctx) => {
     skipOrFail(ctx, slurm.missing);
     const p = slurmProvider(slurm, { scriptDir: tempDir('slurm-scripts').path });
-    const id = await p.submit('sleep 300', 1, 'block-1');
+    const started = join(tempDir('slurm-cancel').path, 'started');
+    const id = await p.submit(`touch ${started}; sleep 300`, 1, 'block-1');
     await untilState(p, id, (st) => st === JobState.RUNNING);
+    // squeue says R as soon as the job is allocated, before slurmd has launched its script. A job cancelled in
+    // that window may stay CG (completing) until slurmd reports back, which under load took over 30 s: cancel
+    // once the script runs, the case the test is about.
+    await eventually(() => existsSync(started), { what: `job ${id}'s script to start`, intervalMs: 200 });
     expect(await p.cancel([id])).toEqual([true]);
     expect((await p.status([id]))[0]!.state).toBe(JobState.CANCELLED);
     const env = { ...process.env, SLURM_CONF: slurm.env.SLURM_CONF };

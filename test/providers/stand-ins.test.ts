@@ -3,7 +3,7 @@
  * daemons, Slurm's sacct path) against stand-in commands that print the real tools' documented output and
  * really run the submitted script (test/stand-ins/README.md).
  */
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CobaltProvider,
@@ -217,6 +217,27 @@ describe('HTCondor provider against its stand-in', () => {
     expect((await provider.status([held]))[0]!.state).toBe(JobState.CANCELLED);
   });
 
+  test('a job that left with ExitCode 3 is FAILED with its exit code, not COMPLETED', async () => {
+    const { channel, scriptDir, state } = await setup('condor');
+    const provider = new CondorProvider({ channel, scriptDir });
+    const [ok, bad] = await Promise.all([
+      provider.submit('true', 1, 'block-ok'),
+      provider.submit('exit 3', 1, 'block-bad'),
+    ]);
+    const [sok, sbad] = await eventually(
+      async () => {
+        const s = await provider.status([ok, bad]);
+        return s.every((x) => x.terminal) && s;
+      },
+      { what: `condor jobs ${ok} and ${bad} to end (${state})` },
+    );
+    expect([JobState[sok!.state], sok!.exitCode]).toEqual(['COMPLETED', 0]);
+    // What the job script exited with, as Condor records it.
+    const recorded = Number(await readFile(join(state, 'jobs', bad.split('.')[0]!, 'ec'), 'utf8'));
+    expect(recorded).not.toBe(0);
+    expect([JobState[sbad!.state], sbad!.exitCode]).toEqual(['FAILED', recorded]);
+  });
+
   test('condor_submit errors become SubmitException', async () => {
     const { channel, scriptDir } = await setup('condor');
     const provider = new CondorProvider({ channel, scriptDir, requirements: 'Memory >= {bad}' });
@@ -248,9 +269,64 @@ describe('GridEngine: finished jobs are classified by qacct', () => {
     expect(JobState[sf!.state]).toBe('FAILED');
     expect(sf!.exitCode).toBe(3);
   });
+  test('a finished job without an accounting record is not final: never COMPLETED for a job that failed', async () => {
+    const { channel, scriptDir, state } = await setup('gridengine');
+    const provider = new GridEngineProvider({ channel, scriptDir, launcher: new SimpleLauncher() });
+    // A fresh install: the accounting file appears only when the first record is flushed.
+    await writeFile(join(state, 'no_accounting'), '');
+    const f = await provider.submit('exit 3', 1, 'block-f');
+    const running = (await provider.status([f]))[0]!;
+    await eventually(async () => (await readFile(join(state, 'jobs', f, 'ec'), 'utf8')).trim() === '3', {
+      what: `job ${f} to exit`,
+    });
+    const waiting = (await provider.status([f]))[0]!;
+    expect([waiting.terminal, JobState[waiting.state]]).toEqual([false, JobState[running.state]]);
+    expect(waiting.message).toMatch(
+      /waiting for its accounting record .*accounting: No such file or directory/,
+    );
+    // The file exists, but this job's record is not written yet.
+    await rm(join(state, 'no_accounting'));
+    await writeFile(join(state, 'jobs', f, 'unflushed'), '');
+    const unflushed = (await provider.status([f]))[0]!;
+    expect(unflushed.terminal).toBe(false);
+    expect(unflushed.message).toMatch(/job id \d+ not found/);
+    await rm(join(state, 'jobs', f, 'unflushed'));
+    const done = (await provider.status([f]))[0]!;
+    expect([JobState[done.state], done.exitCode]).toEqual(['FAILED', 3]);
+  });
 });
 
 describe('Slurm provider with sacct (stand-in sbatch/sacct/scancel)', () => {
+  test('sacct: FAILED carries the exit code; a job sacct does not list yet keeps its state', async () => {
+    const { channel, scriptDir, state } = await setup('slurm');
+    const provider = new SlurmProvider({
+      channel,
+      scriptDir,
+      exclusive: false,
+      launcher: new SimpleLauncher(),
+    });
+    const f = await provider.submit('exit 3', 1, 'block-f');
+    const late = await provider.submit('exit 3', 1, 'block-late');
+    await writeFile(join(state, 'jobs', late, 'unrecorded'), '');
+    const before = (await provider.status([late]))[0]!;
+    // The exit codes the jobs ended with, as Slurm records them.
+    const [ef, el] = await eventually(
+      async () => {
+        const ecs = await Promise.all([f, late].map((id) => readFile(join(state, 'jobs', id, 'ec'), 'utf8')));
+        return ecs.every((ec) => /^\d+$/.test(ec.trim())) && ecs.map(Number);
+      },
+      { what: `jobs ${f} and ${late} to exit` },
+    );
+    expect(ef).not.toBe(0);
+    const [sf, sl] = await provider.status([f, late]);
+    expect([JobState[sf!.state], sf!.exitCode]).toEqual(['FAILED', ef]);
+    expect([sl!.terminal, sl!.state]).toEqual([false, before.state]);
+    expect(sl!.message).toMatch(/waiting for its accounting record \(not in sacct yet\)/);
+    await rm(join(state, 'jobs', late, 'unrecorded'));
+    const [recorded] = await provider.status([late]);
+    expect([JobState[recorded!.state], recorded!.exitCode]).toEqual(['FAILED', el]);
+  });
+
   test('uses sacct when accounting works and maps its words', async () => {
     const { channel, scriptDir, state } = await setup('slurm');
     const provider = new SlurmProvider({ channel, scriptDir, exclusive: false, launcher: undefined });

@@ -81,7 +81,15 @@ interface JobRecord {
   jobName: string;
   paths: SubmitPaths;
   status: JobStatus;
+  /** When the scheduler's accounting was first found without a record of this finished job. */
+  unrecordedSince?: number;
 }
+
+/**
+ * How long a job that left the scheduler's queue may wait for its accounting record (Grid Engine's qacct,
+ * Slurm's sacct) before it is given up as MISSING. Until then its state is not final.
+ */
+export const ACCOUNTING_GRACE_MS = 120_000;
 
 /**
  * The common half of every batch provider: render the script, write it (and push it through the channel),
@@ -246,6 +254,25 @@ export abstract class ClusterProvider extends ProviderBase {
       r.stdout,
       r.stderr,
     );
+  }
+
+  /**
+   * The report for a job the scheduler's accounting has no record of yet (written with a delay): its last state,
+   * since without the record a failed job cannot be told from a completed one, then MISSING after
+   * {@link ACCOUNTING_GRACE_MS}. `said` is what the accounting command answered.
+   */
+  protected unrecorded(jobId: string, said: string): StatusReport {
+    const record = this.resources.get(jobId);
+    const now = Date.now();
+    const since = record?.unrecordedSince ?? now;
+    if (record) record.unrecordedSince = since;
+    const waited = now - since;
+    if (record && waited < ACCOUNTING_GRACE_MS)
+      return { state: record.status.state, message: `waiting for its accounting record (${said})` };
+    return {
+      state: JobState.MISSING,
+      message: `no accounting record ${Math.round(waited / 1000)} s after it left the queue (${said}); check that the scheduler's accounting is enabled`,
+    };
   }
 
   /** The last state reported for a job. */

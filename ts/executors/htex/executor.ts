@@ -202,6 +202,12 @@ export class HighThroughputExecutor extends BlockProviderExecutor {
     return (await this.#engine.command({ kind: 'CONNECTED_BLOCKS' })).blocks;
   }
 
+  /** Tasks the interchange holds: queued for a pool (`pending`) and handed to pools (`running`). */
+  async interchangeOutstanding(): Promise<{ pending: number; running: number }> {
+    const { pending, running } = await this.#engine.command({ kind: 'OUTSTANDING' });
+    return { pending, running };
+  }
+
   /** Stop sending tasks to a pool (used before its block is cancelled). */
   async holdManager(manager: string): Promise<boolean> {
     return (await this.#engine.command({ kind: 'HOLD_MANAGER', manager })).held;

@@ -124,17 +124,23 @@ export class CondorProvider extends ClusterProvider {
   }
 
   protected async queryStatus(jobIds: string[]): Promise<Map<string, StatusReport>> {
-    const cmd = `condor_q ${jobIds.map(shellQuote).join(' ')} -af:jr JobStatus`;
+    const cmd = `condor_q ${jobIds.map(shellQuote).join(' ')} -af:jr JobStatus ExitCode`;
     const r = await this.executeWait(cmd);
     if (r.exitCode !== 0) throw new SchedulerCommandFailed(cmd, r.exitCode, r.stderr);
     const reports = new Map<string, StatusReport>();
     for (const line of lines(r.stdout)) {
-      const [id, code] = line.split(/\s+/);
+      const [id, code, exit] = line.split(/\s+/);
       if (!id || !code) continue;
-      reports.set(id, {
+      const report: StatusReport = {
         state: CONDOR_STATES[code] ?? JobState.UNKNOWN,
         message: `condor JobStatus ${code}`,
-      });
+      };
+      // Completed (4) says only that the job left; ExitCode (undefined before it ends) says how.
+      if (code === '4' && exit !== undefined && /^\d+$/.test(exit)) {
+        report.exitCode = Number(exit);
+        if (report.exitCode !== 0) report.state = JobState.FAILED;
+      }
+      reports.set(id, report);
     }
     return reports;
   }

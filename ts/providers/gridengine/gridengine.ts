@@ -50,9 +50,6 @@ export const GRIDENGINE_STATES: Readonly<Record<string, JobState>> = {
   drs: JobState.COMPLETED,
 };
 
-/** How long a job gone from qstat may wait for its accounting record (flush_time) before it counts as COMPLETED. */
-const ACCOUNTING_GRACE_MS = 30_000;
-
 export function accountingReport(failed: string, exitStatus: number): StatusReport {
   const code = Number.parseInt(failed, 10);
   if (code === 37 || /h_rt|s_rt/.test(failed)) {
@@ -71,7 +68,6 @@ export function accountingReport(failed: string, exitStatus: number): StatusRepo
 /** (Son of) Grid Engine: `qsub -terse`, plain `qstat` (5th column), `qdel`. */
 export class GridEngineProvider extends ClusterProvider {
   readonly queue?: string;
-  readonly #missingSince = new Map<string, number>();
 
   constructor(options: GridEngineProviderOptions = {}) {
     const o = new OptionReader<GridEngineProviderOptions>('GridEngineProvider', options, GRIDENGINE_OPTIONS);
@@ -129,30 +125,27 @@ export class GridEngineProvider extends ClusterProvider {
   }
 
   /**
-   * qstat forgets finished jobs; `qacct -j` tells how they ended (failed 37 = h_rt enforced → TIMEOUT).
-   * Without accounting the job counts as COMPLETED (Parsl's rule); a record not yet flushed is waited for.
+   * qstat forgets finished jobs; `qacct -j` tells how they ended (failed 37 = h_rt enforced → TIMEOUT). A job
+   * without a record yet (qacct says "not found", or the accounting file does not exist yet on a fresh
+   * install) is {@link ClusterProvider.unrecorded}: never COMPLETED, since a failed job would look the same.
    */
   private async accounting(jobIds: string[]): Promise<Map<string, StatusReport>> {
     const cmd = jobIds.map((id) => `echo "==== ${id}"; qacct -j ${shellQuote(id)} 2>&1`).join('; ');
     const r = await this.executeWait(cmd);
-    const reports = new Map<string, StatusReport>();
+    const answers = new Map<string, string>();
     for (const block of r.stdout.split('==== ').slice(1)) {
-      const id = block.slice(0, block.indexOf('\n')).trim();
+      const nl = block.indexOf('\n');
+      answers.set(block.slice(0, nl < 0 ? block.length : nl).trim(), nl < 0 ? '' : block.slice(nl + 1));
+    }
+    const reports = new Map<string, StatusReport>();
+    for (const id of jobIds) {
+      const block = answers.get(id) ?? '';
       const field = (name: string) => new RegExp(`^${name}\\s+(.*)$`, 'm').exec(block)?.[1]?.trim();
-      if (field('jobnumber') !== undefined) {
-        this.#missingSince.delete(id);
-        reports.set(
-          id,
-          accountingReport(field('failed') ?? '0', Number.parseInt(field('exit_status') ?? '0', 10)),
-        );
-      } else if (/not found/.test(block)) {
-        const since = this.#missingSince.get(id) ?? Date.now();
-        this.#missingSince.set(id, since);
-        const previous = this.jobState(id);
-        if (Date.now() - since < ACCOUNTING_GRACE_MS && previous !== undefined) {
-          reports.set(id, { state: previous, message: 'finished; waiting for its accounting record' });
-        }
-      }
+      const report =
+        field('jobnumber') === undefined
+          ? this.unrecorded(id, `qacct: ${block.trim().replace(/\s*\n\s*/g, '; ') || `exit code ${r.exitCode}`}`)
+          : accountingReport(field('failed') ?? '0', Number.parseInt(field('exit_status') ?? '0', 10));
+      reports.set(id, report);
     }
     return reports;
   }

@@ -185,7 +185,7 @@ export class SlurmProvider extends ClusterProvider {
     const ids = shellQuote(jobIds.join(','));
     const sacct = await this.useSacct();
     const cmd = sacct
-      ? `sacct -X --noheader --format=jobid,state%20 --job ${ids}`
+      ? `sacct -X --noheader --format=jobid,state%20,exitcode --job ${ids}`
       : `squeue --noheader --format='%i %t' --states=all --job ${ids}`;
     const r = await this.executeWait(cmd);
     // squeue exits 1 with "Invalid job id specified" once every id has left slurmctld's memory: all COMPLETED.
@@ -195,13 +195,22 @@ export class SlurmProvider extends ClusterProvider {
     const table = sacct ? SACCT_STATES : SQUEUE_STATES;
     const reports = new Map<string, StatusReport>();
     for (const line of lines(r.stdout)) {
-      const [id, rawState] = line.split(/\s+/);
+      const [id, rawState, ...rest] = line.split(/\s+/);
       if (!id || !rawState) continue;
       // sacct prints "CANCELLED by 0"; keep the first word.
       const word = rawState.replace(/\+$/, '');
       const state = table[word] ?? JobState.UNKNOWN;
-      reports.set(id, { state, message: `slurm state ${word}` });
+      const report: StatusReport = { state, message: `slurm state ${word}` };
+      // sacct's ExitCode is "<exit status>:<signal>", the last column.
+      const exit = sacct ? /^(\d+):\d+$/.exec(rest[rest.length - 1] ?? '') : null;
+      if (exit?.[1] !== undefined && state !== JobState.PENDING && state !== JobState.RUNNING)
+        report.exitCode = Number(exit[1]);
+      reports.set(id, report);
     }
+    // A job sacct does not list yet (slurmdbd records with a delay) has not finished as far as we know; squeue's
+    // answer, by contrast, lists every job slurmctld still remembers, and a forgotten one is COMPLETED (Parsl).
+    if (sacct)
+      for (const id of jobIds) if (!reports.has(id)) reports.set(id, this.unrecorded(id, 'not in sacct yet'));
     return reports;
   }
 
