@@ -5,7 +5,11 @@ import { type ExecutionProvider, JobState, JobStatus } from '../providers/base.j
 import type { Executor, ExecutorContext, ExecutorTask, TaskDone } from './base.js';
 import { simpleErrorHandler } from './block-error-handlers.js';
 
-/** Decides from block statuses whether the executor is broken; returns the error to fail it with, or null. */
+/**
+ * Decides from block statuses whether the executor is broken; returns the error to fail it with, or null. It sees
+ * only the blocks that can tell a broken configuration: lost blocks (a pool registered, then the block ended) are
+ * left out, for they came up fine; the strategy replaces them and their tasks are retried.
+ */
 export type BlockErrorHandler = (
   label: string,
   statuses: ReadonlyMap<string, JobStatus>,
@@ -228,7 +232,9 @@ export abstract class BlockProviderExecutor implements Executor, BlockScaling {
 
   handleErrors(): void {
     if (this.#errorHandler === null || this.#bad !== null) return;
-    const err = this.#errorHandler(this.label, this.statuses(), this.provider.initBlocks);
+    const judged = new Map<string, JobStatus>();
+    for (const [b, s] of this.statuses()) if (!(s.terminal && this.#registered.has(b))) judged.set(b, s);
+    const err = this.#errorHandler(this.label, judged, this.provider.initBlocks);
     if (err !== null) this.setBadState(err);
   }
 
