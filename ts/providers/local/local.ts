@@ -12,13 +12,17 @@ import {
 } from '../cluster.js';
 import { SchedulerCommandFailed } from '../errors.js';
 import { substitute } from '../template.js';
-import { LOCAL_LAUNCH, LOCAL_TEMPLATE } from './template.js';
+import { LOCAL_CANCEL, LOCAL_LAUNCH, LOCAL_TEMPLATE } from './template.js';
+
+/** Polls of 50 ms a cancelled block gets to end on SIGTERM before SIGKILL. */
+const CANCEL_GRACE_POLLS = 60;
 
 export type LocalProviderOptions = ClusterProviderOptions;
 
 /**
  * Runs each block as a process group under bash on the channel's host (this host by default). The job id is
- * the group's pid; status comes from the exit-code file; cancel kills the group.
+ * the group's pid; status comes from the exit-code file; cancel ends every process of the block (its group,
+ * session and descendants: SIGTERM, then SIGKILL after 3 s) and returns once they are gone.
  * Defaults: `initBlocks` 1, `maxBlocks` 1, `cmdTimeout` 30 s, `statusPollingInterval` 5000 ms,
  * `launcher` SingleNodeLauncher.
  */
@@ -95,7 +99,10 @@ export class LocalProvider extends ClusterProvider {
     return Promise.all(
       jobIds.map(async (id) => {
         if (!/^\d+$/.test(id)) return false;
-        const r = await this.executeWait(`kill -TERM -- -${id}`);
+        const r = await this.executeWait(
+          substitute(LOCAL_CANCEL, { pgid: id, grace: CANCEL_GRACE_POLLS }, this.label),
+        );
+        if (r.exitCode === 1) this.log.error(`${this.label}: block ${id}: ${r.stderr.trim()}`);
         return r.exitCode === 0;
       }),
     );
