@@ -1,25 +1,16 @@
 import * as parsl from 'parsl-ts';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
 import { expectLogErrors } from '../helpers/run-logs.js';
-import { skipOrFail } from '../helpers/skip.js';
-import { endRun, leftNow, RUN_KINDS, type Run, runMissing, startRun, targets } from './runs.js';
+import { describeEachRun, leftNow, targets } from './runs.js';
 
-for (const kind of RUN_KINDS) {
-  describe(`dfk.cleanup() of a ${kind} run`, () => {
-    beforeEach((ctx) => skipOrFail(ctx, runMissing(kind)));
-    let run: Run | undefined;
-    afterEach(async () => {
-      const left = await endRun(run);
-      run = undefined;
-      expect(left).toEqual([]);
-    });
-
+describeEachRun(
+  (kind) => `dfk.cleanup() of a ${kind} run`,
+  (kind, start) => {
     test('resolves only when every process of the run is gone, stopped ones included', async () => {
-      run = await startRun('cleanup', kind, { blocks: 2 });
+      const r = await start('cleanup', { blocks: 2 });
       // Stopped processes may be reported lost before cleanup reaches them.
-      expectLogErrors(run.runDir, /is lost: no heartbeat for \d+ ms/);
-      const r = run;
+      expectLogErrors(r.runDir, /is lost: no heartbeat for \d+ ms/);
       const slots = kind === 'htex' ? 2 : 3;
       await eventually(
         () => targets(r).filter((t) => t.what !== 'pool').length === 2 * (kind === 'htex' ? 2 : 4),
@@ -45,5 +36,5 @@ for (const kind of RUN_KINDS) {
       await r.dfk.cleanup();
       expect(leftNow(r)).toEqual([]);
     });
-  });
-}
+  },
+);

@@ -1,26 +1,17 @@
 import * as parsl from 'parsl-ts';
 import { BadStateException } from 'parsl-ts';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { FAST } from '../exex/pools.js';
 import { eventually } from '../helpers/eventually.js';
 import { commandOf } from '../helpers/processes.js';
 import { expectLogErrors } from '../helpers/run-logs.js';
-import { skipOrFail } from '../helpers/skip.js';
-import { endRun, leftNow, RUN_KINDS, type Run, runMissing, startRun, targets } from './runs.js';
+import { describeEachRun, leftNow, targets } from './runs.js';
 
-for (const kind of RUN_KINDS) {
-  describe(`the interchange of a ${kind} run killed`, () => {
-    beforeEach((ctx) => skipOrFail(ctx, runMissing(kind)));
-    let run: Run | undefined;
-    afterEach(async () => {
-      const left = await endRun(run);
-      run = undefined;
-      expect(left).toEqual([]);
-    });
-
+describeEachRun(
+  (kind) => `the interchange of a ${kind} run killed`,
+  (_kind, start) => {
     test('every outstanding task fails with a clear error at once, retries included; cleanup ends every pool', async () => {
-      run = await startRun('ix-killed', kind, { blocks: 2, retries: 3 });
-      const r = run;
+      const r = await start('ix-killed', { blocks: 2, retries: 3 });
       expectLogErrors(
         r.runDir,
         /is in a bad state: .*the interchange process exited unexpectedly/,
@@ -51,5 +42,5 @@ for (const kind of RUN_KINDS) {
       await r.dfk.cleanup();
       expect(leftNow(r)).toEqual([]);
     });
-  });
-}
+  },
+);
