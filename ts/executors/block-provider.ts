@@ -99,6 +99,13 @@ export abstract class BlockProviderExecutor implements Executor, BlockScaling {
   }
   /** Block ids that ever had a pool register. */
   protected abstract connectedBlocks(): Promise<Iterable<string>>;
+  /**
+   * Block ids with a pool registered now, or null when the executor cannot tell. A live block that had a pool and
+   * has none now lost it (stopped, frozen, cut off): it is cancelled so the strategy can replace it.
+   */
+  protected async blocksWithPools(): Promise<Iterable<string> | null> {
+    return null;
+  }
   /** Fail every task held and every later submit with `err`. */
   protected abstract failAll(err: Error): void;
 
@@ -168,7 +175,10 @@ export abstract class BlockProviderExecutor implements Executor, BlockScaling {
     return out;
   }
 
-  protected async cancelBlocks(blockIds: string[]): Promise<void> {
+  protected async cancelBlocks(
+    blockIds: string[],
+    as: JobStatus = new JobStatus(JobState.SCALED_IN, 'scaled in'),
+  ): Promise<void> {
     const jobIds = blockIds.map((b) => this.#blockToJob.get(b)).filter((j): j is string => j !== undefined);
     try {
       await this.provider.cancel(jobIds);
@@ -177,8 +187,8 @@ export abstract class BlockProviderExecutor implements Executor, BlockScaling {
         `${this.label}: cancelling blocks ${blockIds.join(',')} failed: ${(e as Error).message}`,
       );
     }
-    for (const b of blockIds) this.#simulated.set(b, new JobStatus(JobState.SCALED_IN, 'scaled in'));
-    this.blockLog.info(`${this.label}: scaled in blocks ${blockIds.join(',')}`);
+    for (const b of blockIds) this.#simulated.set(b, as);
+    this.blockLog.info(`${this.label}: ${as.message ?? 'cancelled'}: blocks ${blockIds.join(',')}`);
   }
 
   /** Cancel every live block (shutdown, poller close). */
@@ -205,9 +215,22 @@ export abstract class BlockProviderExecutor implements Executor, BlockScaling {
     }
     try {
       this.#registered = new Set(await this.connectedBlocks());
+      // Asked after the registered blocks, so a pool registering in between counts as present, not lost.
+      const withPools = await this.blocksWithPools();
+      if (withPools !== null) await this.#cancelLostBlocks(new Set(withPools));
     } catch (e) {
       this.blockLog.debug(`${this.label}: could not list connected blocks: ${(e as Error).message}`);
     }
+  }
+
+  /** Cancel live blocks whose pools registered and are gone: their jobs run on, but serve no task any more. */
+  async #cancelLostBlocks(withPools: ReadonlySet<string>): Promise<void> {
+    const lost = this.liveBlocks().filter(
+      (b) => this.#registered.has(b) && !withPools.has(b) && this.#polled.get(b)?.state === JobState.RUNNING,
+    );
+    if (lost.length === 0) return;
+    this.blockLog.warning(`${this.label}: blocks ${lost.join(',')} lost their pools; cancelling them`);
+    await this.cancelBlocks(lost, new JobStatus(JobState.FAILED, 'lost: its pool stopped answering'));
   }
 
   statuses(): ReadonlyMap<string, JobStatus> {
