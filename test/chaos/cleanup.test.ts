@@ -2,7 +2,8 @@ import * as parsl from 'parsl-ts';
 import { expect, test } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
 import { expectLogErrors } from '../helpers/run-logs.js';
-import { describeEachRun, leftNow, targets } from './runs.js';
+import { describeEachRun } from './each-run.js';
+import { leftNow, targets } from './runs.js';
 
 describeEachRun(
   (kind) => `dfk.cleanup() of a ${kind} run`,

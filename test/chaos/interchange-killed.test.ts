@@ -5,7 +5,8 @@ import { FAST } from '../exex/pools.js';
 import { eventually } from '../helpers/eventually.js';
 import { commandOf } from '../helpers/processes.js';
 import { expectLogErrors } from '../helpers/run-logs.js';
-import { describeEachRun, leftNow, targets } from './runs.js';
+import { describeEachRun } from './each-run.js';
+import { leftNow, targets } from './runs.js';
 
 describeEachRun(
   (kind) => `the interchange of a ${kind} run killed`,

@@ -9,12 +9,10 @@ import {
   LocalProvider,
   SimpleLauncher,
 } from 'parsl-ts';
-import { afterEach, beforeEach, describe, expect } from 'vitest';
 import { FAST } from '../exex/pools.js';
 import { freshRunDir } from '../helpers/executors.js';
 import { addonMissing, type Flavor, mpiexecFor, OMPI_ENV } from '../helpers/mpi.js';
 import { describeProcesses, killAndDescribe, processesOfRun } from '../helpers/processes.js';
-import { skipOrFail } from '../helpers/skip.js';
 
 export type RunKind = 'htex' | 'exex-openmpi' | 'exex-mpich';
 export const RUN_KINDS: readonly RunKind[] = ['htex', 'exex-openmpi', 'exex-mpich'];
@@ -121,29 +119,4 @@ export function targets(run: Run): Target[] {
     else if (argv.some((a) => a.endsWith('/worker.js'))) out.push({ pid, what: 'worker', block });
   }
   return out;
-}
-
-/**
- * One describe block per run kind, skipped (failed under CI) where that kind cannot run here. `body` starts its
- * runs through `start`; after each test the run is unloaded, and any process of it still alive fails the test.
- */
-export function describeEachRun(
-  title: (kind: RunKind) => string,
-  body: (kind: RunKind, start: (name: string, o?: RunOptions) => Promise<Run>) => void,
-): void {
-  for (const kind of RUN_KINDS) {
-    describe(title(kind), () => {
-      beforeEach((ctx) => skipOrFail(ctx, runMissing(kind)));
-      let run: Run | undefined;
-      afterEach(async () => {
-        const left = await endRun(run);
-        run = undefined;
-        expect(left).toEqual([]);
-      });
-      body(kind, async (name, o) => {
-        run = await startRun(name, kind, o);
-        return run;
-      });
-    });
-  }
 }

@@ -78,6 +78,12 @@ export function isAlive(pid: number): boolean {
   return st !== null && st.state !== 'Z';
 }
 
+/** Whether `pid` is stopped (SIGSTOP) or traced-stopped. */
+export function isStopped(pid: number): boolean {
+  const state = statOf(pid)?.state;
+  return state === 'T' || state === 't';
+}
+
 /** Whether any process of process group `pgid` is alive. */
 export function groupAlive(pgid: number): boolean {
   return liveProcesses().some((pid) => statOf(pid)?.pgrp === pgid);
