@@ -81,9 +81,12 @@ export class Killer {
 
 export interface ChaosOptions {
   readonly seed: number;
-  /** Kills to make; tasks stream until the killer has made them, then the run drains. */
-  readonly kills: number;
-  readonly killEveryMs: number;
+  /** Tasks stream until the killer has made this many kills (null: no such bound), then the run drains. */
+  readonly kills: number | null;
+  /** …or until this long has passed (null: no such bound). */
+  readonly durationMs?: number | null;
+  /** Null: no killer (a baseline run). */
+  readonly killEveryMs: number | null;
   /** How long each task sleeps. */
   readonly taskMs: number;
   /** Tasks in flight at once. */
@@ -106,6 +109,7 @@ export interface ChaosReport {
   /** Side effects per task: fewest and most; tasks outside [1, retries + 1]. */
   readonly sideEffects: { readonly min: number; readonly max: number; readonly outOfBounds: number[] };
   readonly durationMs: number;
+  readonly tasksPerSecond: number;
   readonly rssMb: { readonly start: number; readonly peak: number };
 }
 
@@ -124,7 +128,12 @@ export async function runChaos(run: Run, o: ChaosOptions): Promise<ChaosReport> 
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
   }, 100);
   const started = Date.now();
-  const killer = new Killer(run, o.seed, o.killEveryMs);
+  const killer = o.killEveryMs === null ? null : new Killer(run, o.seed, o.killEveryMs);
+  const kills = () => killer?.kills ?? [];
+  const more = () =>
+    (o.kills === null || kills().length < o.kills) &&
+    (o.durationMs == null || Date.now() - started < o.durationMs);
+  if (o.kills === null && o.durationMs == null) throw new Error('runChaos needs kills or durationMs to end');
   const failures: string[] = [];
   let tasks = 0;
   let wrong = 0;
@@ -147,9 +156,9 @@ export async function runChaos(run: Run, o: ChaosOptions): Promise<ChaosReport> 
       },
     );
   const all: Promise<void>[] = [];
-  killer.start();
+  killer?.start();
   try {
-    while (killer.kills.length < o.kills) {
+    while (more()) {
       if (inFlight >= o.window) {
         await new Promise<void>((r) => {
           wake = r;
@@ -171,7 +180,7 @@ export async function runChaos(run: Run, o: ChaosOptions): Promise<ChaosReport> 
       );
     }
   } finally {
-    killer.stop();
+    killer?.stop();
   }
   await Promise.all(all);
   clearInterval(sampler);
@@ -186,14 +195,15 @@ export async function runChaos(run: Run, o: ChaosOptions): Promise<ChaosReport> 
     lost,
     failures,
     kills: {
-      SIGKILL: killer.kills.filter((k) => k.signal === 'SIGKILL').length,
-      SIGSTOP: killer.kills.filter((k) => k.signal === 'SIGSTOP').length,
-      log: killer.kills,
+      SIGKILL: kills().filter((k) => k.signal === 'SIGKILL').length,
+      SIGSTOP: kills().filter((k) => k.signal === 'SIGSTOP').length,
+      log: kills(),
     },
     retriesUsed,
     tasksRetried,
     sideEffects: { min: Math.min(...counts), max: Math.max(...counts), outOfBounds },
     durationMs: Date.now() - started,
+    tasksPerSecond: Math.round((tasks * 1000) / (Date.now() - started)),
     rssMb: { start: mb(rssStart), peak: mb(rssPeak) },
   };
 }

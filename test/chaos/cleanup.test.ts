@@ -1,6 +1,7 @@
 import * as parsl from 'parsl-ts';
 import { expect, test } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
+import { commandOf } from '../helpers/processes.js';
 import { expectLogErrors } from '../helpers/run-logs.js';
 import { describeEachRun } from './each-run.js';
 import { leftNow, targets } from './runs.js';
@@ -34,6 +35,28 @@ describeEachRun(
           : t.find((x) => x.block === '1')!;
       process.kill(worker.pid, 'SIGSTOP');
       process.kill(pool.pid, 'SIGSTOP');
+      await r.dfk.cleanup();
+      expect(leftNow(r)).toEqual([]);
+    });
+
+    test('ends a stopped process whose parent was killed (its pool, its mpiexec), though its block has ended', async () => {
+      const r = await start('orphans', { blocks: 1 });
+      expectLogErrors(r.runDir, /is lost: no heartbeat for \d+ ms/);
+      await eventually(
+        () => targets(r).filter((t) => t.what !== 'pool').length === (kind === 'htex' ? 2 : 4),
+        {
+          what: 'every worker of the block',
+        },
+      );
+      const worker = targets(r).find((x) => x.what !== 'pool')!;
+      const parent =
+        kind === 'htex'
+          ? targets(r).find((x) => x.what === 'pool')!.pid
+          : r.processes().find((pid) => commandOf(pid).startsWith('mpiexec'))!;
+      process.kill(worker.pid, 'SIGSTOP');
+      process.kill(parent, 'SIGKILL');
+      // The block's script ends with its main process: the block is over, what it left is not.
+      await eventually(() => r.ex.statuses().get('0')?.terminal === true, { what: 'block 0 to end' });
       await r.dfk.cleanup();
       expect(leftNow(r)).toEqual([]);
     });

@@ -195,6 +195,14 @@ export abstract class BlockProviderExecutor implements Executor, BlockScaling {
   protected async cancelAllBlocks(): Promise<void> {
     const live = this.liveBlocks();
     if (live.length > 0) await this.cancelBlocks(live);
+    const ended = [...this.#blockToJob.entries()].filter(([b]) => !live.includes(b)).map(([, j]) => j);
+    if (ended.length > 0 && this.provider.reap) {
+      try {
+        await this.provider.reap(ended);
+      } catch (e) {
+        this.blockLog.error(`${this.label}: ending what ended blocks left failed: ${(e as Error).message}`);
+      }
+    }
   }
 
   async pollStatus(force = false): Promise<void> {
