@@ -17,6 +17,7 @@ export {
 } from './dataflow/memo/checkpoint.js';
 export { hashTask } from './dataflow/memo/hash.js';
 export type { MemoTask } from './dataflow/memo/memoizer.js';
+export type { TaskRecord } from './dataflow/task-record.js';
 export { KnownFunctions, ReceivedFunctions } from './execute/function-cache.js';
 export { FLUSH_AFTER_MS, TaskLoop, type TaskLoopPort } from './execute/task-loop.js';
 export type { BashOptions, ResultWire, TaskWire } from './execute/task-wire.js';

@@ -49,6 +49,23 @@ export function processesWith(text: string): number[] {
   return liveProcesses().filter((pid) => commandOf(pid).includes(text));
 }
 
+/**
+ * Every live process of a run (this one aside): its run directory is in the command line or the environment. The
+ * environment finds what the command line does not show, such as MPICH's proxies and Open MPI's launcher helpers,
+ * which inherit a block's variables (a LocalProvider block exports its script directory, inside the run directory).
+ */
+export function processesOfRun(runDir: string): number[] {
+  if (runDir === '') throw new Error('processesOfRun needs a run directory');
+  return liveProcesses().filter(
+    (pid) => commandOf(pid).includes(runDir) || read(pid, 'environ').includes(runDir),
+  );
+}
+
+/** "pid command" of each of `pids`, for a failure message. */
+export function describeProcesses(pids: readonly number[]): string[] {
+  return pids.map((pid) => `${pid} ${commandOf(pid)}`);
+}
+
 /** The live processes (this one aside) whose environment holds `name=value`. */
 export function processesWithEnv(name: string, value: string): number[] {
   const entry = `${name}=${value}\0`;
@@ -61,6 +78,12 @@ export function isAlive(pid: number): boolean {
   return st !== null && st.state !== 'Z';
 }
 
+/** Whether `pid` is stopped (SIGSTOP) or traced-stopped. */
+export function isStopped(pid: number): boolean {
+  const state = statOf(pid)?.state;
+  return state === 'T' || state === 't';
+}
+
 /** Whether any process of process group `pgid` is alive. */
 export function groupAlive(pgid: number): boolean {
   return liveProcesses().some((pid) => statOf(pid)?.pgrp === pgid);
@@ -68,7 +91,7 @@ export function groupAlive(pgid: number): boolean {
 
 /** SIGKILL each of `pids` that is still there; returns them as "pid command" for a message. */
 export function killAndDescribe(pids: readonly number[]): string[] {
-  const described = pids.map((pid) => `${pid} ${commandOf(pid)}`);
+  const described = describeProcesses(pids);
   for (const pid of pids) {
     try {
       process.kill(pid, 'SIGKILL');

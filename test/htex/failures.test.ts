@@ -59,6 +59,27 @@ describe('HighThroughputExecutor failure handling', () => {
     );
   });
 
+  test('a stopped worker (SIGSTOP) is found by its pool: its task fails with WorkerLost, a new worker serves on', async () => {
+    s = await startHtex('workerstopped', { ...FAST_HEARTBEATS });
+    const file = join(s.runDir, 'pids');
+    const victim = run(s.ex, jsTask(pidsThenSleep, [file, 60_000]));
+    const { worker } = await startedPids(file);
+    process.kill(worker, 'SIGSTOP');
+    const err = errorOf(await victim);
+    expect(err).toBeInstanceOf(WorkerLost);
+    expect(err.message).toMatch(/stopped \(SIGSTOP or frozen\) for \d+ ms/);
+    expect(processesWith(s.marker)).not.toContain(worker);
+    const after = await Promise.all(
+      Array.from({ length: 4 }, (_, i) =>
+        run(
+          s!.ex,
+          jsTask((x: number) => x + 1, [i]),
+        ),
+      ),
+    );
+    expect(after.map((o) => o.ok && o.value)).toEqual([1, 2, 3, 4]);
+  });
+
   test('kill -9 of a pool fails its tasks with ManagerLost, and its workers exit', async () => {
     s = await startHtex('managerlost', { ...FAST_HEARTBEATS });
     expectLogErrors(s.runDir, /is lost: no heartbeat for \d+ ms/);

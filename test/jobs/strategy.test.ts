@@ -71,8 +71,12 @@ class FakeExecutor extends BlockProviderExecutor {
   protected launchCommand(b: string) {
     return `pool ${b}`;
   }
+  withPools: string[] | null = null;
   protected async connectedBlocks() {
     return this.registered;
+  }
+  protected override async blocksWithPools() {
+    return this.withPools;
   }
   protected failAll() {}
   override async scaleIn(n: number, o: { maxIdletimeMs?: number | null } = {}) {
@@ -192,6 +196,48 @@ describe('block statuses and the error handler', () => {
     e.handleErrors();
     expect(e.badState()).toBeInstanceOf(TooManyJobFailures);
     expect(e.badState()!.message).toMatch(/queue closed/);
+  });
+
+  test('blocks that registered, served and then died are lost blocks to replace, not job failures', async () => {
+    const p = Object.assign(new FakeProvider(), { initBlocks: 2, maxBlocks: 2 });
+    const e = new FakeExecutor(p);
+    const s = new Strategy('simple', 60_000);
+    e.tasks = 100;
+    await tick(s, e);
+    expect(e.live()).toBe(2);
+    // Each generation of blocks registers a pool, then every block of it dies (a killed rank ends its MPI job).
+    for (let generation = 0; generation < 4; generation++) {
+      e.registered = [...p.jobs.keys()].map((_, i) => String(i));
+      for (const [id, st] of p.jobs) if (st === JobState.RUNNING) p.jobs.set(id, JobState.FAILED);
+      await tick(s, e);
+      expect(e.badState()).toBeNull();
+      expect(e.live()).toBe(2); // both replaced in the same tick
+    }
+    // Replacements that never come up still end the run.
+    for (const [id, st] of p.jobs) if (st === JobState.RUNNING) p.jobs.set(id, JobState.FAILED);
+    await e.pollStatus(true);
+    e.handleErrors();
+    expect(e.badState()).toBeInstanceOf(TooManyJobFailures);
+    expect(e.badState()!.message).toMatch(/block 9: MISSING/);
+    expect(e.badState()!.message).not.toMatch(/block 0:/);
+  });
+
+  test('a live block whose pool registered and is gone now is cancelled as lost, and replaced', async () => {
+    const p = Object.assign(new FakeProvider(), { initBlocks: 2, maxBlocks: 2 });
+    const e = new FakeExecutor(p);
+    const s = new Strategy('simple', 60_000);
+    e.tasks = 10;
+    await tick(s, e);
+    e.registered = ['0', '1'];
+    e.withPools = ['0', '1'];
+    await tick(s, e);
+    expect(e.live()).toBe(2);
+    e.withPools = ['1']; // block 0's pool was declared lost (stopped); its job still runs
+    await tick(s, e);
+    expect([...p.jobs.values()]).toEqual([JobState.CANCELLED, JobState.RUNNING, JobState.RUNNING]);
+    expect(e.statuses().get('0')!.state).toBe(JobState.FAILED);
+    expect(e.badState()).toBeNull();
+    expect(e.live()).toBe(2);
   });
 
   test('the handlers are pure functions of statuses', () => {

@@ -5,7 +5,11 @@ import { type ExecutionProvider, JobState, JobStatus } from '../providers/base.j
 import type { Executor, ExecutorContext, ExecutorTask, TaskDone } from './base.js';
 import { simpleErrorHandler } from './block-error-handlers.js';
 
-/** Decides from block statuses whether the executor is broken; returns the error to fail it with, or null. */
+/**
+ * Decides from block statuses whether the executor is broken; returns the error to fail it with, or null. It sees
+ * only the blocks that can tell a broken configuration: lost blocks (a pool registered, then the block ended) are
+ * left out, for they came up fine; the strategy replaces them and their tasks are retried.
+ */
 export type BlockErrorHandler = (
   label: string,
   statuses: ReadonlyMap<string, JobStatus>,
@@ -95,6 +99,13 @@ export abstract class BlockProviderExecutor implements Executor, BlockScaling {
   }
   /** Block ids that ever had a pool register. */
   protected abstract connectedBlocks(): Promise<Iterable<string>>;
+  /**
+   * Block ids with a pool registered now, or null when the executor cannot tell. A live block that had a pool and
+   * has none now lost it (stopped, frozen, cut off): it is cancelled so the strategy can replace it.
+   */
+  protected async blocksWithPools(): Promise<Iterable<string> | null> {
+    return null;
+  }
   /** Fail every task held and every later submit with `err`. */
   protected abstract failAll(err: Error): void;
 
@@ -164,7 +175,10 @@ export abstract class BlockProviderExecutor implements Executor, BlockScaling {
     return out;
   }
 
-  protected async cancelBlocks(blockIds: string[]): Promise<void> {
+  protected async cancelBlocks(
+    blockIds: string[],
+    as: JobStatus = new JobStatus(JobState.SCALED_IN, 'scaled in'),
+  ): Promise<void> {
     const jobIds = blockIds.map((b) => this.#blockToJob.get(b)).filter((j): j is string => j !== undefined);
     try {
       await this.provider.cancel(jobIds);
@@ -173,14 +187,22 @@ export abstract class BlockProviderExecutor implements Executor, BlockScaling {
         `${this.label}: cancelling blocks ${blockIds.join(',')} failed: ${(e as Error).message}`,
       );
     }
-    for (const b of blockIds) this.#simulated.set(b, new JobStatus(JobState.SCALED_IN, 'scaled in'));
-    this.blockLog.info(`${this.label}: scaled in blocks ${blockIds.join(',')}`);
+    for (const b of blockIds) this.#simulated.set(b, as);
+    this.blockLog.info(`${this.label}: ${as.message ?? 'cancelled'}: blocks ${blockIds.join(',')}`);
   }
 
   /** Cancel every live block (shutdown, poller close). */
   protected async cancelAllBlocks(): Promise<void> {
     const live = this.liveBlocks();
     if (live.length > 0) await this.cancelBlocks(live);
+    const ended = [...this.#blockToJob.entries()].filter(([b]) => !live.includes(b)).map(([, j]) => j);
+    if (ended.length > 0 && this.provider.reap) {
+      try {
+        await this.provider.reap(ended);
+      } catch (e) {
+        this.blockLog.error(`${this.label}: ending what ended blocks left failed: ${(e as Error).message}`);
+      }
+    }
   }
 
   async pollStatus(force = false): Promise<void> {
@@ -201,9 +223,22 @@ export abstract class BlockProviderExecutor implements Executor, BlockScaling {
     }
     try {
       this.#registered = new Set(await this.connectedBlocks());
+      // Asked after the registered blocks, so a pool registering in between counts as present, not lost.
+      const withPools = await this.blocksWithPools();
+      if (withPools !== null) await this.#cancelLostBlocks(new Set(withPools));
     } catch (e) {
       this.blockLog.debug(`${this.label}: could not list connected blocks: ${(e as Error).message}`);
     }
+  }
+
+  /** Cancel live blocks whose pools registered and are gone: their jobs run on, but serve no task any more. */
+  async #cancelLostBlocks(withPools: ReadonlySet<string>): Promise<void> {
+    const lost = this.liveBlocks().filter(
+      (b) => this.#registered.has(b) && !withPools.has(b) && this.#polled.get(b)?.state === JobState.RUNNING,
+    );
+    if (lost.length === 0) return;
+    this.blockLog.warning(`${this.label}: blocks ${lost.join(',')} lost their pools; cancelling them`);
+    await this.cancelBlocks(lost, new JobStatus(JobState.FAILED, 'lost: its pool stopped answering'));
   }
 
   statuses(): ReadonlyMap<string, JobStatus> {
@@ -228,7 +263,9 @@ export abstract class BlockProviderExecutor implements Executor, BlockScaling {
 
   handleErrors(): void {
     if (this.#errorHandler === null || this.#bad !== null) return;
-    const err = this.#errorHandler(this.label, this.statuses(), this.provider.initBlocks);
+    const judged = new Map<string, JobStatus>();
+    for (const [b, s] of this.statuses()) if (!(s.terminal && this.#registered.has(b))) judged.set(b, s);
+    const err = this.#errorHandler(this.label, judged, this.provider.initBlocks);
     if (err !== null) this.setBadState(err);
   }
 

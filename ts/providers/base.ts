@@ -64,6 +64,11 @@ export interface ExecutionProvider {
   status(jobIds: string[]): Promise<JobStatus[]>;
   /** One boolean per id: whether the cancel request was accepted. */
   cancel(jobIds: string[]): Promise<boolean[]>;
+  /**
+   * Ends what jobs that already ended left behind (a worker orphaned by its killed pool, a stopped process).
+   * Offered by providers whose jobs are processes they can see, such as LocalProvider; called at shutdown.
+   */
+  reap?(jobIds: string[]): Promise<void>;
 }
 
 /** Options every provider takes: the limits the strategy scales blocks within, and how long a command may take. */

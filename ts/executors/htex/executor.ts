@@ -208,6 +208,13 @@ export class HighThroughputExecutor extends BlockProviderExecutor {
     return { pending, running };
   }
 
+  /** Blocks with a pool registered now. */
+  protected override async blocksWithPools(): Promise<string[]> {
+    const blocks = new Set<string>();
+    for (const m of await this.connectedManagers()) if (m.blockId !== null) blocks.add(m.blockId);
+    return [...blocks];
+  }
+
   /** Stop sending tasks to a pool (used before its block is cancelled). */
   async holdManager(manager: string): Promise<boolean> {
     return (await this.#engine.command({ kind: 'HOLD_MANAGER', manager })).held;

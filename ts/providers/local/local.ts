@@ -12,13 +12,17 @@ import {
 } from '../cluster.js';
 import { SchedulerCommandFailed } from '../errors.js';
 import { substitute } from '../template.js';
-import { LOCAL_LAUNCH, LOCAL_TEMPLATE } from './template.js';
+import { LOCAL_CANCEL, LOCAL_LAUNCH, LOCAL_TEMPLATE } from './template.js';
+
+/** Polls of 50 ms a cancelled block gets to end on SIGTERM before SIGKILL. */
+const CANCEL_GRACE_POLLS = 60;
 
 export type LocalProviderOptions = ClusterProviderOptions;
 
 /**
  * Runs each block as a process group under bash on the channel's host (this host by default). The job id is
- * the group's pid; status comes from the exit-code file; cancel kills the group.
+ * the group's pid; status comes from the exit-code file; cancel ends every process of the block (its group,
+ * session and descendants: SIGTERM, then SIGKILL after 3 s) and returns once they are gone.
  * Defaults: `initBlocks` 1, `maxBlocks` 1, `cmdTimeout` 30 s, `statusPollingInterval` 5000 ms,
  * `launcher` SingleNodeLauncher.
  */
@@ -69,11 +73,15 @@ export class LocalProvider extends ClusterProvider {
     const r = await this.executeWait(cmd);
     if (r.exitCode !== 0) throw new SchedulerCommandFailed('local status probe', r.exitCode, r.stderr);
     const reports = new Map<string, StatusReport>();
+    const lingering: string[] = [];
     for (const line of lines(r.stdout)) {
       const [id, alive, ec] = line.split(' ');
       if (!id) continue;
       reports.set(id, this.report(alive === '1', ec ?? '?'));
+      if (alive === '1' && /^\d+$/.test(ec ?? '')) lingering.push(id);
     }
+    // The block's script ended, yet processes of it run on (orphaned by a killed pool, or stopped): end them now.
+    if (lingering.length > 0) await this.reap(lingering);
     return reports;
   }
 
@@ -92,12 +100,21 @@ export class LocalProvider extends ClusterProvider {
   }
 
   protected async cancelJobs(jobIds: string[]): Promise<boolean[]> {
-    return Promise.all(
-      jobIds.map(async (id) => {
-        if (!/^\d+$/.test(id)) return false;
-        const r = await this.executeWait(`kill -TERM -- -${id}`);
-        return r.exitCode === 0;
-      }),
-    );
+    return Promise.all(jobIds.map(async (id) => (await this.#endProcesses(id)) === 'ended'));
+  }
+
+  /** Ends every process left of jobs that ended (their main script exited; a stopped or orphaned one may not). */
+  async reap(jobIds: string[]): Promise<void> {
+    await Promise.all(jobIds.map((id) => this.#endProcesses(id)));
+  }
+
+  async #endProcesses(id: string): Promise<'ended' | 'none' | 'failed'> {
+    if (!/^\d+$/.test(id)) return 'failed';
+    const script = substitute(LOCAL_CANCEL, { pgid: id, grace: CANCEL_GRACE_POLLS }, this.label);
+    const r = await this.executeWait(script);
+    if (r.exitCode === 0) return 'ended';
+    if (r.exitCode === 3) return 'none';
+    this.log.error(`${this.label}: ending block ${id} failed: ${(r.stderr || r.stdout).trim()}`);
+    return 'failed';
   }
 }

@@ -22,6 +22,7 @@ import {
   workerCount,
 } from './resources.js';
 import { shareOut } from './share-out.js';
+import { StoppedWatch } from './stopped-watch.js';
 import { WorkerProcess, type WorkerSpawn } from './worker-process.js';
 
 /** Everything `parsl-ts worker-pool` is told on its command line, resolved. */
@@ -63,6 +64,7 @@ export class WorkerPool {
   /** The walltime backstop: a worker whose task outlives its own bound (blocked in a native call) is killed. */
   readonly #overrun = new OverrunWatch<WorkerProcess, Started>((w, s) => this.#onOverrun(w, s));
   #stopping = false;
+  #stoppedWatch: StoppedWatch<WorkerProcess> | null = null;
   /** Per rank: how to pin the worker to its CPUs (null: not pinned) and the environment that goes with them. */
   #placement: Pick<WorkerSpawn, 'pin' | 'env'>[] = [];
   #exit: (code: number) => void = () => {};
@@ -148,6 +150,12 @@ export class WorkerPool {
 
   #startWorkers(): void {
     for (let r = 0; r < this.#count; r++) this.#workers.push(this.#spawn(r));
+    this.#stoppedWatch = new StoppedWatch(
+      this.#o.heartbeatPeriodMs,
+      this.#o.heartbeatThresholdMs,
+      () => this.#workers.map((w) => ({ worker: w, pid: w.child.pid })),
+      (w, ms) => this.#onStopped(w, ms),
+    );
     this.#log.info(`started ${this.#count} workers`);
     this.#dispatch();
   }
@@ -214,6 +222,22 @@ export class WorkerPool {
     );
     w.retire();
     this.#replace(w, s.id, appTimeout(s.appName, s.walltimeMs));
+  }
+
+  /** A worker stopped past the heartbeat threshold: kill it, fail its running task, serve on. */
+  #onStopped(w: WorkerProcess, stoppedMs: number): void {
+    if (this.#stopping || !this.#workers.includes(w)) return;
+    const held = w.held();
+    this.#log.warning(
+      `worker ${w.rank} (pid ${w.child.pid}) has been stopped for ${stoppedMs} ms holding ${held.length} task(s); killing and replacing it`,
+    );
+    w.retire();
+    const detail = `stopped (SIGSTOP or frozen) for ${stoppedMs} ms`;
+    this.#replace(
+      w,
+      held[0] ?? null,
+      held.length > 0 ? new WorkerLost(w.rank, this.#host, { detail }) : null,
+    );
   }
 
   /**
@@ -312,6 +336,7 @@ export class WorkerPool {
     this.#stopping = true;
     this.#log.info(`pool stopping: ${reason}`);
     this.#overrun.clear();
+    this.#stoppedWatch?.close();
     for (const w of this.#workers) w.kill();
     void this.#link.close().then(() => this.#exit(code));
   }
