@@ -1,0 +1,74 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { eventually } from '../helpers/eventually.js';
+import { CollectionCounter } from '../helpers/gc.js';
+import { LOCAL_EXECUTORS, loadKernel, parsl } from '../helpers/kernel.js';
+
+const { app, map } = parsl;
+
+const TASKS = 3000;
+
+/** Items are objects so the collector can tell whether anything still holds a task's arguments. */
+function* items(n: number): Generator<{ i: number }> {
+  for (let i = 0; i < n; i++) yield { i };
+}
+
+describe.each(LOCAL_EXECUTORS)('finished tasks are collectable on %s', (_name, makeExecutor) => {
+  let teardown: (() => Promise<void>) | null = null;
+  afterEach(async () => {
+    await teardown?.();
+    teardown = null;
+  });
+
+  test(`after ${TASKS} tasks through map the kernel holds no record and every record and argument is collected`, async () => {
+    let dfk: parsl.DataFlowKernel;
+    ({ dfk, teardown } = await loadKernel({ executors: [makeExecutor()] }));
+    const counter = new CollectionCounter();
+    const touch = app((x: { i: number }) => x.i);
+    const tracked = (x: { i: number }) => {
+      const f = touch(x);
+      counter.track(f.task); // the kernel's task record
+      counter.track(x);
+      return f;
+    };
+    let sum = 0;
+    for await (const y of map(tracked, items(TASKS), { window: 64 })) sum += y;
+    expect(sum).toBe((TASKS * (TASKS - 1)) / 2);
+    expect(dfk.heldTaskCount).toBe(0);
+    expect(dfk.stateCounts()).toEqual({ exec_done: TASKS });
+    expect(counter.tracked).toBe(2 * TASKS);
+    await eventually(async () => (await counter.collect()) === counter.tracked, {
+      what: `all ${counter.tracked} task records and arguments collected (${counter.collected} so far)`,
+    });
+  });
+
+  test('garbageCollect: false keeps every record (the opt-in for introspection)', async () => {
+    let dfk: parsl.DataFlowKernel;
+    ({ dfk, teardown } = await loadKernel({ executors: [makeExecutor()], garbageCollect: false }));
+    const touch = app((x: { i: number }) => x.i);
+    for await (const _ of map(touch, items(200), { window: 16 })) {
+      // drain
+    }
+    expect(dfk.heldTaskCount).toBe(200);
+  });
+
+  test('a failed task and a retried one are collectable too', async () => {
+    let dfk: parsl.DataFlowKernel;
+    ({ dfk, teardown } = await loadKernel({ executors: [makeExecutor()], retries: 1 }));
+    const counter = new CollectionCounter();
+    const fails = app((x: { i: number }) => {
+      throw new Error(`no ${x.i}`);
+    });
+    const tracked = (x: { i: number }) => {
+      const f = fails(x);
+      counter.track(f.task);
+      return f;
+    };
+    let failed = 0;
+    for await (const o of parsl.mapSettled(tracked, items(100), { window: 8 })) if (!o.ok) failed++;
+    expect(failed).toBe(100);
+    expect(dfk.heldTaskCount).toBe(0);
+    await eventually(async () => (await counter.collect()) === counter.tracked, {
+      what: `all ${counter.tracked} failed task records collected (${counter.collected} so far)`,
+    });
+  });
+});
