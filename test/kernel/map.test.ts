@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
 import { LOCAL_EXECUTORS, loadKernel, parsl } from '../helpers/kernel.js';
@@ -189,6 +190,38 @@ describe.each(LOCAL_EXECUTORS)('map on %s', (_name, makeExecutor) => {
     expect(unfinished(dfk)).toEqual({});
   });
 
+  test('aborting the signal drains the tasks in flight, then the pending next() rejects with its reason', async () => {
+    const input = new CountingInput();
+    const gate = deferred<number>();
+    const waitFor = app((x: number, _gate: number) => x);
+    const controller = new AbortController();
+    const it = map((i: number) => waitFor(i, gate.promise), input, { window: 4, signal: controller.signal });
+    const pending = it.next();
+    const reason = new Error('enough');
+    controller.abort(reason);
+    let rejected = false;
+    const settled = pending.catch((e: unknown) => {
+      rejected = e === reason;
+    });
+    expect(unfinished(dfk)).not.toEqual({}); // the 4 tasks in flight wait for the gate: no rejection before they end
+    gate.resolve(0);
+    await settled;
+    expect(rejected).toBe(true);
+    expect(unfinished(dfk)).toEqual({});
+    expect(input.closed).toBe(true);
+    expect(input.pulled).toBe(4);
+    await expect(it.next()).rejects.toBe(reason);
+  });
+
+  test('a signal outlives the map without keeping a listener on it', async () => {
+    const controller = new AbortController();
+    for await (const _ of map(double, [1, 2, 3], { signal: controller.signal })) {
+      // drain
+    }
+    for await (const _ of map(double, new CountingInput(), { signal: controller.signal })) break;
+    expect(getEventListeners(controller.signal, 'abort')).toEqual([]);
+  });
+
   test('mapSettled yields failed items and goes on', async () => {
     const oddFails = app((x: number) => {
       if (x % 2 === 1) throw new Error(`odd ${x}`);
@@ -243,6 +276,7 @@ describe('map options and input', () => {
     [{ window: 1.5 }, /map\.window must be .*got the number 1\.5/],
     [{ ordered: 'yes' }, /map\.ordered must be true or false/],
     [{ windowSize: 3 }, /map: unknown option 'windowSize'/],
+    [{ signal: 'stop' }, /map\.signal must be an AbortSignal; got/],
   ])('bad options fail at once with a message naming the option: %o', (options, message) => {
     expect(() => map(plain, [1], options as parsl.MapOptions)).toThrow(message);
     expect(() => map(plain, [1], options as parsl.MapOptions)).toThrow(parsl.ConfigurationError);

@@ -17,6 +17,11 @@ export interface MapOptions {
   window?: number;
   /** `true`: results in the order of the input; `false`: as tasks complete. @default true */
   ordered?: boolean;
+  /**
+   * Aborting it stops the map like leaving the loop (no more input, tasks in flight waited for), then a pending
+   * or later `next()` rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 /** One item's outcome from {@link mapSettled}: its position in the input, the item, and a value or an error. */
@@ -27,7 +32,7 @@ export type MapOutcome<T, R> =
 /** What `map` calls per item: an app (it returns an AppFuture) or any function returning a PromiseLike. */
 export type MapFunction<T, R> = (item: T) => PromiseLike<R>;
 
-const KEYS = { window: true, ordered: true } satisfies KeySet<MapOptions>;
+const KEYS = { window: true, ordered: true, signal: true } satisfies KeySet<MapOptions>;
 const DEFAULT_WINDOW = 1000;
 /** The window's ring buffers are allocated up front; a bigger window than this is a mistake, not a need. */
 const MAX_WINDOW = 10_000_000;
@@ -86,15 +91,21 @@ export function mapSettled<T, R>(
 interface ReadOptions {
   readonly window: number;
   readonly ordered: boolean;
+  readonly signal: AbortSignal | null;
 }
 
 function readOptions(owner: string, options: MapOptions): ReadOptions {
   const o = new OptionReader<MapOptions>(owner, options, KEYS);
+  const signal = (o.raw('signal') ?? null) as AbortSignal | null;
+  if (signal !== null && !(signal instanceof AbortSignal)) o.fail('signal', 'an AbortSignal');
   return {
     window: o.number('window', DEFAULT_WINDOW, { integer: true, min: 1, max: MAX_WINDOW }),
     ordered: o.bool('ordered', true),
+    signal,
   };
 }
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 type Source<T> =
   | { readonly sync: true; readonly it: Iterator<T> }
@@ -141,6 +152,9 @@ class MapRun<T, R> implements AsyncIterableIterator<MapOutcome<T, R>> {
   #pulling: Promise<void> | null = null;
   #waiters: Waiter<T, R>[] = [];
   #drained: (() => void)[] = [];
+  #stopping: Promise<void> | null = null;
+  readonly #signal: AbortSignal | null;
+  #aborted: { readonly reason: unknown } | null = null;
   /** Set while `fn` is being called: an outcome that arrives synchronously is stored, not served re-entrantly. */
   #submitting = false;
 
@@ -160,6 +174,9 @@ class MapRun<T, R> implements AsyncIterableIterator<MapOutcome<T, R>> {
     this.#window = o.window;
     this.#ordered = o.ordered;
     this.#ring = new Array(o.window);
+    this.#signal = o.signal;
+    if (o.signal?.aborted) this.#aborted = { reason: o.signal.reason };
+    else o.signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<MapOutcome<T, R>> {
@@ -167,6 +184,12 @@ class MapRun<T, R> implements AsyncIterableIterator<MapOutcome<T, R>> {
   }
 
   next(): Promise<IteratorResult<MapOutcome<T, R>>> {
+    const aborted = this.#aborted;
+    if (aborted !== null) {
+      return this.#stop().then(() => {
+        throw aborted.reason;
+      });
+    }
     if (this.#waiters.length === 0) {
       const r = this.#take();
       if (r !== null) return Promise.resolve(r);
@@ -180,17 +203,39 @@ class MapRun<T, R> implements AsyncIterableIterator<MapOutcome<T, R>> {
 
   /** Stop reading, close the input, and resolve when no task of this map is running any more. */
   async return(): Promise<IteratorResult<MapOutcome<T, R>>> {
-    if (!this.#stopped) {
-      this.#stopped = true;
-      for (const w of this.#waiters.splice(0)) w.resolve({ done: true, value: undefined });
-      await this.#pulling;
-      if (!this.#exhausted) {
-        this.#exhausted = true;
-        await (this.#source.it as AsyncIterator<T>).return?.();
-      }
+    for (const w of this.#waiters.splice(0)) w.resolve(DONE);
+    await this.#stop();
+    return DONE;
+  }
+
+  readonly #onAbort = (): void => {
+    const reason = this.#signal?.reason;
+    this.#aborted = { reason };
+    const waiting = this.#waiters.splice(0);
+    void this.#stop().then(() => {
+      for (const w of waiting) w.reject(reason);
+    });
+  };
+
+  #stop(): Promise<void> {
+    this.#stopping ??= this.#drain();
+    return this.#stopping;
+  }
+
+  async #drain(): Promise<void> {
+    this.#end();
+    await this.#pulling;
+    if (!this.#exhausted) {
+      this.#exhausted = true;
+      await (this.#source.it as AsyncIterator<T>).return?.();
     }
     if (this.#running > 0) await new Promise<void>((r) => this.#drained.push(r));
-    return { done: true, value: undefined };
+  }
+
+  /** No more input or delivery; a long-lived signal must not keep this map alive through its listener. */
+  #end(): void {
+    this.#stopped = true;
+    this.#signal?.removeEventListener('abort', this.#onAbort);
   }
 
   /** A finished outcome or the end, or null when the consumer has to wait; keeps the window full. */
@@ -204,12 +249,10 @@ class MapRun<T, R> implements AsyncIterableIterator<MapOutcome<T, R>> {
     }
     if (this.#stopped || (this.#exhausted && this.#held === 0)) {
       const e = this.#sourceError;
-      if (e !== null && !this.#stopped) {
-        this.#stopped = true;
-        throw e.error;
-      }
-      this.#stopped = true;
-      return { done: true, value: undefined };
+      const first = !this.#stopped;
+      this.#end();
+      if (e !== null && first) throw e.error;
+      return DONE;
     }
     return null;
   }
