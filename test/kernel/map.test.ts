@@ -282,6 +282,24 @@ describe('map options and input', () => {
     expect(() => map(plain, [1], options as parsl.MapOptions)).toThrow(parsl.ConfigurationError);
   });
 
+  test('an input that throws at once rejects the first next(), it does not throw synchronously', async () => {
+    const bad = new Error('no input today');
+    const broken: Iterable<number> = {
+      [Symbol.iterator]: () => ({
+        next: () => {
+          throw bad;
+        },
+      }),
+    };
+    const it = mapSettled(plain, broken);
+    let p: Promise<unknown> | null = null;
+    expect(() => {
+      p = it.next();
+    }).not.toThrow();
+    await expect(p).rejects.toBe(bad);
+    expect((await it.next()).done).toBe(true);
+  });
+
   test('an input that is not iterable fails at once', () => {
     expect(() => mapSettled(plain, 42 as unknown as number[])).toThrow(
       /mapSettled: items must be an iterable or an async iterable; got/,

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
+import { freshRunDir } from '../helpers/executors.js';
 import { CollectionCounter } from '../helpers/gc.js';
 import { LOCAL_EXECUTORS, loadKernel, parsl } from '../helpers/kernel.js';
+import { expectNoProcessLeft, killAll } from '../helpers/processes.js';
 
 const { app, map } = parsl;
 
@@ -10,6 +12,27 @@ const TASKS = 3000;
 /** Items are objects (arrays: a plain object would be keyword options) so the collector can see them go. */
 function* items(n: number): Generator<[number]> {
   for (let i = 0; i < n; i++) yield [i];
+}
+
+/** Run `tasks` tasks through map and check the kernel forgets them and nothing else holds them. */
+async function expectCollectable(dfk: parsl.DataFlowKernel, tasks: number): Promise<void> {
+  const counter = new CollectionCounter();
+  const touch = app((x: [number]) => x[0]);
+  const tracked = (x: [number]) => {
+    const f = touch(x);
+    counter.track(f.task); // the kernel's task record
+    counter.track(x);
+    return f;
+  };
+  let sum = 0;
+  for await (const y of map(tracked, items(tasks), { window: 64 })) sum += y;
+  expect(sum).toBe((tasks * (tasks - 1)) / 2);
+  expect(dfk.heldTaskCount).toBe(0);
+  expect(dfk.stateCounts().exec_done).toBe(tasks);
+  expect(counter.tracked).toBe(2 * tasks);
+  await eventually(async () => (await counter.collect()) === counter.tracked, {
+    what: `all ${counter.tracked} task records and arguments collected (${counter.collected} so far)`,
+  });
 }
 
 describe.each(LOCAL_EXECUTORS)('finished tasks are collectable on %s', (_name, makeExecutor) => {
@@ -22,23 +45,7 @@ describe.each(LOCAL_EXECUTORS)('finished tasks are collectable on %s', (_name, m
   test(`after ${TASKS} tasks through map the kernel holds no record and every record and argument is collected`, async () => {
     let dfk: parsl.DataFlowKernel;
     ({ dfk, teardown } = await loadKernel({ executors: [makeExecutor()] }));
-    const counter = new CollectionCounter();
-    const touch = app((x: [number]) => x[0]);
-    const tracked = (x: [number]) => {
-      const f = touch(x);
-      counter.track(f.task); // the kernel's task record
-      counter.track(x);
-      return f;
-    };
-    let sum = 0;
-    for await (const y of map(tracked, items(TASKS), { window: 64 })) sum += y;
-    expect(sum).toBe((TASKS * (TASKS - 1)) / 2);
-    expect(dfk.heldTaskCount).toBe(0);
-    expect(dfk.stateCounts()).toEqual({ exec_done: TASKS });
-    expect(counter.tracked).toBe(2 * TASKS);
-    await eventually(async () => (await counter.collect()) === counter.tracked, {
-      what: `all ${counter.tracked} task records and arguments collected (${counter.collected} so far)`,
-    });
+    await expectCollectable(dfk, TASKS);
   });
 
   test('garbageCollect: false keeps every record (the opt-in for introspection)', async () => {
@@ -70,5 +77,33 @@ describe.each(LOCAL_EXECUTORS)('finished tasks are collectable on %s', (_name, m
     await eventually(async () => (await counter.collect()) === counter.tracked, {
       what: `all ${counter.tracked} failed task records collected (${counter.collected} so far)`,
     });
+  });
+});
+
+describe('finished tasks are collectable on HTEX', () => {
+  let marker = '';
+  afterEach(() => {
+    if (marker !== '') killAll(marker);
+  });
+
+  test('after 2000 tasks through map the kernel and the executor hold none of them', async () => {
+    const { runDir } = freshRunDir('retention');
+    marker = runDir;
+    const ex = new parsl.HighThroughputExecutor({
+      address: '127.0.0.1',
+      maxWorkersPerNode: 2,
+      provider: new parsl.LocalProvider({
+        launcher: new parsl.SimpleLauncher({ debug: false }),
+        initBlocks: 1,
+      }),
+    });
+    const dfk = await parsl.load(new parsl.Config({ executors: [ex], runDir, strategy: 'none' }));
+    try {
+      await expectCollectable(dfk, 2000);
+    } finally {
+      await dfk.cleanup();
+      parsl.clear();
+    }
+    await expectNoProcessLeft(runDir);
   });
 });

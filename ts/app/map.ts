@@ -191,7 +191,12 @@ class MapRun<T, R> implements AsyncIterableIterator<MapOutcome<T, R>> {
       });
     }
     if (this.#waiters.length === 0) {
-      const r = this.#take();
+      let r: IteratorResult<MapOutcome<T, R>> | null;
+      try {
+        r = this.#take();
+      } catch (e) {
+        return Promise.reject(e);
+      }
       if (r !== null) return Promise.resolve(r);
     }
     return new Promise((resolve, reject) => {
