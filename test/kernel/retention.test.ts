@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
-import { freshRunDir } from '../helpers/executors.js';
 import { CollectionCounter } from '../helpers/gc.js';
 import { LOCAL_EXECUTORS, loadKernel, parsl } from '../helpers/kernel.js';
 import { expectNoProcessLeft, killAll } from '../helpers/processes.js';
@@ -81,15 +80,13 @@ describe.each(LOCAL_EXECUTORS)('finished tasks are collectable on %s', (_name, m
 });
 
 describe('finished tasks are collectable on HTEX', () => {
-  let marker = '';
+  let runBase = '';
   afterEach(() => {
-    if (marker !== '') killAll(marker);
+    if (runBase !== '') killAll(runBase);
   });
 
   test('after 2000 tasks through map the kernel and the executor hold none of them', async () => {
-    const { runDir } = freshRunDir('retention');
-    marker = runDir;
-    const ex = new parsl.HighThroughputExecutor({
+    const htex = new parsl.HighThroughputExecutor({
       address: '127.0.0.1',
       maxWorkersPerNode: 2,
       provider: new parsl.LocalProvider({
@@ -97,13 +94,13 @@ describe('finished tasks are collectable on HTEX', () => {
         initBlocks: 1,
       }),
     });
-    const dfk = await parsl.load(new parsl.Config({ executors: [ex], runDir, strategy: 'none' }));
+    const k = await loadKernel({ executors: [htex], strategy: 'none' });
+    runBase = k.runBase;
     try {
-      await expectCollectable(dfk, 2000);
+      await expectCollectable(k.dfk, 2000);
     } finally {
-      await dfk.cleanup();
-      parsl.clear();
+      await k.teardown();
     }
-    await expectNoProcessLeft(runDir);
+    await expectNoProcessLeft(runBase);
   });
 });
