@@ -7,7 +7,7 @@
  * - the baseline: 50,000 no-op tasks submitted at once (`Promise.all`, today's way);
  * - the stream: 10,000,000 (threads: `ThreadPoolExecutor(2)`) or 1,000,000 (HTEX, one local block of 2 workers)
  *   no-op tasks through `parsl.map`.
- * Prints one JSON object: rates, the stream/baseline ratio, RSS (and heap) at 10 %, 50 % and 100 % of the stream,
+ * Prints one JSON object: rates, the stream/baseline ratio, RSS (and heap) at 10, 25, 50, 75 and 100 % of the stream,
  * the process's peak RSS, the RSS of its child processes (interchange, worker pool) for HTEX, and the targets.
  */
 import { fork } from 'node:child_process';
@@ -31,8 +31,8 @@ interface Checkpoint {
   readonly seconds: number;
   readonly rssMB: number;
   readonly heapUsedMB: number;
-  /** Interchange, worker pool and workers together (HTEX only). */
-  readonly childrenRssMB?: number;
+  /** The interchange, worker pool and workers, in total and by role (HTEX only). */
+  readonly otherProcessesRssMB?: Record<string, number>;
   readonly heldTaskRecords: number;
 }
 
@@ -103,7 +103,7 @@ async function stream(
   tasks: number,
   window: number,
 ): Promise<StreamResult> {
-  const percents = [10, 50, 100];
+  const percents = [10, 25, 50, 75, 100];
   const marks = percents.map((p) => Math.round((tasks * p) / 100));
   const checkpoints: Checkpoint[] = [];
   let done = 0;
@@ -120,7 +120,7 @@ async function stream(
         seconds: round((performance.now() - t0) / 1000),
         rssMB: Math.round(m.rss / MB),
         heapUsedMB: Math.round(m.heapUsed / MB),
-        ...(phase === 'htex' ? { childrenRssMB: Math.round(descendantsRss(process.pid) / MB) } : {}),
+        ...(phase === 'htex' ? { otherProcessesRssMB: runProcessesRss(process.pid, dfk.runDir) } : {}),
         heldTaskRecords: dfk.heldTaskCount,
       });
     }
@@ -141,31 +141,50 @@ function* range(n: number): Generator<number> {
   for (let i = 0; i < n; i++) yield i;
 }
 
-/** RSS of every process below `root` (Linux /proc). */
-function descendantsRss(root: number): number {
+/**
+ * RSS in MB of the run's other processes, in total and by role (interchange, worker-pool, worker): every process
+ * below `root`, and every process whose command line names the run directory (the provider detaches pools).
+ */
+function runProcessesRss(root: number, runDir: string): Record<string, number> {
   const parent = new Map<number, number>();
   const rss = new Map<number, number>();
+  const named = new Set<number>();
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
+    const pid = Number(d);
     try {
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parent.set(Number(d), Number(fields[1])); // ppid
-      rss.set(Number(d), Number(fields[21]) * 4096); // rss in pages
+      parent.set(pid, Number(fields[1])); // ppid
+      rss.set(pid, Number(fields[21]) * 4096); // rss in pages
+      if (pid !== root && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(runDir)) named.add(pid);
     } catch {
       // the process ended while we read
     }
   }
-  let total = 0;
+  const below = (pid: number) => {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === root) return true;
+    return false;
+  };
+  const out: Record<string, number> = { total: 0 };
   for (const pid of parent.keys()) {
-    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) {
-      if (p === root) {
-        total += rss.get(pid) ?? 0;
-        break;
-      }
-    }
+    if (!named.has(pid) && !below(pid)) continue;
+    const role = roleOf(pid);
+    const bytes = rss.get(pid) ?? 0;
+    out.total! += bytes;
+    out[role] = (out[role] ?? 0) + bytes;
   }
-  return total;
+  for (const k of Object.keys(out)) out[k] = Math.round(out[k]! / MB);
+  return out;
+}
+
+function roleOf(pid: number): string {
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return cmd.find((a) => /^(interchange|worker-pool|worker)$/.test(a)) ?? cmd[0]!.split('/').pop()!;
+  } catch {
+    return 'gone';
+  }
 }
 
 // ---------------------------------------------------------------- the parent: one child per phase

@@ -35,7 +35,7 @@ export type MapFunction<T, R> = (item: T) => PromiseLike<R>;
 const KEYS = { window: true, ordered: true, signal: true } satisfies KeySet<MapOptions>;
 const DEFAULT_WINDOW = 1000;
 /** The window's ring buffers are allocated up front; a bigger window than this is a mistake, not a need. */
-const MAX_WINDOW = 10_000_000;
+const MAX_WINDOW = 1_000_000;
 
 /**
  * Run `fn(item)` for every item of a (possibly endless, possibly async) iterable with at most `window` items in
