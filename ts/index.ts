@@ -18,6 +18,7 @@ export {
   getAllAddresses,
 } from './addresses.js';
 export { type App, type AppOptions, app, bashApp, joinApp } from './app/app.js';
+export { type MapFunction, type MapOptions, type MapOutcome, map, mapSettled } from './app/map.js';
 export {
   type AppKwargs,
   AUTO_LOGNAME,

@@ -11,6 +11,7 @@ const TSX = pathToFileURL(resolve('node_modules/tsx/dist/loader.mjs')).href;
 const cases: Array<[string, string[], RegExp]> = [
   ['hello.ts', [], /fib\(10\) via join apps = 55/],
   ['map-reduce.ts', ['20'], /pi ≈ 3\.1\d* from 20 tasks/],
+  ['stream.ts', ['10'], /^9592 primes below 100000, from 10 blocks of an endless stream/],
   ['sequential.ts', [], /after 100 steps/],
   ['files.ts', [], /sum of all parts: 20 /],
   ['join.ts', [], /fib\(15\) = 610/],

@@ -103,6 +103,14 @@ export class DataFlowKernel {
     return this.#taskCount;
   }
 
+  /**
+   * Task records the kernel holds: tasks not final yet, plus every finished one when `garbageCollect` is false.
+   * With the default it does not grow with the number of tasks done (what `parsl.map` relies on).
+   */
+  get heldTaskCount(): number {
+    return this.#tasks.size;
+  }
+
   /** Tasks per state name, e.g. `{ exec_done: 10, failed: 1 }`. */
   stateCounts(): Record<string, number> {
     const out: Record<string, number> = {};
