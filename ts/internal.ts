@@ -32,7 +32,12 @@ export {
   ResultBatch,
   resultBodies,
 } from './executors/exex/protocol.js';
-export { z85Encode } from './executors/htex/curve.js';
+export {
+  createCertificates,
+  loadCertificates,
+  loadServerCertificates,
+  z85Encode,
+} from './executors/htex/curve.js';
 export { CLI_MAIN } from './executors/htex/engine.js';
 export {
   type CpuAffinity,
