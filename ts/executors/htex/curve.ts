@@ -96,11 +96,14 @@ async function assertPrivate(dir: string, files: readonly string[]): Promise<voi
     if (!st.isFile())
       throw new InsecureCertificates(path, `the CurveZMQ key file ${path} is not a regular file`);
     checkOwner(path, st.uid);
+    // A secret key must be ours alone; a public key may be read by anyone but replaced by no one.
+    const secret = f.endsWith('_secret');
     const m = st.mode & 0o777;
-    if ((m & 0o077) !== 0) {
+    if ((m & (secret ? 0o077 : 0o022)) !== 0) {
       throw new InsecureCertificates(
         path,
-        `the CurveZMQ key file ${path} has mode ${m.toString(8)}: it must be private (chmod 600 ${path})`,
+        `the CurveZMQ key file ${path} has mode ${m.toString(8)}: ` +
+          `${secret ? 'it must be private' : 'others must not be able to write it'} (chmod 600 ${path})`,
       );
     }
   }
