@@ -3,6 +3,7 @@
  * mapped in package.json `imports`; not part of the public `exports`). A test imports the public entry
  * (`parsl-ts`) for what users see and this entry for the rest, so moving a file changes this list, not the tests.
  */
+export { isLoopbackAddress } from './addresses.js';
 export { ChannelTimeout } from './channels/errors.js';
 export { mpiAppPoolCommand } from './cli/commands/mpi-app-pool.js';
 export { mpiWorkerPoolCommand } from './cli/commands/mpi-worker-pool.js';
