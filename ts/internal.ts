@@ -73,6 +73,7 @@ export type { ClusterProvider } from './providers/cluster.js';
 export type { SlurmProviderOptions } from './providers/slurm/slurm.js';
 export { substitute } from './providers/template.js';
 export { walltimeToMinutes, walltimeToSeconds } from './providers/walltime.js';
+export { REDACTED, redact, registerSecret } from './secrets.js';
 export { describeFunction, FunctionLoader, type ModuleReference } from './serialize/function-ref.js';
 export { encodeValue } from './serialize/values.js';
 export { PACKAGE_VERSION } from './version.js';

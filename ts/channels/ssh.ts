@@ -207,24 +207,37 @@ export class SSHChannel implements Channel {
           );
         }
       });
-      client.connect({
-        ...auth,
-        sock,
-        host: this.hostname,
-        port: this.port,
-        username: this.username,
-        readyTimeout: this.options.connectTimeoutMs ?? 20_000,
-        hostVerifier: (key: Buffer) => {
-          const verdict = checkKnownHosts(known, name, key);
-          if (verdict.kind === 'match') return true;
-          if (verdict.kind === 'unknown' && this.options.hostKeyPolicy === 'acceptNew') {
-            newKey = key;
-            return true;
-          }
-          hostKeyProblem = hostKeyError(this.hostname, this.port, name, knownHostsPath, key, verdict.kind);
-          return false;
-        },
-      });
+      // ssh2 throws here, synchronously, when it cannot use the key (bad passphrase, unknown format): the socket
+      // we opened would otherwise stay open and keep the process alive.
+      try {
+        client.connect({
+          ...auth,
+          sock,
+          host: this.hostname,
+          port: this.port,
+          username: this.username,
+          readyTimeout: this.options.connectTimeoutMs ?? 20_000,
+          hostVerifier: (key: Buffer) => {
+            const verdict = checkKnownHosts(known, name, key);
+            if (verdict.kind === 'match') return true;
+            if (verdict.kind === 'unknown' && this.options.hostKeyPolicy === 'acceptNew') {
+              newKey = key;
+              return true;
+            }
+            hostKeyProblem = hostKeyError(this.hostname, this.port, name, knownHostsPath, key, verdict.kind);
+            return false;
+          },
+        });
+      } catch (cause) {
+        sock.destroy();
+        reject(
+          new AuthException(
+            `cannot use the SSH key file ${this.options.keyFilename ?? '(default key)'}: ` +
+              `${(cause as Error).message}; check keyFilename and passphrase`,
+            { cause },
+          ),
+        );
+      }
     });
     client.on('error', () => {
       // A broken connection after setup: drop it so the next call reconnects.
