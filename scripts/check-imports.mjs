@@ -49,6 +49,7 @@ const HELPERS = [
   'version.ts',
   'logging.ts',
   'addresses.ts',
+  'secrets.ts',
 ];
 
 /** Imported by nothing in the tree unless an arrow names them (tests import the two entries; `bin` runs cli/). */

@@ -69,3 +69,9 @@ export async function getAllAddresses(): Promise<string[]> {
   }
   return [...new Set([...found, ...internal])];
 }
+
+/** True when `address` (an IP literal, optionally bracketed, or `localhost`) is reachable from this host only. */
+export function isLoopbackAddress(address: string): boolean {
+  const a = address.replace(/^\[|\]$/g, '').toLowerCase();
+  return a === 'localhost' || a === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(a);
+}

@@ -3,6 +3,8 @@
  * Each concept folder keeps its own `errors.ts`; every class there extends {@link ParslError}.
  */
 
+import { redact } from './secrets.js';
+
 type ErrorClass = abstract new (...args: never[]) => Error;
 
 const registry = new Map<string, ErrorClass>();
@@ -22,7 +24,8 @@ export function errorClassByName(name: string): ErrorClass | undefined {
 
 export class ParslError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    // Messages quote commands, option values and server answers: never let a registered secret through.
+    super(redact(message), options);
     // Subclasses get their own name without repeating it in every constructor.
     Object.defineProperty(this, 'name', {
       value: new.target.name,

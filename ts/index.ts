@@ -88,6 +88,7 @@ export type { Executor, ExecutorContext, ExecutorTask, TaskDone, TaskOutcome } f
 export {
   BadStateException,
   ExecutorError,
+  InsecureCertificates,
   InvalidResourceSpecification,
   ManagerLost,
   ScalingFailed,

@@ -3,6 +3,7 @@
  * mapped in package.json `imports`; not part of the public `exports`). A test imports the public entry
  * (`parsl-ts`) for what users see and this entry for the rest, so moving a file changes this list, not the tests.
  */
+export { isLoopbackAddress } from './addresses.js';
 export { ChannelTimeout } from './channels/errors.js';
 export { mpiAppPoolCommand } from './cli/commands/mpi-app-pool.js';
 export { mpiWorkerPoolCommand } from './cli/commands/mpi-worker-pool.js';
@@ -33,7 +34,12 @@ export {
   ResultBatch,
   resultBodies,
 } from './executors/exex/protocol.js';
-export { z85Encode } from './executors/htex/curve.js';
+export {
+  createCertificates,
+  loadCertificates,
+  loadServerCertificates,
+  z85Encode,
+} from './executors/htex/curve.js';
 export { CLI_MAIN } from './executors/htex/engine.js';
 export {
   type CpuAffinity,
@@ -68,6 +74,7 @@ export type { ClusterProvider } from './providers/cluster.js';
 export type { SlurmProviderOptions } from './providers/slurm/slurm.js';
 export { substitute } from './providers/template.js';
 export { walltimeToMinutes, walltimeToSeconds } from './providers/walltime.js';
+export { REDACTED, redact, registerSecret } from './secrets.js';
 export { describeFunction, FunctionLoader, type ModuleReference } from './serialize/function-ref.js';
 export { encodeValue } from './serialize/values.js';
 export { PACKAGE_VERSION } from './version.js';

@@ -1,5 +1,6 @@
 import { createWriteStream, mkdirSync, openSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
+import { redact } from './secrets.js';
 
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warning: 30, error: 40 };
@@ -45,7 +46,7 @@ export class Logger {
 
 function emit(name: string, level: LogLevel, msg: string): void {
   const n = LEVELS[level];
-  const line = `${new Date().toISOString()} ${name} ${level.toUpperCase()}: ${msg}\n`;
+  const line = `${new Date().toISOString()} ${name} ${level.toUpperCase()}: ${redact(msg)}\n`;
   for (const h of handlers)
     if (n >= h.level && (h.filter === null || name.startsWith(h.filter))) h.write(line);
 }

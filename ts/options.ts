@@ -6,6 +6,7 @@
  */
 import { describeValue } from './describe.js';
 import { ConfigurationError } from './errors.js';
+import { isSecretName, registerSecret } from './secrets.js';
 
 /**
  * Every key of an options interface, as an object literal. Declare it with
@@ -81,7 +82,15 @@ export class OptionReader<T extends object> {
 
   /** Throws the package's one message shape for a bad field. */
   fail(field: string, want: string, got: unknown = this.#o[field]): never {
-    throw new ConfigurationError(`${this.owner}.${field} must be ${want}; got ${describeValue(got)}`);
+    const shown = isSecretName(field) ? describeSecret(got) : describeValue(got);
+    throw new ConfigurationError(`${this.owner}.${field} must be ${want}; got ${shown}`);
+  }
+
+  /** A string that is a secret (password, passphrase, token): registered so logs and errors mask it. */
+  secret(field: keyof T & string): string | undefined {
+    const v = this.string(field, undefined);
+    registerSecret(v);
+    return v;
   }
 
   number(field: keyof T & string, dflt: number, rule?: NumberRule): number;
@@ -186,4 +195,11 @@ function numberWant(r: NumberRule): string {
   if (r.min !== undefined) parts.push(`${r.exclusiveMin ? '>' : '≥'} ${r.min}`);
   if (r.max !== undefined) parts.push(`≤ ${r.max}`);
   return parts.length === 0 ? what : `${what} ${parts.join(' and ')}`;
+}
+
+/** A wrong value given for a secret field, named by its type only: a typo in a password is still the password. */
+function describeSecret(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  const kind = Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+  return `${kind} (its value is not shown: the field holds a secret)`;
 }

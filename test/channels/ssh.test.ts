@@ -35,6 +35,12 @@ function channel(extra: Partial<ConstructorParameters<typeof SSHChannel>[0]> = {
   return ch;
 }
 
+/** The test sshd's host key fingerprint, as `ssh-keygen -l` prints it. */
+async function hostFingerprint(): Promise<string> {
+  const { stdout } = await run('ssh-keygen', ['-l', '-f', `${BASE}/host_ed25519.pub`]);
+  return stdout.split(' ')[1]!;
+}
+
 beforeAll(async () => {
   sshd = await startService('sshd', { BASE, PORT: String(PORT) });
 }, 120_000);
@@ -96,7 +102,16 @@ describe('SSHChannel against a real sshd on 127.0.0.1', () => {
     skipOrFail(ctx, sshd.missing);
     const dir = tempDir('khosts').path;
     const empty = join(dir, 'known_hosts');
-    await expect(channel({ knownHosts: empty }).execute('true')).rejects.toBeInstanceOf(BadHostKeyException);
+    const unknown = await channel({ knownHosts: empty })
+      .execute('true')
+      .catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(BadHostKeyException);
+    // The fingerprint as OpenSSH prints it, so it can be compared with what the host's administrator publishes.
+    const fp = await hostFingerprint();
+    expect((unknown as BadHostKeyException).fingerprint).toBe(fp);
+    expect((unknown as Error).message).toContain(`the server offered the ssh-ed25519 key ${fp}`);
+    expect((unknown as Error).message).toContain(`ssh-keyscan -p ${PORT} 127.0.0.1 >> ${empty}`);
+    expect((unknown as Error).message).toContain("hostKeyPolicy: 'acceptNew'");
     expect((await channel({ knownHosts: empty, hostKeyPolicy: 'acceptNew' }).execute('echo ok')).stdout).toBe(
       'ok\n',
     );
@@ -112,6 +127,25 @@ describe('SSHChannel against a real sshd on 127.0.0.1', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BadHostKeyException);
     expect((err as Error).message).toMatch(/differs/);
+    expect((err as Error).message).toContain(await hostFingerprint());
+    expect(await readFile(changed, 'utf8')).toBe(`[127.0.0.1]:2222 ${other}\n`);
+  });
+
+  test('by default the key is checked against ~/.ssh/known_hosts: an unknown host is refused', async (ctx) => {
+    skipOrFail(ctx, sshd.missing);
+    const home = tempDir('home').path;
+    const saved = process.env.HOME;
+    process.env.HOME = home;
+    try {
+      const err = await channel({ knownHosts: undefined })
+        .execute('true')
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BadHostKeyException);
+      expect((err as Error).message).toContain(`is not in ${join(home, '.ssh', 'known_hosts')}`);
+      expect((err as BadHostKeyException).fingerprint).toBe(await hostFingerprint());
+    } finally {
+      process.env.HOME = saved;
+    }
   });
 
   test('hashed known_hosts entries (ssh-keygen -H) are understood', async (ctx) => {

@@ -30,7 +30,7 @@ function foreignCertDir(runCerts: string, pool: KeyPair, mode = 0o700): string {
   const dir = mkdtempSync(join(tmpdir(), 'parsl-ts-foreign-certs-'));
   copyFileSync(join(runCerts, 'server.key'), join(dir, 'server.key'));
   writeFileSync(join(dir, 'pool.key'), `${pool.publicKey}\n`);
-  writeFileSync(join(dir, 'pool.key_secret'), `${pool.secretKey}\n`);
+  writeFileSync(join(dir, 'pool.key_secret'), `${pool.secretKey}\n`, { mode: 0o600 });
   chmodSync(dir, mode);
   return dir;
 }
@@ -140,6 +140,16 @@ describe('CurveZMQ allow-list (ZAP): only keys this executor generated get in', 
     expectLogErrors(join(s.runDir, 'block-careless'), /has mode 755: it must be private/);
     expect(pool.code).toBe(2);
     expect(pool.stderr).toMatch(/has mode 755: it must be private \(chmod 700/);
+  });
+
+  test('a pool refuses a secret key file that others can read, naming it and the fix', async () => {
+    const dir = foreignCertDir(certs, curveKeyPair());
+    const secret = join(dir, 'pool.key_secret');
+    chmodSync(secret, 0o644);
+    const pool = await runPool(s.ex.interchangePorts!.workerPort, dir, 'readable-key', s.runDir);
+    expectLogErrors(join(s.runDir, 'block-readable-key'), /key file .* has mode 644: it must be private/);
+    expect(pool.code).toBe(2);
+    expect(pool.stderr).toContain(`${secret} has mode 644: it must be private (chmod 600 ${secret})`);
   });
 });
 

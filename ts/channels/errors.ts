@@ -1,13 +1,18 @@
 import { ParslError, registerErrorClass } from '../errors.js';
 
-/** The SSH server's host key is unknown or differs from the one in known_hosts. */
+/**
+ * The SSH server's host key is unknown or differs from the one in known_hosts. `fingerprint` is the offered key's
+ * (`SHA256:…`, as `ssh-keygen -l` prints it) when the server got as far as offering one.
+ */
 export class BadHostKeyException extends ParslError {
+  readonly fingerprint: string | null;
   constructor(
     readonly hostname: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; fingerprint?: string },
   ) {
     super(message, options);
+    this.fingerprint = options?.fingerprint ?? null;
   }
 }
 

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -11,6 +11,11 @@ export function knownHostsName(hostname: string, port: number): string {
 export function keyTypeOf(blob: Buffer): string {
   const len = blob.readUInt32BE(0);
   return blob.subarray(4, 4 + len).toString('ascii');
+}
+
+/** A host key's fingerprint as OpenSSH prints it (`SHA256:` + unpadded base64 of the blob's SHA-256). */
+export function fingerprint(blob: Buffer): string {
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
 function globToRegExp(pattern: string): RegExp {

@@ -23,7 +23,7 @@ export class OAuthSSHChannel extends SSHChannel {
   constructor(options: OAuthSSHChannelOptions) {
     const o = new OptionReader<OAuthSSHChannelOptions>('OAuthSSHChannel', options, OAUTH_SSH_OPTIONS);
     super(options, o);
-    this.#token = o.string('token', undefined);
+    this.#token = o.secret('token');
     this.#tokenProvider = o.check<((hostname: string) => Promise<string>) | undefined>(
       'tokenProvider',
       undefined,

@@ -4,6 +4,7 @@ import { homedir, userInfo } from 'node:os';
 import { basename, join, posix } from 'node:path';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { type KeySet, OptionReader } from '../options.js';
+import { registerSecret, registerSecretEnv } from '../secrets.js';
 import { shellQuote } from '../shell.js';
 import {
   type Channel,
@@ -20,7 +21,14 @@ import {
   FileCopyException,
   SSHException,
 } from './errors.js';
-import { addKnownHost, checkKnownHosts, knownHostsName, readKnownHosts } from './known-hosts.js';
+import {
+  addKnownHost,
+  checkKnownHosts,
+  fingerprint,
+  keyTypeOf,
+  knownHostsName,
+  readKnownHosts,
+} from './known-hosts.js';
 
 export interface SSHChannelOptions {
   hostname: string;
@@ -99,12 +107,13 @@ export class SSHChannel implements Channel {
     this.username = o.name('username', userInfo().username);
     this.port = o.number('port', 22, { integer: true, min: 1, max: 65535 });
     this.envs = o.stringRecord('envs', {});
+    registerSecretEnv(this.envs);
     this.scriptDir = o.name('scriptDir', '.parsl-ts/submit_scripts');
     this.options = {
       hostname: this.hostname,
-      password: o.string('password', undefined),
+      password: o.secret('password'),
       keyFilename: o.string('keyFilename', undefined),
-      passphrase: o.string('passphrase', undefined),
+      passphrase: o.secret('passphrase'),
       agent: o.string('agent', undefined),
       knownHosts: o.string('knownHosts', undefined),
       hostKeyPolicy: o.oneOf('hostKeyPolicy', HOST_KEY_POLICIES, 'reject'),
@@ -120,6 +129,7 @@ export class SSHChannel implements Channel {
   protected async authConfig(): Promise<Partial<ConnectConfig>> {
     const config: Partial<ConnectConfig> = {};
     const password = await this.password();
+    registerSecret(password);
     if (password !== undefined) {
       config.password = password;
       config.tryKeyboard = true;
@@ -144,6 +154,7 @@ export class SSHChannel implements Channel {
     if (keyFile !== undefined) {
       try {
         config.privateKey = await readFile(keyFile);
+        registerSecret(config.privateKey);
       } catch (cause) {
         throw new AuthException(`cannot read the SSH key file ${keyFile}: check keyFilename`, { cause });
       }
@@ -196,29 +207,37 @@ export class SSHChannel implements Channel {
           );
         }
       });
-      client.connect({
-        ...auth,
-        sock,
-        host: this.hostname,
-        port: this.port,
-        username: this.username,
-        readyTimeout: this.options.connectTimeoutMs ?? 20_000,
-        hostVerifier: (key: Buffer) => {
-          const verdict = checkKnownHosts(known, name, key);
-          if (verdict.kind === 'match') return true;
-          if (verdict.kind === 'unknown' && this.options.hostKeyPolicy === 'acceptNew') {
-            newKey = key;
-            return true;
-          }
-          hostKeyProblem = new BadHostKeyException(
-            this.hostname,
-            verdict.kind === 'unknown'
-              ? `host key of ${name} is not in ${knownHostsPath}: add it (ssh-keyscan -p ${this.port} ${this.hostname} >> ${knownHostsPath}) after checking its fingerprint, or pass hostKeyPolicy: 'acceptNew'`
-              : `host key of ${name} differs from the one in ${knownHostsPath}: someone may be intercepting the connection, or the host was reinstalled; remove the old entry only after checking`,
-          );
-          return false;
-        },
-      });
+      // ssh2 throws here, synchronously, when it cannot use the key (bad passphrase, unknown format): the socket
+      // we opened would otherwise stay open and keep the process alive.
+      try {
+        client.connect({
+          ...auth,
+          sock,
+          host: this.hostname,
+          port: this.port,
+          username: this.username,
+          readyTimeout: this.options.connectTimeoutMs ?? 20_000,
+          hostVerifier: (key: Buffer) => {
+            const verdict = checkKnownHosts(known, name, key);
+            if (verdict.kind === 'match') return true;
+            if (verdict.kind === 'unknown' && this.options.hostKeyPolicy === 'acceptNew') {
+              newKey = key;
+              return true;
+            }
+            hostKeyProblem = hostKeyError(this.hostname, this.port, name, knownHostsPath, key, verdict.kind);
+            return false;
+          },
+        });
+      } catch (cause) {
+        sock.destroy();
+        reject(
+          new AuthException(
+            `cannot use the SSH key file ${this.options.keyFilename ?? '(default key)'}: ` +
+              `${(cause as Error).message}; check keyFilename and passphrase`,
+            { cause },
+          ),
+        );
+      }
     });
     client.on('error', () => {
       // A broken connection after setup: drop it so the next call reconnects.
@@ -232,6 +251,7 @@ export class SSHChannel implements Channel {
   }
 
   async execute(cmd: string, opts: ExecuteOptions = {}): Promise<ExecuteResult> {
+    if (opts.env) registerSecretEnv(opts.env);
     const { client } = await this.#connect();
     let full = `/bin/bash -c ${shellQuote(withEnv(cmd, { ...this.envs, ...(opts.env ?? {}) }))}`;
     // OpenSSH ignores signal requests on exec channels, so the remote side enforces the timeout itself.
@@ -380,4 +400,30 @@ export class SSHChannel implements Channel {
       client.end();
     });
   }
+}
+
+/**
+ * Why a host key was refused, naming the key the server offered (type and SHA256 fingerprint) so the user can
+ * compare it with the one the host's administrator publishes before trusting it.
+ */
+function hostKeyError(
+  hostname: string,
+  port: number,
+  name: string,
+  knownHostsPath: string,
+  key: Buffer,
+  kind: 'unknown' | 'mismatch',
+): BadHostKeyException {
+  const offered = `${keyTypeOf(key)} key ${fingerprint(key)}`;
+  const message =
+    kind === 'unknown'
+      ? `host key of ${name} is not in ${knownHostsPath}; the server offered the ${offered}. If that is the ` +
+        `host's fingerprint (ask its administrator, or run ssh-keygen -lf on its host key), add it with ` +
+        `ssh-keyscan -p ${port} ${hostname} >> ${knownHostsPath}, ` +
+        "or pass hostKeyPolicy: 'acceptNew' to record it on first use"
+      : `host key of ${name} differs from the one in ${knownHostsPath}: the server offered the ${offered}. ` +
+        'Someone may be intercepting the connection, or the host was reinstalled; parsl-ts refuses it whatever ' +
+        `the hostKeyPolicy. Remove the old entry (ssh-keygen -R '${name}' -f ${knownHostsPath}) only after ` +
+        'checking the new fingerprint with the host’s administrator';
+  return new BadHostKeyException(hostname, message, { fingerprint: fingerprint(key) });
 }

@@ -104,8 +104,23 @@ export class TooManyJobFailures extends ParslError {
   }
 }
 
+/**
+ * The CurveZMQ certificates directory or one of its key files could be read or replaced by someone else; `path`
+ * names it and the message says the fix.
+ */
+export class InsecureCertificates extends ParslError {
+  constructor(
+    readonly path: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 registerErrorClass(
   ExecutorError,
+  InsecureCertificates,
   BadStateException,
   ScalingFailed,
   UnsupportedFeatureError,

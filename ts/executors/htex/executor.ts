@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { getAllAddresses } from '../../addresses.js';
+import { getAllAddresses, isLoopbackAddress } from '../../addresses.js';
 import { ConfigurationError } from '../../errors.js';
 import { getLogger, type Logger } from '../../logging.js';
 import type { ExecutionProvider } from '../../providers/base.js';
@@ -82,9 +82,10 @@ export class HighThroughputExecutor extends BlockProviderExecutor {
     const certDir = o.encrypted ? join(logDir, 'certificates') : null;
     if (certDir) await createCertificates(certDir);
     const candidates = o.address === null ? null : await resolveAddresses(o.address);
+    const workerAddresses = listenAddresses(candidates, Array.isArray(o.address));
     const ports = await this.#engine.start({
       interchange: {
-        workerAddresses: listenAddresses(candidates, Array.isArray(o.address)),
+        workerAddresses,
         workerPort: o.workerPort,
         workerPortRange: o.workerPortRange,
         certDir,
@@ -99,7 +100,23 @@ export class HighThroughputExecutor extends BlockProviderExecutor {
     const addresses = candidates ?? (await getAllAddresses());
     this.#launch = { addresses, port: ports.workerPort, certDir, logDir };
     this.#state = 'running';
+    if (!o.encrypted) this.#warnIfExposed(workerAddresses, ports.workerPort);
     this.#log.info(`started: worker port ${ports.workerPort}, pools probe ${addresses.join(',')}`);
+  }
+
+  /**
+   * Without CurveZMQ whoever reaches the worker port can register as a pool, read every task and forge results:
+   * say so (once, at start) unless the port is on loopback only.
+   */
+  #warnIfExposed(listening: readonly string[], port: number): void {
+    const exposed = listening.filter((a) => !isLoopbackAddress(a));
+    if (exposed.length === 0) return;
+    const where = exposed.map((a) => (a === '*' ? '* (every interface)' : a)).join(', ');
+    this.#log.warning(
+      `the interchange listens unencrypted (encrypted: false) on ${where}, port ${port}: anyone who can reach it ` +
+        'can register a worker pool, read tasks and return forged results; set encrypted: true, or address: ' +
+        "'127.0.0.1' when every pool runs on this host",
+    );
   }
 
   /** The interchange's port for pools (on `address`), once started. */

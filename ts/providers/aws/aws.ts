@@ -1,5 +1,6 @@
 import { getLogger } from '../../logging.js';
 import { type KeySet, OptionReader } from '../../options.js';
+import { registerSecret } from '../../secrets.js';
 import { BLOCK_OPTIONS, type BlockOptions, JobState, JobStatus, ProviderBase } from '../base.js';
 import { ExecutionProviderException, SubmitException } from '../errors.js';
 import { httpExchange, importOptional, urlCheck } from '../http.js';
@@ -107,7 +108,7 @@ export class AWSProvider extends ProviderBase {
         ? null
         : '{ accessKeyId, secretAccessKey, sessionToken? }';
     });
-    if (credentials !== null) this.#credentials = Promise.resolve(credentials);
+    if (credentials !== null) this.#credentials = Promise.resolve(registerCredentials(credentials));
   }
 
   private credentials(): Promise<AwsCredentials> {
@@ -117,7 +118,9 @@ export class AWSProvider extends ProviderBase {
     this.#credentials ??= importOptional<Ec2Module>(
       '@aws-sdk/client-ec2',
       'AWSProvider finds AWS credentials through @aws-sdk/client-ec2 (or pass credentials: { accessKeyId, secretAccessKey })',
-    ).then((m) => new m.EC2Client({ region: this.region }).config.credentials());
+    ).then(async (m) =>
+      registerCredentials(await new m.EC2Client({ region: this.region }).config.credentials()),
+    );
     return this.#credentials;
   }
 
@@ -268,4 +271,11 @@ export function parseInstanceStates(xml: string): Map<string, string> {
     if (id && name) states.set(id, name);
   }
   return states;
+}
+
+/** The secret parts of AWS credentials are masked in logs and errors; the access key id is not a secret. */
+function registerCredentials(c: AwsCredentials): AwsCredentials {
+  registerSecret(c.secretAccessKey);
+  registerSecret(c.sessionToken);
+  return c;
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ConfigurationError } from '../../errors.js';
 import { getLogger } from '../../logging.js';
 import { type KeySet, OptionReader } from '../../options.js';
+import { registerSecret } from '../../secrets.js';
 import { BLOCK_OPTIONS, type BlockOptions, JobState, JobStatus, ProviderBase } from '../base.js';
 import { SubmitException } from '../errors.js';
 import { httpExchange, importOptional, urlCheck } from '../http.js';
@@ -94,7 +95,7 @@ export class GoogleCloudProvider extends ProviderBase {
     };
     const endpoint = o.check('endpoint', 'https://compute.googleapis.com/compute/v1', urlCheck);
     this.#base = `${endpoint.replace(/\/$/, '')}/projects/${encodeURIComponent(this.projectId)}/zones/${encodeURIComponent(this.zone)}/instances`;
-    const token = o.string('accessToken', undefined);
+    const token = o.secret('accessToken');
     if (token) this.#token = Promise.resolve(token);
   }
 
@@ -109,6 +110,7 @@ export class GoogleCloudProvider extends ProviderBase {
       const token = await new m.InstancesClient().auth.getAccessToken();
       if (!token)
         throw new ConfigurationError('no Google credentials: run `gcloud auth application-default login`');
+      registerSecret(token);
       return token;
     });
     return this.#token;

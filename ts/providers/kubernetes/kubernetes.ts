@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ConfigurationError } from '../../errors.js';
 import { getLogger } from '../../logging.js';
 import { type KeySet, OptionReader } from '../../options.js';
+import { registerSecret } from '../../secrets.js';
 import { BLOCK_OPTIONS, type BlockOptions, JobState, JobStatus, ProviderBase } from '../base.js';
 import { SubmitException } from '../errors.js';
 import { httpExchange, importOptional, urlCheck } from '../http.js';
@@ -81,6 +82,7 @@ export class KubernetesProvider extends ProviderBase {
     this.podOptions = readPodOptions(o);
     this.namespace = o.name('namespace', 'default');
     const cluster = o.check<KubernetesCluster | null>('cluster', null, clusterCheck);
+    registerSecret(cluster?.token);
     if (cluster !== null) this.#cluster = Promise.resolve(cluster);
   }
 
@@ -97,6 +99,7 @@ export class KubernetesProvider extends ProviderBase {
       const cluster: KubernetesCluster = { server: c.server };
       const token = kc.getCurrentUser()?.token;
       if (token) cluster.token = token;
+      registerSecret(token);
       if (c.caData) cluster.caCert = Buffer.from(c.caData, 'base64').toString();
       return cluster;
     });
