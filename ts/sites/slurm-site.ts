@@ -23,6 +23,8 @@ export function slurmSite(facts: SiteFacts, parts: SlurmSiteParts = {}): Site {
         ...c,
         ...(o.account ? { account: o.account } : {}),
         partition: queueOf(facts, o),
+        // All of the node's cores for the block: an MPI task's srun may use them (steps cannot exceed the job).
+        coresPerNode: node.cores,
         ...parts.slurm?.(node),
       }),
     htexLauncher: (node) =>

@@ -83,7 +83,8 @@ export function parseRanks(text: string): { rank: number; size: number; host: st
 
 /** Polls `ok` (a state, not a clock) until it holds; fails after `ms` naming `what`. */
 async function until(ok: () => Promise<boolean>, what: string, ms: number): Promise<void> {
-  const end = Date.now() + ms;
+  // Inside the check's own timeout, so the message says what was awaited.
+  const end = Date.now() + ms * 0.9;
   while (!(await ok())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 250));
@@ -179,6 +180,7 @@ const CHECK_BODIES: Record<Exclude<CheckName, 'checkpoint-resume'>, (r: Run) => 
       { executors: [ex.label] },
     );
     await hello(exe, out, { resourceSpecification: { numNodes: 1, numRanks: ranks } });
+    await ex.scaling.scaleIn(1); // give the block's nodes back before the next check asks for more
     const seen = parseRanks(await readFile(out, 'utf8'));
     const got = seen.map((s) => s.rank).sort((a, b) => a - b);
     if (got.join(',') !== '0,1' || seen.some((s) => s.size !== ranks))
@@ -199,6 +201,7 @@ const CHECK_BODIES: Record<Exclude<CheckName, 'checkpoint-resume'>, (r: Run) => 
       { executors: [ex.label] },
     );
     const outs = await Promise.all(Array.from({ length: 50 }, (_, i) => rankOf(i)));
+    await ex.scaling.scaleIn(1);
     if (outs.some((o, i) => o.i !== i)) throw new Error('ExtremeScale results came back out of place');
     const ranks = [...new Set(outs.map((o) => o.rank))].sort((a, b) => a - b);
     if (ranks.includes(0)) throw new Error('rank 0 ran tasks; it must only dispatch');
@@ -207,13 +210,27 @@ const CHECK_BODIES: Record<Exclude<CheckName, 'checkpoint-resume'>, (r: Run) => 
   async 'scale-out-in'(r) {
     const ex = r.config.executors.find((e) => e.label === farm(r.config));
     if (!(ex instanceof HighThroughputExecutor)) throw new Skip('the task farm is not a block executor');
-    const blocks = async () => new Set((await ex.connectedManagers()).map((m) => m.blockId)).size;
-    await until(async () => (await blocks()) >= 1, 'the first block to connect', r.timeoutMs);
+    // Blocks with a pool taking tasks: a block being scaled in has its pool held first.
+    const active = async () =>
+      new Set((await ex.connectedManagers()).filter((m) => m.active).map((m) => m.blockId));
+    await until(async () => (await active()).size >= 1, 'the first block to connect', r.timeoutMs);
     const [added] = await ex.scaling.scaleOut(1);
-    await until(async () => (await blocks()) >= 2, `block ${added} to connect`, r.timeoutMs);
-    await ex.scaling.scaleIn(1);
-    await until(async () => (await blocks()) === 1, 'one block to remain', r.timeoutMs);
-    return `scaled out to 2 blocks (block ${added}) and back in to 1`;
+    await until(async () => (await active()).has(added ?? ''), `block ${added} to connect`, r.timeoutMs);
+    const [removed] = await ex.scaling.scaleIn(1);
+    if (removed === undefined) throw new Error('scaleIn(1) removed no block');
+    await until(async () => !(await active()).has(removed), `block ${removed}'s pool to stop`, r.timeoutMs);
+    await until(
+      async () => {
+        await ex.scaling.pollStatus(true);
+        return ex.scaling.statuses().get(removed)?.terminal === true;
+      },
+      `block ${removed}'s job to end`,
+      r.timeoutMs,
+    );
+    const left = await active();
+    if (left.size !== 1)
+      throw new Error(`expected 1 block left, pools of ${[...left].join(', ')} are active`);
+    return `scaled out to 2 blocks (added ${added}) and back in to 1 (removed ${removed})`;
   },
 };
 

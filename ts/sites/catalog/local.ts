@@ -48,6 +48,7 @@ function localSite(facts: SiteFacts, flavor: 'mpich' | 'openmpi'): Site {
           launcher,
           partition: queueOf(facts, o),
           exclusive: false,
+          coresPerNode: NODE.cores,
           walltime: o.walltime ?? '00:10:00',
           statusPollingInterval: 1000,
           ...(onDemand ? { initBlocks: 0, maxBlocks: 1 } : {}),
