@@ -1,9 +1,10 @@
+import { writeFileSync } from 'node:fs';
 // This machine as a site: the whole site suite for real on a 2-node Slurm, with MPICH (srun, PMI2) and with
 // Open MPI (mpiexec inside the job), exactly what `parsl-ts site-test --site local` runs.
 import { LocalChannel, runSiteSuite, siteByName } from 'parsl-ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { addonMissing, cleanupSessions } from '../helpers/mpi.js';
-import { tempDir } from '../helpers/paths.js';
+import { siteResultFile, tempDir } from '../helpers/paths.js';
 import { type Service, startSlurm } from '../helpers/services.js';
 import { skipOrFail } from '../helpers/skip.js';
 
@@ -31,6 +32,8 @@ for (const [name, flavor] of [
         { channel: new LocalChannel({ envs: { SLURM_CONF: slurm.env.SLURM_CONF ?? '' } }) },
         { timeoutMs: 120_000 },
       );
+      const out = siteResultFile(name, 'site');
+      if (out) writeFileSync(out, `${JSON.stringify(run, null, 2)}\n`);
       const failed = run.checks.filter((c) => c.status !== 'pass');
       expect(failed, JSON.stringify(failed, null, 2)).toEqual([]);
       expect(run.checks.map((c) => c.name)).toEqual([
@@ -44,7 +47,6 @@ for (const [name, flavor] of [
         'checkpoint-resume',
       ]);
       expect(run).toMatchObject({ site: name, mode: 'site', ok: true });
-      scratch.remove();
     }, 600_000);
   });
 }

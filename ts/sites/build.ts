@@ -53,6 +53,11 @@ export function perAccelerator(
   return n ? { maxWorkersPerNode: n, availableAccelerators: n } : {};
 }
 
+/** CPUs as the batch system counts them: cores × hardware threads. */
+export function hwThreads(node: NodeShape): number {
+  return node.cores * (node.threadsPerCore ?? 1);
+}
+
 /** The queue/partition: the user's, else the site's default. */
 export function queueOf(facts: SiteFacts, o: SiteOptions): string | undefined {
   return o.queue ?? facts.defaultQueue ?? undefined;

@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import type { Channel } from '../channels/base.js';
 import { LocalChannel } from '../channels/local.js';
 import { SSHChannel } from '../channels/ssh.js';
-import { SSHInteractiveLoginChannel } from '../channels/ssh-interactive-login.js';
 import { SiteConfigMismatch } from './errors.js';
 import type { SiteOptions } from './options.js';
 import type { Scheduler, Site, SiteContext } from './site.js';
@@ -81,6 +80,7 @@ export async function simulation(
     envs.STANDIN_STATE = join(scratch, 'scheduler');
     envs.STANDIN_QUEUES = [f.defaultQueue ?? 'default', 'batch normal workq default'].join(' ');
     envs.STANDIN_MPI = f.scheduler === 'lsf' ? 'openmpi' : 'mpich';
+    if (env.STANDIN_LOG) envs.STANDIN_LOG = env.STANDIN_LOG;
   }
   const viaSsh = f.channel !== 'local';
   const ssh = viaSsh
@@ -93,17 +93,9 @@ export async function simulation(
         scriptDir: join(scratch, 'remote-scripts'),
       }
     : null;
-  const channel: Channel =
-    ssh === null
-      ? new LocalChannel({ envs })
-      : f.channel === 'ssh-interactive'
-        ? new SSHInteractiveLoginChannel({
-            ...ssh,
-            prompt: async () => {
-              throw new Error('the simulated login host takes the key; it must not ask for a password');
-            },
-          })
-        : new SSHChannel(ssh);
+  // The local sshd takes keys only: an interactive (one-time password) login is simulated by a key login; the
+  // password prompt itself is covered by the channel tests.
+  const channel: Channel = ssh === null ? new LocalChannel({ envs }) : new SSHChannel(ssh);
   const mpich = f.scheduler !== 'lsf';
   const options: SiteOptions = {
     account: 'sim-account',

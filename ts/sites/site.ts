@@ -46,6 +46,8 @@ export type SiteStatus = 'current' | 'retired' | 'deferred' | 'unsupported';
 export interface NodeShape {
   /** Cores a job may use per node (physical cores, as the site's batch system counts them). */
   readonly cores: number;
+  /** Hardware threads per core (Slurm and PBS count these as CPUs). @default 1 */
+  readonly threadsPerCore?: number;
   /** Memory per node in GB. */
   readonly memGB?: number;
   /** GPUs per node. */

@@ -1,7 +1,7 @@
 import { SingleNodeLauncher } from '../launchers/single-node.js';
 import { SrunLauncher } from '../launchers/srun.js';
 import { SlurmProvider, type SlurmProviderOptions } from '../providers/slurm/slurm.js';
-import { queueOf } from './build.js';
+import { hwThreads, queueOf } from './build.js';
 import { type HpcSiteParts, hpcSite } from './hpc.js';
 import type { NodeShape, Site, SiteFacts } from './site.js';
 
@@ -24,7 +24,7 @@ export function slurmSite(facts: SiteFacts, parts: SlurmSiteParts = {}): Site {
         ...(o.account ? { account: o.account } : {}),
         partition: queueOf(facts, o),
         // All of the node's cores for the block: an MPI task's srun may use them (steps cannot exceed the job).
-        coresPerNode: node.cores,
+        coresPerNode: hwThreads(node),
         ...parts.slurm?.(node),
       }),
     htexLauncher: (node) =>

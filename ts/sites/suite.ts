@@ -46,7 +46,8 @@ export const SHORT_CHECKS: readonly CheckName[] = [
 ];
 
 export interface CheckResult {
-  readonly name: CheckName;
+  /** A suite check, or `job-scripts` for a dry run. */
+  readonly name: CheckName | 'job-scripts';
   readonly status: 'pass' | 'fail' | 'skip';
   readonly detail: string;
   readonly seconds: number;
@@ -179,7 +180,12 @@ const CHECK_BODIES: Record<Exclude<CheckName, 'checkpoint-resume'>, (r: Run) => 
         `$PARSL_MPI_PREFIX ${prog} site-suite > ${file} 2>&1`,
       { executors: [ex.label] },
     );
-    await hello(exe, out, { resourceSpecification: { numNodes: 1, numRanks: ranks } });
+    await hello(exe, out, { resourceSpecification: { numNodes: 1, numRanks: ranks } })
+      .result()
+      .catch(async (e: Error) => {
+        const said = await readFile(out, 'utf8').catch(() => '(no output)');
+        throw new Error(`${e.message}; mpi_hello printed: ${said.trim().slice(-500)}`);
+      });
     await ex.scaling.scaleIn(1); // give the block's nodes back before the next check asks for more
     const seen = parseRanks(await readFile(out, 'utf8'));
     const got = seen.map((s) => s.rank).sort((a, b) => a - b);

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { SITES } from '../../sites/catalog/index.js';
 import { dryRunScripts } from '../../sites/dry-run.js';
@@ -12,6 +13,11 @@ import { selectSite } from '../../sites/select.js';
 import { simulation } from '../../sites/simulate.js';
 import type { Site, SiteFacts } from '../../sites/site.js';
 import { CHECKS, type CheckName, runSiteSuite, SHORT_CHECKS, type SiteRun } from '../../sites/suite.js';
+import { PACKAGE_VERSION } from '../../version.js';
+
+function writeRun(file: string, run: SiteRun): Promise<void> {
+  return writeFile(file, `${JSON.stringify(run, null, 2)}\n`);
+}
 
 interface SiteTestFlags {
   list: boolean;
@@ -114,7 +120,28 @@ async function siteTest(flags: SiteTestFlags): Promise<number> {
   const site = selectSite(flags.site);
   const loaded = loadOptions(site, flags.options);
   if (flags.dryRun) {
-    console.log(await dryRun(site, loaded));
+    const t0 = performance.now();
+    const text = await dryRun(site, loaded);
+    console.log(text);
+    if (flags.json) {
+      const scripts = text.split('\n').filter((l) => l.startsWith('# ---- ')).length;
+      await writeRun(flags.json, {
+        site: site.facts.name,
+        mode: 'dry-run',
+        version: PACKAGE_VERSION,
+        date: new Date().toISOString(),
+        host: hostname(),
+        checks: [
+          {
+            name: 'job-scripts',
+            status: 'pass',
+            detail: `${scripts} job script(s) rendered, nothing submitted`,
+            seconds: Math.round(performance.now() - t0) / 1000,
+          },
+        ],
+        ok: true,
+      });
+    }
     return 0;
   }
   const checks = flags.checks?.split(',').map((c) => c.trim()) as CheckName[] | undefined;
@@ -144,6 +171,6 @@ async function siteTest(flags: SiteTestFlags): Promise<number> {
   for (const c of run.checks)
     console.log(`${c.status.toUpperCase().padEnd(4)} ${c.name} (${c.seconds} s): ${c.detail}`);
   console.log(matrixRow(run));
-  if (flags.json) await writeFile(flags.json, `${JSON.stringify(run, null, 2)}\n`);
+  if (flags.json) await writeRun(flags.json, run);
   return run.ok ? 0 : 1;
 }

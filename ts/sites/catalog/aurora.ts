@@ -1,6 +1,6 @@
 import { MpiExecLauncher } from '../../launchers/mpi.js';
 import { PBSProProvider } from '../../providers/pbspro/pbspro.js';
-import { queueOf } from '../build.js';
+import { hwThreads, queueOf } from '../build.js';
 import { hpcSite } from '../hpc.js';
 import type { SiteFacts } from '../site.js';
 
@@ -17,7 +17,14 @@ export const FACTS: SiteFacts = {
   channel: 'local',
   executor: 'htex',
   mpi: 'Aurora MPICH (PALS mpiexec)',
-  node: { cores: 104, memGB: 1024, gpus: 6, tiles: 12, gpuModel: 'Intel Data Center GPU Max 1550' },
+  node: {
+    cores: 104,
+    threadsPerCore: 2,
+    memGB: 1024,
+    gpus: 6,
+    tiles: 12,
+    gpuModel: 'Intel Data Center GPU Max 1550',
+  },
   status: 'current',
   note: 'mpiexec launches are limited to 1000 per batch job (ALCF)',
   hostnames: [/^aurora-uan/, /aurora/],
@@ -43,7 +50,7 @@ export const aurora = hpcSite(FACTS, {
       ...c,
       account: o.account,
       queue: queueOf(FACTS, o),
-      cpusPerNode: node.cores * 2,
+      cpusPerNode: hwThreads(node),
       schedulerOptions: [c.schedulerOptions, '#PBS -l filesystems=home:flare'].filter(Boolean).join('\n'),
     }),
   htexLauncher: () => new MpiExecLauncher({ bindCmd: '--cpu-bind', overrides: '--ppn 1' }),

@@ -1,3 +1,4 @@
+import { hwThreads } from '../build.js';
 import type { SiteFacts } from '../site.js';
 import { slurmSite } from '../slurm-site.js';
 
@@ -12,7 +13,7 @@ export const FACTS: SiteFacts = {
   channel: 'ssh',
   executor: 'htex',
   mpi: 'Cray MPICH',
-  node: { cores: 68, memGB: 96 },
+  node: { cores: 68, threadsPerCore: 4, memGB: 96 },
   status: 'retired',
   note: 'retired May 2023; successor: perlmutter',
   hostnames: [/^cori\d*/],
@@ -26,5 +27,5 @@ export const FACTS: SiteFacts = {
 
 export const cori = slurmSite(FACTS, {
   slurm: () => ({ constraint: 'knl' }),
-  srunOverrides: (node) => `-c ${node.cores * 4}`,
+  srunOverrides: (node) => `-c ${hwThreads(node)}`,
 });

@@ -14,7 +14,7 @@ export const FACTS: SiteFacts = {
   channel: 'local',
   executor: 'htex',
   mpi: 'Cray MPICH',
-  node: { cores: 56, memGB: 512, gpus: 4, tiles: 8, gpuModel: 'AMD MI250X (8 GCDs)' },
+  node: { cores: 56, threadsPerCore: 2, memGB: 512, gpus: 4, tiles: 8, gpuModel: 'AMD MI250X (8 GCDs)' },
   status: 'current',
   hostnames: [/^login\d+\.frontier/, /frontier/, /\.olcf\.ornl\.gov$/],
   sharedFs: true,

@@ -1,6 +1,6 @@
 import { SrunLauncher } from '../../launchers/srun.js';
 import { SlurmProvider } from '../../providers/slurm/slurm.js';
-import { perAccelerator, queueOf } from '../build.js';
+import { hwThreads, perAccelerator, queueOf } from '../build.js';
 import { hpcSite } from '../hpc.js';
 import type { SiteFacts } from '../site.js';
 
@@ -15,7 +15,7 @@ export const FACTS: SiteFacts = {
   channel: 'local',
   executor: 'htex',
   mpi: 'Cray MPICH',
-  node: { cores: 64, memGB: 256, gpus: 4, gpuModel: 'NVIDIA A100' },
+  node: { cores: 64, threadsPerCore: 2, memGB: 256, gpus: 4, gpuModel: 'NVIDIA A100' },
   status: 'current',
   hostnames: [/^login\d+\.perlmutter/, /perlmutter/, /\.nersc\.gov$/],
   sharedFs: true,
@@ -39,7 +39,7 @@ export const perlmutter = hpcSite(FACTS, {
       exclusive: true,
       ...(node.gpus ? { gpusPerNode: node.gpus } : {}),
     }),
-  htexLauncher: (node) => new SrunLauncher({ overrides: `-c ${node.cores * 2}` }),
+  htexLauncher: (node) => new SrunLauncher({ overrides: `-c ${hwThreads(node)}` }),
   htexOptions: perAccelerator,
   mpi: { mpiLauncher: 'srun' },
   exexLauncher: () => new SrunLauncher({ overrides: '--cpu-bind=cores' }),

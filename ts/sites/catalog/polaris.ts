@@ -1,6 +1,6 @@
 import { MpiExecLauncher } from '../../launchers/mpi.js';
 import { PBSProProvider } from '../../providers/pbspro/pbspro.js';
-import { perAccelerator, queueOf } from '../build.js';
+import { hwThreads, perAccelerator, queueOf } from '../build.js';
 import { hpcSite } from '../hpc.js';
 import type { SiteFacts } from '../site.js';
 
@@ -16,7 +16,7 @@ export const FACTS: SiteFacts = {
   channel: 'local',
   executor: 'htex',
   mpi: 'Cray MPICH (PALS mpiexec)',
-  node: { cores: 32, memGB: 512, gpus: 4, gpuModel: 'NVIDIA A100' },
+  node: { cores: 32, threadsPerCore: 2, memGB: 512, gpus: 4, gpuModel: 'NVIDIA A100' },
   status: 'current',
   hostnames: [/^polaris-login/, /polaris/],
   sharedFs: true,
@@ -35,12 +35,12 @@ export const polaris = hpcSite(FACTS, {
       ...c,
       account: o.account,
       queue: queueOf(FACTS, o),
-      cpusPerNode: node.cores * 2,
+      cpusPerNode: hwThreads(node),
       ...(node.gpus ? { selectOptions: `:ngpus=${node.gpus}` } : {}),
       schedulerOptions: [c.schedulerOptions, '#PBS -l filesystems=home:eagle'].filter(Boolean).join('\n'),
     }),
   htexLauncher: (node) =>
-    new MpiExecLauncher({ bindCmd: '--cpu-bind', overrides: `--depth=${node.cores * 2} --ppn 1` }),
+    new MpiExecLauncher({ bindCmd: '--cpu-bind', overrides: `--depth=${hwThreads(node)} --ppn 1` }),
   htexOptions: (node) => ({
     ...perAccelerator(node),
     cpuAffinity: 'alternating',

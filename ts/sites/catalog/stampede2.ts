@@ -11,7 +11,7 @@ export const FACTS: SiteFacts = {
   channel: 'local',
   executor: 'htex',
   mpi: 'Intel MPI',
-  node: { cores: 68, memGB: 96 },
+  node: { cores: 68, threadsPerCore: 4, memGB: 96 },
   status: 'retired',
   note: 'retired 2024; successor: Stampede3',
   hostnames: [/stampede2/],

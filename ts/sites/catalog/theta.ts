@@ -16,7 +16,7 @@ export const FACTS: SiteFacts = {
   channel: 'local',
   executor: 'exex',
   mpi: 'Cray MPICH',
-  node: { cores: 64, memGB: 192 },
+  node: { cores: 64, threadsPerCore: 4, memGB: 192 },
   status: 'retired',
   note: 'retired Dec 2023; successors: polaris, aurora',
   hostnames: [/^thetalogin/, /theta/],
