@@ -170,3 +170,17 @@ export {
   TorqueProvider,
 } from './providers/index.js';
 export { FunctionLoadError, SerializationError } from './serialize/errors.js';
+export {
+  BadSiteOptions,
+  MissingSiteOption,
+  runSiteSuite,
+  SITES,
+  type Site,
+  SiteConfigMismatch,
+  type SiteFacts,
+  type SiteOptions,
+  type SiteRun,
+  selectSite,
+  siteByName,
+  UnknownSite,
+} from './sites/index.js';

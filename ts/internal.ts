@@ -8,6 +8,7 @@ export { ChannelTimeout } from './channels/errors.js';
 export { mpiAppPoolCommand } from './cli/commands/mpi-app-pool.js';
 export { mpiWorkerPoolCommand } from './cli/commands/mpi-worker-pool.js';
 export { parsePoolArgs } from './cli/commands/pool-options.js';
+export { dryRun, listSites } from './cli/commands/site-test.js';
 export { workerPoolCommand } from './cli/commands/worker-pool.js';
 export {
   CHECKPOINT_FILE,
@@ -77,4 +78,17 @@ export { walltimeToMinutes, walltimeToSeconds } from './providers/walltime.js';
 export { REDACTED, redact, registerSecret } from './secrets.js';
 export { describeFunction, FunctionLoader, type ModuleReference } from './serialize/function-ref.js';
 export { encodeValue } from './serialize/values.js';
+export {
+  configProblems,
+  dryRunScripts,
+  parseRanks,
+  readSiteOptions,
+  requireOptions,
+  SHORT_CHECKS,
+  simulation,
+  simulationGap,
+  siteForHost,
+  validateConfig,
+  withPlaceholders,
+} from './sites/index.js';
 export { PACKAGE_VERSION } from './version.js';

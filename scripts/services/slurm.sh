@@ -4,7 +4,9 @@
 # Env: BASE (/tmp/parsl-ts-services/slurm), NODES (1: node "localhost"; N>1: fake nodes n1..nN on this
 # host, one slurmd each), CTLD_PORT (26817), SLURMD_PORT (26818; fake node i uses SLURMD_PORT+i),
 # CLUSTER (parsl-ts), CPUS (CPUs per node, default nproc; more than the host has is allowed: the
-# configuration overrides what slurmd detects). Clients need: export SLURM_CONF=$BASE/slurm.conf (printed by start).
+# configuration overrides what slurmd detects), FEATURES (node features, e.g. gpu,knl) and PARTITIONS (more
+# partition names over the same nodes, e.g. "gpuA100x4 compute"), so site configs' constraints and partitions
+# are accepted. Clients need: export SLURM_CONF=$BASE/slurm.conf (printed by start).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/common.sh"
@@ -72,14 +74,19 @@ MinJobAge=300
 KillWait=2
 OverTimeLimit=0
 CONF
+  local extra=""
+  [ -n "${FEATURES:-}" ] && extra+=" Features=$FEATURES"
   if [ "$NODES" = 1 ]; then
-    echo "NodeName=localhost NodeHostname=localhost CPUs=$cpus RealMemory=$mem State=UNKNOWN" >> "$SLURM_CONF"
+    echo "NodeName=localhost NodeHostname=localhost CPUs=$cpus RealMemory=$mem$extra State=UNKNOWN" >> "$SLURM_CONF"
   else
     for i in $(seq 1 "$NODES"); do
-      echo "NodeName=n$i NodeHostname=localhost Port=$((SLURMD_PORT + i)) CPUs=$cpus RealMemory=$((mem / NODES)) State=UNKNOWN" >> "$SLURM_CONF"
+      echo "NodeName=n$i NodeHostname=localhost Port=$((SLURMD_PORT + i)) CPUs=$cpus RealMemory=$((mem / NODES))$extra State=UNKNOWN" >> "$SLURM_CONF"
     done
   fi
   echo "PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES" >> "$SLURM_CONF"
+  for p in ${PARTITIONS:-}; do
+    echo "PartitionName=$p Nodes=ALL MaxTime=INFINITE State=UP OverSubscribe=YES" >> "$SLURM_CONF"
+  done
 }
 
 start() {

@@ -56,7 +56,12 @@ export async function startService(
 }
 
 /** A private Slurm per test file (own directory and ports) so that files never share a cluster. */
-export function startSlurm(name: string, ctldPort: number, nodes = 1): Promise<Service> {
+export function startSlurm(
+  name: string,
+  ctldPort: number,
+  nodes = 1,
+  extra: Record<string, string> = {},
+): Promise<Service> {
   return startService('slurm', {
     BASE: `${SERVICES_BASE}/${name}`,
     NODES: String(nodes),
@@ -65,6 +70,7 @@ export function startSlurm(name: string, ctldPort: number, nodes = 1): Promise<S
     CLUSTER: name,
     // More CPU slots than this 2-core host has, so a long job (the walltime test) does not block the others.
     CPUS: '4',
+    ...extra,
   });
 }
 

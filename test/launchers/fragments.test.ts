@@ -23,7 +23,7 @@ import { REPO, tempDir } from '../helpers/paths.js';
 import { skipOrFail } from '../helpers/skip.js';
 
 const run = promisify(execFile);
-const STANDIN_BIN = join(REPO, 'test/stand-ins/launch/bin');
+const STANDIN_BIN = join(REPO, 'site-tests/stand-ins/launch/bin');
 // Each task leaves a file named by its rank variable, so the test counts what really ran.
 const TASK =
   'touch "$OUT_DIR/task-${SLURM_PROCID:-${ALPS_APP_PE:-${JSM_NAMESPACE_RANK:-${PARALLEL_SEQ:-${OMPI_COMM_WORLD_RANK:-${PMI_RANK:-$BASHPID}}}}}}"';

@@ -1,7 +1,7 @@
 /**
  * Batch systems that cannot run here (PBS Pro, Torque, Cobalt, LSF, HTCondor, Grid Engine without its
  * daemons, Slurm's sacct path) against stand-in commands that print the real tools' documented output and
- * really run the submitted script (test/stand-ins/README.md).
+ * really run the submitted script (site-tests/stand-ins/README.md).
  */
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -117,7 +117,7 @@ async function setup(bin: string) {
   const marks = tempDir('standin-marks').path;
   const channel = new LocalChannel({
     envs: {
-      PATH: `${join(REPO, 'test/stand-ins', bin, 'bin')}:${join(REPO, 'test/stand-ins/launch/bin')}:${process.env.PATH}`,
+      PATH: `${join(REPO, 'site-tests/stand-ins', bin, 'bin')}:${join(REPO, 'site-tests/stand-ins/launch/bin')}:${process.env.PATH}`,
       STANDIN_STATE: state,
     },
   });

@@ -4,6 +4,7 @@ import { registerInterchange } from './interchange.js';
 import { registerMpiAppPool } from './mpi-app-pool.js';
 import { registerMpiWorkerPool } from './mpi-worker-pool.js';
 import { registerRun } from './run.js';
+import { registerSiteTest } from './site-test.js';
 import { registerWorkerPool } from './worker-pool.js';
 
 /** Adds one subcommand to the program. Add a module per subcommand and list it here. */
@@ -11,6 +12,7 @@ export type RegisterSubcommand = (program: Command) => void;
 
 export const subcommands: readonly RegisterSubcommand[] = [
   registerRun,
+  registerSiteTest,
   registerCheckpoints,
   registerInterchange,
   registerWorkerPool,
