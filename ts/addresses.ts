@@ -1,6 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { hostname, networkInterfaces } from 'node:os';
+import { AddressNotFound } from './errors.js';
 
 /**
  * Ways to find the address worker pools should use to reach this host (Parsl's `parsl.addresses`). Each resolves to
@@ -33,9 +34,28 @@ export function addressByRoute(target = '8.8.8.8', port = 80): Promise<string> {
 
 /** This host's address as seen by an HTTP echo service (the public address behind NAT). */
 export async function addressByQuery(timeoutMs = 30_000, url = 'https://api.ipify.org'): Promise<string> {
-  const r = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  if (!r.ok) throw new Error(`${url} answered ${r.status}`);
-  return (await r.text()).trim();
+  const failed = (why: string, cause?: unknown) =>
+    new AddressNotFound(
+      `addressByQuery: asking ${url} for this host's public address ${why}; give the executor an address (addressByHostname(), addressByInterface('eth0')) or a reachable query URL`,
+      cause === undefined ? undefined : { cause },
+    );
+  let r: Response;
+  try {
+    r = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (e) {
+    const timedOut = (e as Error).name === 'TimeoutError';
+    throw failed(timedOut ? `got no answer within ${timeoutMs} ms` : `failed: ${causeText(e)}`, e);
+  }
+  if (!r.ok) throw failed(`got HTTP ${r.status} ${r.statusText}`);
+  const text = (await r.text()).trim();
+  if (text === '') throw failed('got an empty answer');
+  return text;
+}
+
+/** fetch() says only "fetch failed"; the reason (ENOTFOUND, ECONNREFUSED …) is in its cause. */
+function causeText(e: unknown): string {
+  const c = (e as { cause?: { code?: string; message?: string } }).cause;
+  return [(e as Error).message, c?.code ?? c?.message].filter(Boolean).join(': ');
 }
 
 /** The first IPv4 address of a network interface (e.g. 'ib0', 'eth0', 'lo'). */

@@ -31,7 +31,7 @@ export interface ConfigOptions {
   checkpointPeriod?: string | null;
   /** Checkpoint directories to load (getAllCheckpoints()/getLastCheckpoint()). */
   checkpointFiles?: string[] | null;
-  /** @default 'simple' */
+  /** `null` turns scaling off, as Parsl's `strategy=None` (the same as 'none'). @default 'simple' */
   strategy?: StrategyName | null;
   /** Seconds between strategy passes. @default 5 */
   strategyPeriod?: number;
@@ -41,8 +41,11 @@ export interface ConfigOptions {
   runDir?: string;
   /** A MonitoringHub, when monitoring is wanted. @default null */
   monitoring?: { start?: unknown; close?: unknown } | null;
-  /** 0 (off, default) to 3; parsl-ts never sends usage data off the machine, see README. */
-  usageTracking?: number;
+  /**
+   * Parsl's usage-tracking level, 0 (off, default) to 3, or Parsl's older `true`/`false` (1/0). Accepted so
+   * Parsl configs load; parsl-ts never sends usage data anywhere, whatever the level.
+   */
+  usageTracking?: number | boolean;
   /** Write `<runDir>/NNN/parsl.log`. @default true */
   initializeLogging?: boolean;
   /** Forget finished tasks' records (futures keep their results). @default true */
@@ -90,9 +93,7 @@ export class Config implements KernelConfig {
 
   constructor(options: ConfigOptions = {}) {
     const o = new OptionReader<ConfigOptions>('Config', options, KNOWN);
-    const executors = o.check<Executor[] | undefined>('executors', undefined, (v) =>
-      Array.isArray(v) && v.length > 0 && v.every(isExecutor) ? null : 'a non-empty array of executors',
-    );
+    const executors = o.check<Executor[] | undefined>('executors', undefined, executorsWant);
     this.retries = o.int('retries', 0, 0);
     this.retryHandler = o.check<RetryHandler | null>('retryHandler', null, (v) =>
       v === null || typeof v === 'function' ? null : 'a function (error, task) => cost',
@@ -109,14 +110,18 @@ export class Config implements KernelConfig {
         ? null
         : 'an array of checkpoint directory paths',
     );
-    this.strategy = o.oneOf('strategy', STRATEGIES, null) ?? 'simple';
+    this.strategy = o.oneOf('strategy', STRATEGIES, 'simple') ?? 'none';
     this.strategyPeriod = o.number('strategyPeriod', 5, { min: 0.001 });
     this.maxIdletime = o.number('maxIdletime', 120, { min: 0 });
     this.runDir = o.name('runDir', 'runinfo');
     this.monitoring = o.check<ConfigOptions['monitoring']>('monitoring', null, (v) =>
       v === null || typeof v === 'object' ? null : 'a MonitoringHub or null',
     );
-    this.usageTracking = o.number('usageTracking', 0, { integer: true, min: 0, max: 3 });
+    const tracking = o.raw('usageTracking');
+    this.usageTracking =
+      typeof tracking === 'boolean'
+        ? Number(tracking)
+        : o.number('usageTracking', 0, { integer: true, min: 0, max: 3 });
     this.initializeLogging = o.bool('initializeLogging', true);
     this.garbageCollect = o.bool('garbageCollect', true);
     const chosen = executors ?? [new ThreadPoolExecutor()];
@@ -133,4 +138,23 @@ export class Config implements KernelConfig {
       );
     }
   }
+}
+
+const EXECUTOR_MEMBERS = ['label', 'start', 'submit', 'outstanding', 'shutdown'] as const;
+
+/** What is wrong with a value given as `executors`, or null; names the first element that is not an executor. */
+function executorsWant(v: unknown): string | null {
+  if (!Array.isArray(v) || v.length === 0) return 'a non-empty array of executors';
+  const i = v.findIndex((e) => !isExecutor(e));
+  if (i < 0) return null;
+  if (typeof v[i] === 'function')
+    return `an array of executors, but element ${i} is a class or function: construct it, e.g. new ${(v[i] as { name?: string }).name || 'ThreadPoolExecutor'}({ … })`;
+  const e = v[i] as Record<string, unknown> | null;
+  const missing =
+    typeof e === 'object' && e !== null
+      ? EXECUTOR_MEMBERS.filter((m) =>
+          m === 'label' ? typeof e[m] !== 'string' : typeof e[m] !== 'function',
+        )
+      : EXECUTOR_MEMBERS;
+  return `an array of executors, but element ${i} is not one (it lacks ${missing.join(', ')}; an executor has a string label and methods start, submit, outstanding, shutdown)`;
 }

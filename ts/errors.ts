@@ -39,6 +39,9 @@ export class ParslError extends Error {
 /** A configuration value is missing, unknown or of the wrong type; the message names the field. */
 export class ConfigurationError extends ParslError {}
 
+/** An `address*` helper could not find this host's address; the message says what it tried. */
+export class AddressNotFound extends ParslError {}
+
 /** An API was used in a state that does not allow it (e.g. submitting after cleanup). */
 export class IllegalStateError extends ParslError {}
 

@@ -69,6 +69,7 @@ export {
 } from './dataflow/memo/app-cache.js';
 export { TaskState } from './dataflow/states.js';
 export {
+  AddressNotFound,
   ConfigurationError,
   IllegalStateError,
   InternalError,
@@ -134,7 +135,14 @@ export {
   WrappedLauncher,
 } from './launchers/index.js';
 export { clear, dfk, load } from './load.js';
-export { getLogger, type LogHandle, type LogLevel, setFileLogger, setStreamLogger } from './logging.js';
+export {
+  getLogger,
+  type LogHandle,
+  type LogLevel,
+  type LogLevelOption,
+  setFileLogger,
+  setStreamLogger,
+} from './logging.js';
 export {
   Communicator,
   type CommunicatorOptions,

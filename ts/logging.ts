@@ -1,9 +1,38 @@
 import { createWriteStream, mkdirSync, openSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
+import { describeValue } from './describe.js';
+import { ConfigurationError } from './errors.js';
 import { redact } from './secrets.js';
 
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warning: 30, error: 40 };
+
+/**
+ * A handler's threshold: a level name in either case, with Python's names (`'INFO'`, `'WARN'`, `'CRITICAL'`), or
+ * Python's numbers (`logging.INFO` is 20: 10 debug, 20 info, 30 warning, 40 error, 50 critical).
+ */
+export type LogLevelOption =
+  | LogLevel
+  | Uppercase<LogLevel>
+  | 'warn'
+  | 'WARN'
+  | 'critical'
+  | 'CRITICAL'
+  | number;
+
+const NAMED: Readonly<Record<string, number>> = { ...LEVELS, warn: 30, critical: 50 };
+
+function threshold(fn: string, level: LogLevelOption | undefined): number {
+  if (level === undefined) return LEVELS.debug;
+  if (typeof level === 'number' && Number.isFinite(level)) return level;
+  const n = typeof level === 'string' ? NAMED[level.toLowerCase()] : undefined;
+  if (n === undefined) {
+    throw new ConfigurationError(
+      `${fn}: level must be one of 'debug', 'info', 'warning', 'error', 'critical' (any case) or a number like Python's logging.INFO (20); got ${describeValue(level)}`,
+    );
+  }
+  return n;
+}
 
 interface Handler {
   readonly level: number;
@@ -62,11 +91,12 @@ export interface LogHandle {
 
 /** Log to a stream (stderr by default), as Parsl's `set_stream_logger`. */
 export function setStreamLogger(
-  opts: { name?: string; level?: LogLevel; stream?: NodeJS.WritableStream } = {},
+  opts: { name?: string; level?: LogLevelOption; stream?: NodeJS.WritableStream } = {},
 ): LogHandle {
+  const level = threshold('setStreamLogger', opts.level);
   const stream = opts.stream ?? process.stderr;
   return add({
-    level: LEVELS[opts.level ?? 'debug'],
+    level,
     filter: opts.name ?? null,
     write: (l) => void stream.write(l),
     close: async () => {},
@@ -74,12 +104,13 @@ export function setStreamLogger(
 }
 
 /** Log to a file (appending, written asynchronously), as Parsl's `set_file_logger`. */
-export function setFileLogger(path: string, opts: { name?: string; level?: LogLevel } = {}): LogHandle {
+export function setFileLogger(path: string, opts: { name?: string; level?: LogLevelOption } = {}): LogHandle {
+  const level = threshold('setFileLogger', opts.level);
   mkdirSync(dirname(path), { recursive: true });
   // Opened synchronously (once per run) so the file exists as soon as logging is set up.
   const ws: WriteStream = createWriteStream(path, { fd: openSync(path, 'a') });
   return add({
-    level: LEVELS[opts.level ?? 'debug'],
+    level,
     filter: opts.name ?? null,
     write: (l) => void ws.write(l),
     close: () => new Promise<void>((resolve) => ws.end(resolve)),

@@ -6,6 +6,7 @@ import type { Executor, ExecutorTask, StdStream, TaskOutcome } from '../executor
 import { getLogger, type LogHandle, setFileLogger } from '../logging.js';
 import { collectDependencies, type DependencyFailure, resolveArguments } from './dependencies.js';
 import { DependencyError, JoinError, NoDataFlowKernelError } from './errors.js';
+import { ExitHandling } from './exit-handling.js';
 import { type AppFuture, DataFuture, Future } from './future.js';
 import type { KernelConfig } from './kernel-config.js';
 import { createMemoizer } from './memo/app-cache.js';
@@ -59,6 +60,8 @@ export class DataFlowKernel {
   #services: KernelService[] = [];
   #logHandle: LogHandle | null = null;
   #closing: Promise<void> | null = null;
+  /** Holds the process while tasks are open and cleans up when it would exit (see exit-handling.ts). */
+  readonly #exit = new ExitHandling(() => this.cleanup());
 
   private constructor(
     readonly config: KernelConfig,
@@ -75,6 +78,8 @@ export class DataFlowKernel {
   ): Promise<DataFlowKernel> {
     const runDir = await makeRunDir(config.runDir);
     const dfk = new DataFlowKernel(config, runDir);
+    dfk.#exit.install();
+    dfk.#exit.hold(); // released when started, or by the failed start's cleanup
     if (config.initializeLogging)
       dfk.#logHandle = setFileLogger(join(runDir, 'parsl.log'), { level: 'info' });
     log.info(`parsl-ts DataFlowKernel starting: run ${dfk.runId} in ${runDir}`);
@@ -83,6 +88,7 @@ export class DataFlowKernel {
       await dfk.#memoizer?.start();
       const ctx = { runDir, runId: dfk.runId, logger: getLogger('parsl.executors') };
       await Promise.all(config.executors.map((e) => e.start(ctx)));
+      for (const e of config.executors) e.unref?.();
       for (const start of options.services ?? []) {
         const svc = await start(dfk, config);
         if (svc) dfk.#services.push(svc);
@@ -91,6 +97,7 @@ export class DataFlowKernel {
       await dfk.cleanup().catch(() => {});
       throw e;
     }
+    dfk.#exit.release();
     return dfk;
   }
 
@@ -135,6 +142,7 @@ export class DataFlowKernel {
     if (options !== null) this.#applyOptions(rec, options);
     this.#tasks.set(id, rec);
     this.#count(TaskState.pending, 1);
+    this.#exit.hold(); // released by #finish
     const deps = collectDependencies(rec.args);
     if (deps !== null) {
       rec.deps = deps;
@@ -172,7 +180,7 @@ export class DataFlowKernel {
    * have not finished fail with NoDataFlowKernelError so nothing awaits forever. Idempotent.
    */
   cleanup(): Promise<void> {
-    this.#closing ??= this.#close();
+    this.#closing ??= this.#exit.holdWhile(() => this.#close());
     return this.#closing;
   }
 
@@ -200,6 +208,7 @@ export class DataFlowKernel {
     }
     log.info('DataFlowKernel cleanup complete');
     await this.#logHandle?.close();
+    this.#exit.uninstall();
     onCleanup(this);
     if (errors.length > 0) {
       throw new AggregateError(errors, `DataFlowKernel cleanup hit ${errors.length} error(s)`);
@@ -343,6 +352,7 @@ export class DataFlowKernel {
       }
     }
     this.#setState(rec, state);
+    this.#exit.release();
     if (this.config.garbageCollect) this.#tasks.delete(rec.id);
     if (o.ok) rec.future.setResult(o.value);
     else rec.future.setException(o.error);

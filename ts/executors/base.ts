@@ -35,6 +35,7 @@ export interface ExecutorContext {
 /**
  * What the DataFlowKernel needs from an executor. The kernel depends on this interface only; block-based
  * executors add scaling through {@link BlockScaling}.
+
  */
 export interface Executor {
   readonly label: string;
@@ -44,6 +45,13 @@ export interface Executor {
   outstanding(): number;
   /** Stop promptly and leave no thread or process behind; idempotent. */
   shutdown(): Promise<void>;
+  /**
+   * Called by the kernel once the executor has started: from then on its threads, processes, pipes and timers
+   * must not keep the process alive (Node's `unref()`). The kernel holds the process while tasks are open and
+   * while it cleans up, so a script that never calls `cleanup()` ends, after cleanup, once its work is settled.
+   * Optional: an executor without it keeps such a script running until something calls `cleanup()`.
+   */
+  unref?(): void;
 }
 
 export function isExecutor(v: unknown): v is Executor {

@@ -2,7 +2,15 @@ import { isThenable } from '../describe.js';
 import { ConfigurationError } from '../errors.js';
 import { runBashApp } from '../execute/bash-exec.js';
 import { callWithin } from '../execute/walltime.js';
+import { type KeySet, OptionReader } from '../options.js';
 import type { Executor, ExecutorContext, ExecutorTask, TaskDone, TaskOutcome } from './base.js';
+
+export interface InProcessExecutorOptions {
+  /** @default 'in-process' */
+  label?: string;
+}
+
+const KNOWN = { label: true } satisfies KeySet<InProcessExecutorOptions>;
 
 /**
  * Runs apps on the submitting thread, without serialization: for tests, debugging, I/O-bound async apps,
@@ -16,11 +24,9 @@ export class InProcessExecutor implements Executor {
   #outstanding = 0;
   #closed = false;
 
-  constructor(options: { label?: string } = {}) {
-    for (const k of Object.keys(options)) {
-      if (k !== 'label') throw new ConfigurationError(`unknown InProcessExecutor option '${k}'`);
-    }
-    this.label = options.label ?? 'in-process';
+  constructor(options: InProcessExecutorOptions = {}) {
+    const o = new OptionReader<InProcessExecutorOptions>('InProcessExecutor', options, KNOWN);
+    this.label = o.name('label', 'in-process');
   }
 
   async start(_ctx: ExecutorContext): Promise<void> {}

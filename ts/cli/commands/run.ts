@@ -5,8 +5,10 @@ import { OptionalModuleMissing } from '../../errors.js';
 import { clear, dfk } from '../../load.js';
 
 /**
- * `parsl-ts run <script>`: run a workflow script (JavaScript, or TypeScript through tsx) and make sure the
- * kernel it loaded is cleaned up afterwards, even when the script forgot or threw.
+ * `parsl-ts run <script>`: run a workflow script (JavaScript, or TypeScript through tsx). A kernel the script
+ * loaded and never cleaned up is cleaned up once its work is settled, by the kernel itself (as with plain
+ * `node`: see dataflow/exit-handling.ts), so tasks the script started without awaiting still finish. When the
+ * script's top level throws, the kernel is cleaned up at once and the exit status is 1.
  */
 export function registerRun(program: Command): void {
   program
@@ -18,15 +20,11 @@ export function registerRun(program: Command): void {
       const path = resolve(script);
       process.argv = [process.argv[0]!, path, ...args];
       if (/\.[cm]?tsx?$/.test(path)) await registerTypeScript();
-      let failure: unknown = null;
       try {
         await import(pathToFileURL(path).href);
       } catch (e) {
-        failure = e;
-      }
-      await cleanupLoadedKernel();
-      if (failure) {
-        console.error(failure);
+        await cleanupLoadedKernel();
+        console.error(e);
         process.exitCode = 1;
       }
     });

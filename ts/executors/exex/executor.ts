@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../../errors.js';
+import type { Launcher } from '../../launchers/base.js';
 import type { MPIFlavor } from '../../mpi/load-addon.js';
 import { type KeySet, OptionReader } from '../../options.js';
 import { HighThroughputExecutor } from '../htex/executor.js';
@@ -15,6 +16,7 @@ import {
   type WorkerOptions,
 } from '../htex/options.js';
 import type { LinkFlags, PoolCommand } from '../htex/pool-command.js';
+import { resolveMpiStart } from './mpi-start.js';
 
 /** Options of {@link ExtremeScaleExecutor}: HTEX's interchange options plus the MPI pool's. */
 export interface ExtremeScaleOptions extends InterchangeOptions, Pick<WorkerOptions, 'pipelineMs'> {
@@ -25,8 +27,10 @@ export interface ExtremeScaleOptions extends InterchangeOptions, Pick<WorkerOpti
   /**
    * For launchers that do not start MPI themselves (SimpleLauncher, SingleNodeLauncher): the command placed in
    * front of the pool command, `{ranks}` replaced by the rank count, e.g. `'mpiexec.mpich -n {ranks}'`.
-   * Leave null with MpiExecLauncher, SrunLauncher, AprunLauncher or JsrunLauncher.
-   * @default null
+   * Leave null with MpiExecLauncher, SrunLauncher, AprunLauncher or JsrunLauncher (refused with them).
+   * @default null: with those launchers; with a launcher that only runs commands, on a one-node block, the
+   * `mpiexec` of a built MPI flavour found on PATH (see executors/exex/mpi-start.ts); a many-node block with such
+   * a launcher is refused
    */
   mpiLauncher?: string | null;
   /** Pools with more ranks than this dispatch through sub-dispatchers. @default 256 */
@@ -144,12 +148,18 @@ export class ExtremeScaleExecutor extends HighThroughputExecutor {
       spinMicros: true,
       maxSleepMicros: true,
     });
+    const start = resolveMpiStart({
+      launcher: (base.provider as { launcher?: Launcher }).launcher ?? null,
+      nodesPerBlock: base.provider.nodesPerBlock,
+      mpi: o.oneOf('mpi', ['openmpi', 'mpich', null], null),
+      mpiLauncher: o.string('mpiLauncher', null),
+    });
     return {
       ...base,
       ...oneWorkerPerSlot(ranksPerNode, readPipelineMs(o)),
       ranksPerNode,
-      mpi: o.oneOf('mpi', ['openmpi', 'mpich', null], null),
-      mpiLauncher: o.string('mpiLauncher', null),
+      mpi: start.mpi,
+      mpiLauncher: start.mpiLauncher,
       dispatchTreeThreshold: o.int('dispatchTreeThreshold', DEFAULTS.dispatchTreeThreshold),
       dispatchFanout: o.int('dispatchFanout', DEFAULTS.dispatchFanout),
       mpiPolling: {
@@ -184,9 +194,9 @@ export class ExtremeScaleExecutor extends HighThroughputExecutor {
     return this.ranksPerNode;
   }
 
-  /** The launcher starts one pool process per rank. */
+  /** A launcher that starts MPI starts one pool process per rank; behind `mpiLauncher`, one mpiexec per block. */
   protected override get tasksPerNode(): number {
-    return this.ranksPerNode;
+    return this.mpiLauncher === null ? this.ranksPerNode : 1;
   }
 
   /** `parsl-ts mpi-worker-pool` and its flags: every rank runs it. */

@@ -262,6 +262,14 @@ export class HtexEngine {
     );
   }
 
+  /** The interchange process and its pipes no longer keep this process alive; see Executor.unref. */
+  unref(): void {
+    const proc = this.#proc;
+    if (proc === null) return;
+    proc.unref();
+    for (const s of proc.stdio) (s as { unref?: () => void } | null)?.unref?.();
+  }
+
   /** Stop the interchange (it stops the pools), then close; kills it after `graceMs`. */
   async shutdown(graceMs: number): Promise<void> {
     if (this.#stopping) return;

@@ -271,6 +271,10 @@ export class HighThroughputExecutor extends BlockProviderExecutor {
   }
 
   /** Stops the interchange and every pool, cancels live blocks, fails tasks still held. Idempotent. */
+  unref(): void {
+    this.#engine.unref();
+  }
+
   async shutdown(): Promise<void> {
     if (this.#state === 'stopped') return;
     const wasStarted = this.#state !== 'new';

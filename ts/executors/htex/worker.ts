@@ -1,4 +1,5 @@
 import { Socket } from 'node:net';
+import { killRunningBashApps } from '../../execute/bash-exec.js';
 import { ReceivedFunctions } from '../../execute/function-cache.js';
 import { TaskLoop } from '../../execute/task-loop.js';
 import { encodePipeMessage, pipeMessageReader, WORKER_FD } from './pipe-codec.js';
@@ -76,8 +77,14 @@ export function runWorker(): void {
     process.stderr.write(`parsl-ts htex worker: dropped a message from the pool: ${why}\n`),
   );
   pipe.on('data', (d: Buffer) => reader.push(d));
-  // The pool is our parent; when it dies (even by SIGKILL) the channel closes and we must not linger.
-  process.on('disconnect', () => process.exit(0));
+  // The pool is our parent; when it dies (even by SIGKILL) the channel closes and we must not linger, nor leave
+  // the bash apps we started (each in its own process group) behind. The pool stops us with SIGTERM.
+  const leave = () => {
+    killRunningBashApps();
+    process.exit(0);
+  };
+  process.on('disconnect', leave);
+  process.on('SIGTERM', leave);
   process.on('unhandledRejection', (e) => {
     process.stderr.write(`parsl-ts htex worker: unhandled rejection in an app callback: ${String(e)}\n`);
   });

@@ -40,6 +40,7 @@ const MAX_FAILED_STARTS = 3;
  * for how many tasks each thread holds, what happens when a thread dies and when a walltime expires.
  */
 export class ThreadPoolEngine implements PoolThreadEvents {
+  #unref = false;
   readonly #opts: ResolvedThreadPoolOptions;
   readonly #host = hostname();
   readonly #queue = new Deque<Pending>();
@@ -334,7 +335,15 @@ export class ThreadPoolEngine implements PoolThreadEvents {
   }
 
   #spawn(): PoolThread {
-    return new PoolThread(`${this.#opts.label}-${this.#threadSeq++}`, this, this.#counters);
+    const t = new PoolThread(`${this.#opts.label}-${this.#threadSeq++}`, this, this.#counters);
+    if (this.#unref) t.unref();
+    return t;
+  }
+
+  /** Threads (and their replacements) no longer keep the process alive; see Executor.unref. */
+  unref(): void {
+    this.#unref = true;
+    for (const t of this.#threads) t.unref();
   }
 
   #finish(p: Pending, outcome: TaskOutcome): void {

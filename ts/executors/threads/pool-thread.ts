@@ -79,6 +79,11 @@ export class PoolThread {
     });
   }
 
+  /** Let the process exit while this thread runs (after the listeners: a 'message' listener refs again). */
+  unref(): void {
+    this.#worker.unref();
+  }
+
   /** Resolves when the thread runs, rejects with its error if it could not start. */
   whenOnline(): Promise<void> {
     if (this.online) return Promise.resolve();

@@ -50,6 +50,10 @@ export class ThreadPoolExecutor implements Executor {
   }
 
   /** Terminate the threads (killing running bash apps); tasks not finished fail with `BadStateException`. */
+  unref(): void {
+    this.#engine.unref();
+  }
+
   shutdown(): Promise<void> {
     return this.#engine.shutdown();
   }

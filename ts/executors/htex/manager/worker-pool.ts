@@ -337,10 +337,14 @@ export class WorkerPool {
     this.#log.info(`pool stopping: ${reason}`);
     this.#overrun.clear();
     this.#stoppedWatch?.close();
-    for (const w of this.#workers) w.kill();
-    void this.#link.close().then(() => this.#exit(code));
+    void Promise.all(this.#workers.map((w) => w.stop(WORKER_STOP_GRACE_MS)))
+      .then(() => this.#link.close())
+      .then(() => this.#exit(code));
   }
 }
+
+/** How long a stopping worker has to kill its bash apps and exit before it is killed. */
+const WORKER_STOP_GRACE_MS = 2000;
 
 /** A worker's report that a task with a walltime started. */
 type Started = Extract<WorkerToManager, { type: 'started' }>;

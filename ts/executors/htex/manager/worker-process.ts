@@ -33,6 +33,7 @@ export class WorkerProcess {
   readonly #toWorker: Writable | null;
   /** Exited, or given up on by the pool: what it still sends is ignored. */
   #gone = false;
+  readonly #exited: Promise<void>;
 
   constructor(
     s: WorkerSpawn,
@@ -68,6 +69,7 @@ export class WorkerProcess {
     );
     pipe?.on('data', (d: Buffer) => reader.push(d));
     this.child.on('error', () => {}); // a failed spawn also emits 'exit'
+    this.#exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
     this.child.once('exit', (code, signal) => {
       this.#gone = true;
       onExit(this, signal ? `killed by ${signal}` : `exit code ${code}`);
@@ -112,6 +114,18 @@ export class WorkerProcess {
 
   kill(): void {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+
+  /**
+   * Ask it to leave (SIGTERM: it kills its bash apps' process groups and exits); SIGKILL it when it has not
+   * exited within `graceMs` (a task blocking its event loop). Resolves when it has exited.
+   */
+  async stop(graceMs: number): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.kill(), graceMs);
+    await this.#exited;
+    clearTimeout(timer);
   }
 
   /** Kill it, for the pool has already failed or requeued what it held: nothing it sends counts any more. */
