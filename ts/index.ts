@@ -168,3 +168,4 @@ export {
   TorqueProvider,
 } from './providers/index.js';
 export { FunctionLoadError, SerializationError } from './serialize/errors.js';
+export * from './staging/index.js';

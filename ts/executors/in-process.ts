@@ -1,7 +1,14 @@
+import {
+  readStagingOptions,
+  STAGING_KEYS,
+  type StagingOptions,
+  type StagingProvider,
+} from '../data/staging.js';
 import { isThenable } from '../describe.js';
 import { ConfigurationError } from '../errors.js';
 import { runBashApp } from '../execute/bash-exec.js';
 import { callWithin } from '../execute/walltime.js';
+import { OptionReader } from '../options.js';
 import type { Executor, ExecutorContext, ExecutorTask, TaskDone, TaskOutcome } from './base.js';
 
 /**
@@ -11,16 +18,20 @@ import type { Executor, ExecutorContext, ExecutorTask, TaskDone, TaskOutcome } f
  */
 export class InProcessExecutor implements Executor {
   readonly label: string;
+  readonly storageAccess: readonly StagingProvider[] | null;
+  readonly workingDir: string | null;
   #queue: Array<[ExecutorTask, TaskDone]> = [];
   #scheduled = false;
   #outstanding = 0;
   #closed = false;
 
-  constructor(options: { label?: string } = {}) {
-    for (const k of Object.keys(options)) {
-      if (k !== 'label') throw new ConfigurationError(`unknown InProcessExecutor option '${k}'`);
-    }
-    this.label = options.label ?? 'in-process';
+  constructor(options: { label?: string } & StagingOptions = {}) {
+    const o = new OptionReader<{ label?: string } & StagingOptions>('InProcessExecutor', options, {
+      ...STAGING_KEYS,
+      label: true,
+    });
+    this.label = o.name('label', 'in-process');
+    ({ storageAccess: this.storageAccess, workingDir: this.workingDir } = readStagingOptions(o));
   }
 
   async start(_ctx: ExecutorContext): Promise<void> {}
