@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { File } from '../data/file.js';
-import type { StagingContext, StagingDirection, StagingProvider } from '../data/staging.js';
+import type { StagingContext, StagingDirection, StagingProvider, StagingStep } from '../data/staging.js';
 import { type AppFuture, DataFuture, Future } from '../dataflow/future.js';
 import type { AppDefinition } from '../dataflow/task-record.js';
 import type { Executor, ExecutorTask } from '../executors/base.js';
@@ -75,13 +75,10 @@ export class DataManager {
     const stageIn = (v: unknown): unknown => {
       if (error !== null || !isFileLike(v)) return v;
       const file = v instanceof File ? v : v.file;
-      const p = choose(providers, file, 'in', ctx);
-      if (p instanceof Error) {
-        error = p;
-        return v;
-      }
-      const step = p?.step(file, 'in', ctx) ?? null;
-      if (p === null || step === null) return v;
+      const m = plan(providers, file, 'in', ctx);
+      if (m instanceof Error) error = m;
+      if (m instanceof Error || m === null) return v;
+      const [p, step] = m;
       changed = true;
       const copy = file.cleancopy();
       copy.localPath = localPathFor(copy, ctx);
@@ -113,13 +110,13 @@ export class DataManager {
 
     const outs: DataFuture[] = [];
     for (const o of outputs) {
-      const p: StagingProvider | Error | null = error === null ? choose(providers, o, 'out', ctx) : null;
-      if (p instanceof Error) error = p;
-      const step = p instanceof Error || p === null ? null : p.step(o, 'out', ctx);
-      if (p === null || p instanceof Error || step === null) {
+      const m: ReturnType<typeof plan> = error === null ? plan(providers, o, 'out', ctx) : null;
+      if (m instanceof Error) error = m;
+      if (m instanceof Error || m === null) {
         outs.push(new DataFuture(future, o));
         continue;
       }
+      const [p, step] = m;
       changed = true;
       // The app writes here; the File in its `outputs` is this same object.
       o.localPath = localPathFor(o, ctx);
@@ -206,6 +203,24 @@ export class DataManager {
 
 function isFileLike(v: unknown): v is File | DataFuture {
   return v instanceof File || v instanceof DataFuture;
+}
+
+/** The provider for a file and its step; null when nothing moves; an Error (the task's) when none fits. */
+function plan(
+  providers: readonly StagingProvider[],
+  file: File,
+  direction: StagingDirection,
+  ctx: StagingContext,
+): readonly [StagingProvider, StagingStep] | Error | null {
+  const p = choose(providers, file, direction, ctx);
+  if (p === null || p instanceof Error) return p;
+  try {
+    const step = p.step(file, direction, ctx);
+    return step === null ? null : [p, step];
+  } catch (e) {
+    // A provider refusing a malformed URL (zip://host/…) fails the task, not the app call.
+    return e instanceof Error ? e : new Error(String(e));
+  }
 }
 
 function choose(

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import AdmZip from 'adm-zip';
 import type { File } from '../../data/file.js';
 import type { StagingContext, StagingDirection, StagingStep } from '../../data/staging.js';
@@ -65,13 +65,8 @@ export async function zipStage(file: File, direction: StagingDirection): Promise
   await withLockFile(`${archive}.lock`, async () => {
     const zip = existsSync(archive) ? new AdmZip(archive) : new AdmZip();
     zip.addFile(member, data);
-    const tmp = `${archive}.parsl-partial-${process.pid}`;
-    try {
-      await zip.writeZipPromise(tmp);
-      await rename(tmp, archive);
-    } catch (e) {
-      await rm(tmp, { force: true });
-      throw e;
-    }
+    // toBuffer is synchronous: adm-zip's async writers report some errors from callbacks, out of reach of a catch.
+    const bytes = zip.toBuffer();
+    await writeAtomically(archive, (tmp) => writeFile(tmp, bytes));
   });
 }
