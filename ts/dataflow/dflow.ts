@@ -372,6 +372,7 @@ export class DataFlowKernel {
     rec.args = s.args;
     rec.future.outputs = s.outputs;
     rec.staging = s.inTask;
+    if (rec.bash !== null) rec.bash = { ...rec.bash, outputs: s.localOutputs };
     if (s.error !== null) rec.invalid = s.error;
   }
 

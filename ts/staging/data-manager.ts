@@ -19,6 +19,8 @@ export interface PreparedStaging {
   /** The arguments with each staged File replaced by its local copy (or a future of it). */
   readonly args: unknown[];
   readonly outputs: readonly DataFuture[];
+  /** Where the app writes its outputs (a bash app must create them): staged copies, or the local paths. */
+  readonly localOutputs: readonly string[];
   readonly inTask: TaskStaging | null;
   /** No provider accepts one of the Files: the task fails with this before it runs. */
   readonly error: Error | null;
@@ -128,10 +130,14 @@ export class DataManager {
         outs.push(new DataFuture(future, o, this.#stageOutAfter(future, call, p.mode, executor.label)));
       }
     }
-    if (!changed && error === null)
-      return outputs.length > 0 ? { args, outputs: outs, inTask: null, error } : null;
+    const localOutputs = outputs
+      .filter((o) => o.scheme === 'file' || o.localPath !== null)
+      .map((o) => o.filepath);
+    if (!changed && error === null) {
+      return outputs.length > 0 ? { args, outputs: outs, localOutputs, inTask: null, error } : null;
+    }
     const hasInTask = inTask.stageIn.length + inTask.stageOut.length > 0;
-    return { args: newArgs, outputs: outs, inTask: hasInTask ? inTask : null, error };
+    return { args: newArgs, outputs: outs, localOutputs, inTask: hasInTask ? inTask : null, error };
   }
 
   /** The task as launched: the app wrapped so its in-task steps run around it where it runs. */

@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { runBashApp } from '../execute/bash-exec.js';
 import type { BashOptions } from '../execute/task-wire.js';
 import { callWithin } from '../execute/walltime.js';
@@ -29,6 +31,9 @@ export async function inTaskStaging(plan: InTaskPlan, ...args: unknown[]): Promi
 // biome-ignore lint/complexity/noBannedTypes: the user's app body
 export async function runStaged(plan: InTaskPlan, fn: Function, args: unknown[]): Promise<unknown> {
   for (const c of plan.stageIn) await runStep(c);
+  // The app writes its staged outputs into the working directory, which may not exist yet where it runs.
+  for (const c of plan.stageOut)
+    if (c.file.localPath) await mkdir(dirname(c.file.localPath), { recursive: true });
   const value =
     plan.kind === 'bash'
       ? await runBashApp(plan.appName, fn, args, plan.bash ?? NO_BASH, plan.walltimeMs)
