@@ -1,5 +1,6 @@
 // Needs the real vsftpd (scripts/services/vsftpd.sh): run under `testslot --exclusive`.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadKernel, parsl } from '../helpers/kernel.js';
@@ -32,7 +33,6 @@ afterAll(async () => {
   await ftp?.stop();
   dir?.remove();
 });
-beforeEach((ctx) => skipOrFail(ctx, ftp.missing));
 
 const EXECUTORS = [
   ['in-process', (o: parsl.StagingOptions) => new parsl.InProcessExecutor(o)],
@@ -44,6 +44,7 @@ const PROVIDERS = [
 ] as const;
 
 describe.each(EXECUTORS)('FTP staging on %s', (exName, executor) => {
+  beforeEach((ctx) => skipOrFail(ctx, ftp.missing));
   describe.each(PROVIDERS)('%s', (provider, make) => {
     const withKernel = async (opts: parsl.FTPStagingOptions, test: (work: string) => Promise<void>) => {
       const work = join(dir.path, `work-${exName}-${provider}-${++kernels}`);
@@ -92,5 +93,29 @@ describe.each(EXECUTORS)('FTP staging on %s', (exName, executor) => {
           expect(partialFiles(work)).toEqual([]);
         }),
       ));
+  });
+});
+
+describe('FTP against a server that never answers', () => {
+  it('fails after the timeout option, in seconds', async () => {
+    const silent = createNetServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const url = `ftp://127.0.0.1:${(silent.address() as AddressInfo).port}/x.txt`;
+    const { teardown } = await loadKernel({
+      executors: [
+        new parsl.InProcessExecutor({
+          storageAccess: [new parsl.FTPInTaskStaging({ timeout: 0.2 })],
+          workingDir: join(dir.path, 'silent'),
+        }),
+      ],
+    });
+    try {
+      const err = await readIt(new parsl.File(url)).exception();
+      expect(err).toBeInstanceOf(parsl.StagingError);
+      expect(err!.message).toMatch(/FTPInTaskStaging could not stage in .*: Timeout \(control socket\)/);
+    } finally {
+      await teardown();
+      silent.close();
+    }
   });
 });

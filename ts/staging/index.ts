@@ -10,6 +10,7 @@ export type {
 export { NoStagingProviderError, StagingError, ZipAuthorityError } from './errors.js';
 export { defaultStorageAccess } from './providers/defaults.js';
 export { FTPInTaskStaging, FTPSeparateTaskStaging, type FTPStagingOptions } from './providers/ftp.js';
+export { GlobusStaging, type GlobusStagingOptions } from './providers/globus.js';
 export { HTTPInTaskStaging, HTTPSeparateTaskStaging, type HTTPStagingOptions } from './providers/http.js';
 export { NoOpFileStaging } from './providers/noop.js';
 export { RSyncStaging, type RSyncStagingOptions } from './providers/rsync.js';

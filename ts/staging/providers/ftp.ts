@@ -29,7 +29,7 @@ function readOptions(owner: string, options: unknown): FTPStepOptions {
   return {
     user: o.string('user', 'anonymous'),
     password: o.string('password', 'anonymous@'),
-    timeoutMs: Math.round(o.seconds('timeout', 30) * 1000),
+    timeoutMs: o.seconds('timeout', 30),
   };
 }
 
