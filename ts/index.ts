@@ -192,3 +192,4 @@ export {
   siteByName,
   UnknownSite,
 } from './sites/index.js';
+export * from './staging/index.js';

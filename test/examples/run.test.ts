@@ -17,6 +17,7 @@ const cases: Array<[string, string[], RegExp]> = [
   ['join.ts', [], /fib\(15\) = 610/],
   ['checkpoint.ts', [], /sum = 20540; 0 of 40 results came from checkpoints/],
   ['htex.ts', [], /worker \d/],
+  ['staging.ts', [], /fruit\/sorted.txt in .*results.zip: apple, fig, pear/],
 ];
 
 test.each(cases)('examples/%s runs', (file, args, expected) => {

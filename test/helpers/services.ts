@@ -1,5 +1,5 @@
 /**
- * Starts and stops the real services the provider and channel tests need (Slurm, sshd, Grid Engine) through
+ * Starts and stops the real services the provider and channel tests need (Slurm, sshd, Grid Engine, vsftpd) through
  * scripts/services/*.sh. A service that cannot start is reported, not thrown: each test that needs it passes
  * `service.missing` to `skipOrFail`, which decides between a skip and a failure.
  */
@@ -23,7 +23,7 @@ export interface Service {
 }
 
 export async function startService(
-  name: 'slurm' | 'sshd' | 'gridengine',
+  name: 'slurm' | 'sshd' | 'gridengine' | 'vsftpd',
   env: Record<string, string>,
 ): Promise<Service> {
   const script = join(REPO, 'scripts/services', `${name}.sh`);

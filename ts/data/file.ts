@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
 import { ParslError, registerErrorClass } from '../errors.js';
 
-const URL_RE = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/]*)(\/.*)?$/;
+// `scheme://netloc/path`, or `scheme:/path` without a netloc (`zip:/data/a.zip/member`), as Python's urlparse.
+const URL_RE = /^([a-zA-Z][a-zA-Z0-9+.-]*):(?:\/\/([^/]*)(\/.*)?|(\/.*))$/;
 
 /** A file that cannot be used where it was given (for example a remote URL without a staged local copy). */
 export class FileError extends ParslError {}
@@ -29,7 +30,7 @@ export class File {
     if (m) {
       this.scheme = m[1]!.toLowerCase();
       this.netloc = m[2] ?? '';
-      this.path = decodeURIComponent(m[3] ?? '/');
+      this.path = decodeURIComponent(m[3] ?? m[4] ?? '/');
     } else {
       this.scheme = 'file';
       this.netloc = '';
@@ -44,7 +45,7 @@ export class File {
     if (this.localPath !== null) return this.localPath;
     if (this.scheme === 'file') return this.path;
     throw new FileError(
-      `File ${this.url} has no local path: it must be staged in before use (give the app's executor a staging provider for '${this.scheme}')`,
+      `File ${this.url} has no local path: pass it to an app in its arguments, inputs or outputs, whose executor stages it through its storageAccess (a provider for '${this.scheme}', see docs/data.md)`,
     );
   }
 

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import type { File } from '../data/file.js';
 import { describeValue, isThenable } from '../describe.js';
 import { ConfigurationError, IllegalStateError } from '../errors.js';
 import type { Executor, ExecutorTask, StdStream, TaskOutcome } from '../executors/base.js';
 import { getLogger, type LogHandle, setFileLogger } from '../logging.js';
+import { DataManager } from '../staging/data-manager.js';
 import { collectDependencies, type DependencyFailure, resolveArguments } from './dependencies.js';
 import { DependencyError, JoinError, NoDataFlowKernelError } from './errors.js';
 import { ExitHandling } from './exit-handling.js';
@@ -17,6 +19,7 @@ import type { AutoStream, TaskOptions } from './task-options.js';
 import { type AppDefinition, TaskRecord } from './task-record.js';
 
 const log = getLogger('parsl.dataflow');
+const NO_FILES: readonly File[] = Object.freeze([]);
 
 /** Something started with the kernel and closed at cleanup (the job status poller of block executors). */
 export interface KernelService {
@@ -62,6 +65,7 @@ export class DataFlowKernel {
   #closing: Promise<void> | null = null;
   /** Holds the process while tasks are open and cleans up when it would exit (see exit-handling.ts). */
   readonly #exit = new ExitHandling(() => this.cleanup());
+  readonly #data = new DataManager({ submit: (app, args) => this.submit(app, args) });
 
   private constructor(
     readonly config: KernelConfig,
@@ -140,6 +144,7 @@ export class DataFlowKernel {
     const id = this.#taskCount++;
     const rec = new TaskRecord(id, app, callArgs, options !== null, this.#dependencyDone);
     if (options !== null) this.#applyOptions(rec, options);
+    this.#stage(rec, options?.outputs ?? NO_FILES);
     this.#tasks.set(id, rec);
     this.#count(TaskState.pending, 1);
     this.#exit.hold(); // released by #finish
@@ -270,9 +275,10 @@ export class DataFlowKernel {
   }
 
   #submitToExecutor(rec: TaskRecord): void {
-    const executor = this.#chooseExecutor(rec.app);
+    // A task with Files had its executor chosen at submit, when its staging was decided.
+    const executor = rec.staged ? rec.executor! : this.#chooseExecutor(rec.app);
     rec.executor = executor;
-    const task: ExecutorTask = {
+    let task: ExecutorTask = {
       id: rec.id,
       tryId: rec.tryId,
       appName: rec.app.name,
@@ -284,6 +290,7 @@ export class DataFlowKernel {
       bash: rec.bash,
       resourceSpecification: rec.resourceSpecification,
     };
+    if (rec.staging !== null) task = this.#data.wrap(task, rec.staging, rec.app);
     const tryId = rec.tryId;
     this.#setState(rec, TaskState.launched);
     executor.submit(task, (outcome) => {
@@ -358,6 +365,35 @@ export class DataFlowKernel {
     else rec.future.setException(o.error);
   }
 
+  // ---- data staging --------------------------------------------------------------------------------------
+
+  /** Hand the task's Files to the data manager: staged inputs replace their Files, outputs get DataFutures. */
+  #stage(rec: TaskRecord, outputs: readonly File[]): void {
+    // Staging tasks are not staged again (Parsl's _parsl_staging_inhibit).
+    if (rec.invalid !== null || this.#data.owns(rec.app)) return;
+    if (rec.app.kind === 'join') {
+      if (outputs.length > 0) rec.future.outputs = outputs.map((f) => new DataFuture(rec.future, f));
+      return;
+    }
+    if (!DataManager.mentionsFiles(rec.args, rec.hasKwargs, outputs)) return;
+    let executor: Executor;
+    try {
+      executor = this.#chooseExecutor(rec.app);
+    } catch (e) {
+      rec.invalid = e as Error;
+      return;
+    }
+    const s = this.#data.prepare(executor, rec.args, rec.hasKwargs, outputs, rec.future);
+    if (s === null) return;
+    rec.executor = executor;
+    rec.staged = true;
+    rec.args = s.args;
+    rec.future.outputs = s.outputs;
+    rec.staging = s.inTask;
+    if (rec.bash !== null) rec.bash = { ...rec.bash, outputs: s.localOutputs };
+    if (s.error !== null) rec.invalid = s.error;
+  }
+
   // ---- join apps -----------------------------------------------------------------------------------------
 
   /** Join apps run on the submitting thread (they call other apps) and finish when what they return finishes. */
@@ -420,7 +456,6 @@ export class DataFlowKernel {
     const stderr = this.#stream(rec, o.kwargs, 'stderr', o.stderr);
     rec.future.stdout = stdout?.path ?? null;
     rec.future.stderr = stderr?.path ?? null;
-    if (o.outputs.length > 0) rec.future.outputs = o.outputs.map((f) => new DataFuture(rec.future, f));
     rec.walltimeMs = o.walltimeMs;
     if (o.resourceSpecification !== null) rec.resourceSpecification = o.resourceSpecification;
     if (rec.app.kind === 'bash' || stdout || stderr) rec.bash = { stdout, stderr, outputs: o.localOutputs };

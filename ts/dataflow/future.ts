@@ -141,14 +141,18 @@ export class AppFuture<T = unknown> extends Future<T> {
   }
 }
 
-/** A file produced by a task: resolves to the `File` when its task succeeds, else to the task's exception. */
+/**
+ * A file produced by a task: resolves to the `File` when its task succeeds and the file is in place (after any
+ * stage-out, which `via` completes), else to the exception.
+ */
 export class DataFuture<F extends File = File> extends Future<F> implements FutureWaiter {
   constructor(
     readonly parent: AppFuture<unknown>,
     readonly file: F,
+    via: Future<unknown> = parent,
   ) {
     super();
-    parent.addWaiter(this);
+    via.addWaiter(this);
   }
 
   get tid(): number {

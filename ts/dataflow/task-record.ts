@@ -1,5 +1,6 @@
 import type { BashOptions, Executor } from '../executors/base.js';
 import type { FunctionDescriptor } from '../serialize/function-ref.js';
+import type { TaskStaging } from '../staging/run-step.js';
 import type { Dependencies } from './dependencies.js';
 import { AppFuture, type Future, type FutureWaiter, type TaskView } from './future.js';
 import type { TaskInfo } from './kernel-config.js';
@@ -38,6 +39,10 @@ export class TaskRecord implements FutureWaiter, TaskView, MemoTask, TaskInfo {
   bash: BashOptions | null = null;
   resourceSpecification: Readonly<Record<string, unknown>> = NO_SPEC;
   autoIgnored: readonly string[] = NONE;
+  /** Set when the data manager chose the executor at submit (the task has Files). */
+  staged = false;
+  /** In-task staging steps, wrapped around the task at launch. */
+  staging: TaskStaging | null = null;
   /** An error found while reading the call's keyword options; the task fails with it at launch. */
   invalid: Error | null = null;
 

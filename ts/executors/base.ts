@@ -1,3 +1,4 @@
+import type { StagingProvider } from '../data/staging.js';
 import type { BashOptions } from '../execute/task-wire.js';
 import type { Logger } from '../logging.js';
 import type { FunctionDescriptor } from '../serialize/function-ref.js';
@@ -39,6 +40,10 @@ export interface ExecutorContext {
  */
 export interface Executor {
   readonly label: string;
+  /** Staging providers for this executor's Files; null or absent: the defaults (see `ts/staging`). */
+  readonly storageAccess?: readonly StagingProvider[] | null;
+  /** Where staged copies go on the side where tasks run; null or absent: the task's current directory. */
+  readonly workingDir?: string | null;
   start(ctx: ExecutorContext): Promise<void>;
   submit(task: ExecutorTask, done: TaskDone): void;
   /** Tasks submitted and not yet done. */

@@ -1,3 +1,9 @@
+import {
+  readStagingOptions,
+  STAGING_KEYS,
+  type StagingOptions,
+  type StagingProvider,
+} from '../data/staging.js';
 import { isThenable } from '../describe.js';
 import { ConfigurationError } from '../errors.js';
 import { runBashApp } from '../execute/bash-exec.js';
@@ -5,12 +11,12 @@ import { callWithin } from '../execute/walltime.js';
 import { type KeySet, OptionReader } from '../options.js';
 import type { Executor, ExecutorContext, ExecutorTask, TaskDone, TaskOutcome } from './base.js';
 
-export interface InProcessExecutorOptions {
+export interface InProcessExecutorOptions extends StagingOptions {
   /** @default 'in-process' */
   label?: string;
 }
 
-const KNOWN = { label: true } satisfies KeySet<InProcessExecutorOptions>;
+const KNOWN = { ...STAGING_KEYS, label: true } satisfies KeySet<InProcessExecutorOptions>;
 
 /**
  * Runs apps on the submitting thread, without serialization: for tests, debugging, I/O-bound async apps,
@@ -19,6 +25,8 @@ const KNOWN = { label: true } satisfies KeySet<InProcessExecutorOptions>;
  */
 export class InProcessExecutor implements Executor {
   readonly label: string;
+  readonly storageAccess: readonly StagingProvider[] | null;
+  readonly workingDir: string | null;
   #queue: Array<[ExecutorTask, TaskDone]> = [];
   #scheduled = false;
   #outstanding = 0;
@@ -27,6 +35,7 @@ export class InProcessExecutor implements Executor {
   constructor(options: InProcessExecutorOptions = {}) {
     const o = new OptionReader<InProcessExecutorOptions>('InProcessExecutor', options, KNOWN);
     this.label = o.name('label', 'in-process');
+    ({ storageAccess: this.storageAccess, workingDir: this.workingDir } = readStagingOptions(o));
   }
 
   async start(_ctx: ExecutorContext): Promise<void> {}

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { getAllAddresses, isLoopbackAddress } from '../../addresses.js';
+import type { StagingProvider } from '../../data/staging.js';
 import { ConfigurationError } from '../../errors.js';
 import { getLogger, type Logger } from '../../logging.js';
 import type { ExecutionProvider } from '../../providers/base.js';
@@ -35,6 +36,8 @@ import type { TaskPlacement } from './task-codec.js';
  */
 export class HighThroughputExecutor extends BlockProviderExecutor {
   readonly label: string;
+  readonly storageAccess: readonly StagingProvider[] | null;
+  readonly workingDir: string | null;
   override readonly idleAwareScaleIn = true;
   readonly options: ResolvedHtexOptions;
   readonly #log: Logger;
@@ -48,6 +51,8 @@ export class HighThroughputExecutor extends BlockProviderExecutor {
     super(resolved.provider, resolved.blockErrorHandler);
     this.options = resolved;
     this.label = resolved.label;
+    this.storageAccess = resolved.storageAccess;
+    this.workingDir = resolved.workingDir;
     this.#log = getLogger(`parsl.htex.${this.label}`);
     this.#engine = new HtexEngine(this.label, this.#log, { onFatal: (err) => this.setBadState(err) });
   }

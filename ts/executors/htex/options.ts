@@ -1,3 +1,9 @@
+import {
+  type ResolvedStagingOptions,
+  readStagingOptions,
+  STAGING_KEYS,
+  type StagingOptions,
+} from '../../data/staging.js';
 import { type KeySet, OptionReader } from '../../options.js';
 import type { ExecutionProvider } from '../../providers/base.js';
 import { LocalProvider } from '../../providers/local/local.js';
@@ -11,7 +17,7 @@ export type AddressSpec = string | Promise<string>;
  * The options every executor built on the interchange takes (HTEX and the MPI executors): the interchange, the
  * link its pools keep with it, and the blocks. Durations are in seconds, as in Parsl.
  */
-export interface InterchangeOptions {
+export interface InterchangeOptions extends StagingOptions {
   /** @default the class name */
   label?: string;
   /** Starts and stops blocks. @default new LocalProvider() */
@@ -83,7 +89,7 @@ export interface WorkerOptions {
 export interface HtexOptions extends InterchangeOptions, WorkerOptions {}
 
 /** {@link InterchangeOptions} with every default filled in, durations in milliseconds. */
-export interface ResolvedInterchangeOptions {
+export interface ResolvedInterchangeOptions extends ResolvedStagingOptions {
   readonly label: string;
   readonly provider: ExecutionProvider;
   readonly address: AddressSpec | readonly AddressSpec[] | null;
@@ -127,6 +133,7 @@ export const DEFAULTS = {
 } as const;
 
 export const INTERCHANGE_KEYS = {
+  ...STAGING_KEYS,
   label: true,
   provider: true,
   address: true,
@@ -177,6 +184,7 @@ export function readInterchangeOptions(
 ): ResolvedInterchangeOptions {
   const drain = o.number('drainPeriod', null, { min: 0, exclusiveMin: true });
   return {
+    ...readStagingOptions(o),
     label: o.name('label', label),
     provider:
       o.check<ExecutionProvider | undefined>('provider', undefined, (v) =>

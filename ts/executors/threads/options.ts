@@ -1,8 +1,14 @@
 import { availableParallelism } from 'node:os';
+import {
+  type ResolvedStagingOptions,
+  readStagingOptions,
+  STAGING_KEYS,
+  type StagingOptions,
+} from '../../data/staging.js';
 import { type KeySet, OptionReader } from '../../options.js';
 
 /** Options of {@link ThreadPoolExecutor}. */
-export interface ThreadPoolOptions {
+export interface ThreadPoolOptions extends StagingOptions {
   /**
    * The executor's name, used in `app(fn, { executors: [label] })`.
    * @default 'threads'
@@ -16,14 +22,18 @@ export interface ThreadPoolOptions {
 }
 
 /** {@link ThreadPoolOptions} with every default filled in. */
-export interface ResolvedThreadPoolOptions {
+export interface ResolvedThreadPoolOptions extends ResolvedStagingOptions {
   readonly label: string;
   readonly maxThreads: number;
 }
 
-const KNOWN = { label: true, maxThreads: true } satisfies KeySet<ThreadPoolOptions>;
+const KNOWN = { ...STAGING_KEYS, label: true, maxThreads: true } satisfies KeySet<ThreadPoolOptions>;
 
 export function resolveThreadPoolOptions(opts: unknown): ResolvedThreadPoolOptions {
   const o = new OptionReader<ThreadPoolOptions>('ThreadPoolExecutor', opts, KNOWN);
-  return { label: o.name('label', 'threads'), maxThreads: o.int('maxThreads', availableParallelism()) };
+  return {
+    ...readStagingOptions(o),
+    label: o.name('label', 'threads'),
+    maxThreads: o.int('maxThreads', availableParallelism()),
+  };
 }

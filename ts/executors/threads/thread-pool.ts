@@ -1,3 +1,4 @@
+import type { StagingProvider } from '../../data/staging.js';
 import type { Executor, ExecutorContext, ExecutorTask, TaskDone } from '../base.js';
 import { ThreadPoolEngine, type ThreadPoolStatistics } from './engine.js';
 import { resolveThreadPoolOptions, type ThreadPoolOptions } from './options.js';
@@ -22,12 +23,16 @@ export type { ThreadPoolOptions } from './options.js';
 export class ThreadPoolExecutor implements Executor {
   readonly label: string;
   readonly maxThreads: number;
+  readonly storageAccess: readonly StagingProvider[] | null;
+  readonly workingDir: string | null;
   readonly #engine: ThreadPoolEngine;
 
   constructor(options?: ThreadPoolOptions) {
     const o = resolveThreadPoolOptions(options);
     this.label = o.label;
     this.maxThreads = o.maxThreads;
+    this.storageAccess = o.storageAccess;
+    this.workingDir = o.workingDir;
     this.#engine = new ThreadPoolEngine(o);
   }
 
