@@ -133,6 +133,9 @@ export {
 } from './launchers/index.js';
 export { clear, dfk, load } from './load.js';
 export { getLogger, type LogHandle, type LogLevel, setFileLogger, setStreamLogger } from './logging.js';
+export { MonitoringDatabaseError } from './monitoring/errors.js';
+export { MonitoringHub, type MonitoringHubOptions } from './monitoring/hub.js';
+export * as monitoringQueries from './monitoring/queries.js';
 export {
   Communicator,
   type CommunicatorOptions,
