@@ -18,6 +18,7 @@ export {
 export { hashTask } from './dataflow/memo/hash.js';
 export type { MemoTask } from './dataflow/memo/memoizer.js';
 export { KnownFunctions, ReceivedFunctions } from './execute/function-cache.js';
+export { sampleProcessTree } from './execute/resource-sampler.js';
 export { FLUSH_AFTER_MS, TaskLoop, type TaskLoopPort } from './execute/task-loop.js';
 export type { BashOptions, ResultWire, TaskWire } from './execute/task-wire.js';
 export { appTimeout, backstopMs, callWithin, OverrunWatch, raceWalltime } from './execute/walltime.js';
@@ -58,6 +59,10 @@ export { Deque } from './executors/threads/deque.js';
 export { DispatchWindow } from './executors/threads/dispatch-window.js';
 export { newStartControl, StartControl, TaskClaimer } from './executors/threads/start-control.js';
 export { Strategy } from './jobs/strategy.js';
+export { emptyBatch, type RowBatch } from './monitoring/rows.js';
+export { PARSL_TABLES } from './monitoring/schema.js';
+export { MonitoringStore, openForWriting } from './monitoring/store.js';
+export { TaskRows } from './monitoring/task-rows.js';
 export { fromNativeError } from './mpi/errors.js';
 export { detectLauncher, loadAddon, selectFlavor } from './mpi/load-addon.js';
 export type { NativeAddon } from './mpi/native.js';

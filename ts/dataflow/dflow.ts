@@ -113,6 +113,11 @@ export class DataFlowKernel {
     return dfk;
   }
 
+  /** The monitoring observer of this run (`Config.monitoring` started), or null. */
+  get monitoring(): KernelObserver | null {
+    return this.#observer;
+  }
+
   get executors(): ReadonlyMap<string, Executor> {
     return this.#executors;
   }
@@ -276,7 +281,9 @@ export class DataFlowKernel {
 
   #memoDone(rec: TaskRecord, o: TaskOutcome): void {
     if (FINAL_STATES.has(rec.state)) return; // cleanup may have abandoned it meanwhile
-    this.#finish(rec, o.ok ? TaskState.memo_done : TaskState.failed, o);
+    // The outcome may be another task's, worker report included: keep only the result.
+    const own: TaskOutcome = o.ok ? { ok: true, value: o.value } : { ok: false, error: o.error };
+    this.#finish(rec, o.ok ? TaskState.memo_done : TaskState.failed, own);
   }
 
   #submitToExecutor(rec: TaskRecord): void {

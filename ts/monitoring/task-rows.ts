@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { Worker } from 'node:worker_threads';
 import { AppFuture, DataFuture, type Future } from '../dataflow/future.js';
 import type { KernelObserver, ObservedTask } from '../dataflow/observer.js';
 import { stateName, TaskState } from '../dataflow/states.js';
@@ -85,6 +86,11 @@ export class TaskRows implements KernelObserver {
     if (final) this.#previous.delete(id);
     else this.#previous.set(id, name);
     this.#link.rowsAdded();
+  }
+
+  /** The writer thread (tests kill it, as Parsl's test_kill_monitoring kills its database process). */
+  get writer(): Worker {
+    return this.#link.thread;
   }
 
   close(counts: { completed: number; failed: number }): Promise<void> {
