@@ -92,10 +92,17 @@ export type ToWriter =
 
 export type FromWriter =
   | { readonly type: 'ready' }
+  /** Another connection held the lock past the busy timeout: the batch is being retried. */
+  | { readonly type: 'busy' }
   | { readonly type: 'failed'; readonly message: string }
   | { readonly type: 'closed'; readonly rows: number };
 
 /** What the writer thread is started with. */
 export interface WriterInit {
   readonly path: string;
+  /**
+   * Counters the writer bumps as it works, readable at once by the kernel side (a message posted from a thread
+   * stuck in a retry loop may reach the kernel only later): [0] batches retried because the database was locked.
+   */
+  readonly counters: SharedArrayBuffer;
 }

@@ -8,8 +8,8 @@ import { DatetimeText, PARSL_TABLES, SCHEMA, SCHEMA_VERSION } from './schema.js'
 type Db = Database.Database;
 type Stmt = Database.Statement;
 
-/** How long one statement waits for another connection's lock before the batch is retried. */
-const BUSY_TIMEOUT_MS = 5_000;
+/** How long one statement waits for another connection's lock before the batch is retried (Parsl: 1 s). */
+const BUSY_TIMEOUT_MS = 1_000;
 /** Statistics are refreshed once the rows written since the last ANALYZE reach this, or double the table. */
 const ANALYZE_AFTER_ROWS = 50_000;
 
@@ -139,13 +139,14 @@ export class MonitoringStore {
    * Write one batch in one transaction. Another connection holding the write lock makes the transaction fail
    * with SQLITE_BUSY after the busy timeout; the batch is then retried until it goes in, so no row is lost.
    */
-  write(b: RowBatch): void {
+  write(b: RowBatch, onBusy?: () => void): void {
     for (;;) {
       try {
         this.#rows += this.#write(b);
         break;
       } catch (e) {
         if (!isBusy(e)) throw e;
+        onBusy?.();
       }
     }
     if (this.#rows - this.#rowsAtAnalyze >= Math.max(ANALYZE_AFTER_ROWS, this.#rowsAtAnalyze)) this.analyze();

@@ -93,6 +93,11 @@ export class TaskRows implements KernelObserver {
     return this.#link.thread;
   }
 
+  /** How often the writer found the database locked by another connection (and retried). */
+  get busyRetries(): number {
+    return this.#link.busyRetries;
+  }
+
   close(counts: { completed: number; failed: number }): Promise<void> {
     return this.onClose(counts);
   }

@@ -32,7 +32,10 @@ export class WriterLink {
   #closed: Promise<number> | null = null;
   #onClosed: ((rows: number) => void) | null = null;
 
-  private constructor(worker: Worker, path: string, runId: string) {
+  readonly #counters: Int32Array;
+
+  private constructor(worker: Worker, path: string, runId: string, counters: Int32Array) {
+    this.#counters = counters;
     this.#worker = worker;
     this.#path = path;
     this.#batch = emptyBatch(runId);
@@ -40,7 +43,7 @@ export class WriterLink {
 
   /** Start the writer on `path`; rejects with MonitoringDatabaseError when the database cannot be written. */
   static start(path: string, runId: string): Promise<WriterLink> {
-    const init: WriterInit = { path };
+    const init: WriterInit = { path, counters: new SharedArrayBuffer(4) };
     const worker = new Worker(new URL('./writer-thread.js', import.meta.url), { workerData: init });
     return new Promise((resolve, reject) => {
       const fail = (why: string) =>
@@ -58,7 +61,7 @@ export class WriterLink {
           void worker.terminate();
           return;
         }
-        const link = new WriterLink(worker, path, runId);
+        const link = new WriterLink(worker, path, runId, new Int32Array(init.counters));
         link.#watch();
         resolve(link);
       });
@@ -126,8 +129,17 @@ export class WriterLink {
     }
   }
 
+  /** How often the writer found the database locked by another connection and retried a batch. */
+  get busyRetries(): number {
+    return Atomics.load(this.#counters, 0);
+  }
+
   #watch(): void {
     this.#worker.on('message', (m: FromWriter) => {
+      if (m.type === 'busy') {
+        log.warning(`the monitoring database ${this.#path} is locked by another connection; retrying`);
+        return;
+      }
       if (m.type !== 'closed') return;
       this.#finished = true;
       this.#onClosed?.(m.rows);

@@ -11,10 +11,12 @@ import { MonitoringStore, openForWriting } from './store.js';
 if (parentPort === null) throw new Error('parsl-ts: monitoring/writer-thread.js must run as a worker thread');
 const port = parentPort;
 const post = (m: FromWriter) => port.postMessage(m);
+const init = workerData as WriterInit;
+const counters = new Int32Array(init.counters);
 
 let store: MonitoringStore;
 try {
-  store = new MonitoringStore(openForWriting((workerData as WriterInit).path));
+  store = new MonitoringStore(openForWriting(init.path));
   post({ type: 'ready' });
 } catch (e) {
   post({ type: 'failed', message: (e as Error).message });
@@ -23,7 +25,9 @@ try {
 
 port.on('message', (m: ToWriter) => {
   if (m.type === 'rows') {
-    store.write(m.batch);
+    store.write(m.batch, () => {
+      if (Atomics.add(counters, 0, 1) === 0) post({ type: 'busy' });
+    });
   } else if (m.type === 'close') {
     store.close();
     post({ type: 'closed', rows: store.rows });
