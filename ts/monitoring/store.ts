@@ -12,6 +12,8 @@ type Stmt = Database.Statement;
 const BUSY_TIMEOUT_MS = 1_000;
 /** Statistics are refreshed once the rows written since the last ANALYZE reach this, or double the table. */
 const ANALYZE_AFTER_ROWS = 50_000;
+/** Status rows per multi-row insert. */
+const STATUS_CHUNK = 64;
 
 /**
  * Open (creating when needed) a monitoring database for writing. A database that has Parsl's tables with
@@ -24,6 +26,11 @@ export function openForWriting(path: string): Db {
     // WAL: readers see a snapshot and never block the writer, nor the writer them.
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    // Declared as in Parsl, not enforced (SQLite's default, which better-sqlite3 changes): a row never waits for
+    // or fails on another table's row (Parsl #1889 lost data to cascading FK failures), and inserts stay cheap.
+    db.pragma('foreign_keys = OFF');
+    // Index pages of a growing run stay cached between batches instead of being read back from the file.
+    db.pragma('cache_size = -65536');
     checkForeign(db, path);
     db.exec(SCHEMA);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
@@ -62,6 +69,7 @@ export class MonitoringStore {
   readonly #time = new DatetimeText();
   readonly #s: Record<string, Stmt>;
   readonly #write: (b: RowBatch) => number;
+  readonly #statusChunk: Stmt;
   #rows = 0;
   #rowsAtAnalyze = 0;
 
@@ -83,6 +91,16 @@ export class MonitoringStore {
       taskEnd: db.prepare(
         `UPDATE task SET task_time_returned = ?, task_fail_count = ?, task_fail_cost = ?,
            task_hashsum = coalesce(?, task_hashsum) WHERE task_id = ? AND run_id = ?`,
+      ),
+      taskFull: db.prepare(
+        `INSERT OR IGNORE INTO task (task_id, run_id, task_func_name, task_memoize, task_depends, task_time_invoked,
+           task_stdout, task_stderr, task_outputs, task_fail_count, task_fail_cost, task_time_returned, task_hashsum)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      tryFull: db.prepare(
+        `INSERT OR IGNORE INTO try (try_id, task_id, run_id, task_executor, task_try_time_launched,
+           task_try_time_running, hostname, block_id, task_try_time_returned, task_fail_history)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       try: db.prepare(
         `INSERT OR IGNORE INTO try (try_id, task_id, run_id, task_executor, task_try_time_launched) VALUES (?, ?, ?, ?, ?)`,
@@ -127,6 +145,9 @@ export class MonitoringStore {
         `INSERT OR IGNORE INTO block (run_id, executor_label, block_id, job_id, timestamp, status) VALUES (?, ?, ?, ?, ?, ?)`,
       ),
     };
+    this.#statusChunk = db.prepare(
+      `INSERT OR IGNORE INTO status (task_id, task_status_name, timestamp, run_id, try_id) VALUES ${Array(STATUS_CHUNK).fill('(?, ?, ?, ?, ?)').join(', ')}`,
+    );
     this.#write = db.transaction((b: RowBatch) => this.#apply(b));
   }
 
@@ -176,9 +197,18 @@ export class MonitoringStore {
       s.workflowStart!.run(run, w.name, w.version, t(w.timeBegan), w.host, w.user, w.rundir);
       rows++;
     }
+    // A task that starts and ends within one batch is written with one insert instead of an insert and an
+    // update (the common case for short tasks): index the ends first.
+    const ke = b.taskEnd;
+    const taskEnds = new Map<number, number>();
+    for (let i = 0; i < ke.length; i += STRIDE.taskEnd) taskEnds.set(ke[i] as number, i);
+    const te = b.tryEnd;
+    const tryEnds = new Map<number, number>();
+    for (let i = 0; i < te.length; i += STRIDE.tryEnd) tryEnds.set(tryKey(te[i], te[i + 1]), i);
     const task = b.task;
     for (let i = 0; i < task.length; i += STRIDE.task) {
-      s.task!.run(
+      const e = taskEnds.get(task[i] as number);
+      const common = [
         task[i],
         run,
         task[i + 1],
@@ -188,22 +218,40 @@ export class MonitoringStore {
         task[i + 5],
         task[i + 6],
         task[i + 7],
-      );
+      ];
+      if (e === undefined) s.task!.run(common);
+      else {
+        s.taskFull!.run(...common, ke[e + 2], ke[e + 3], t(ke[e + 1]!), ke[e + 4]);
+        taskEnds.delete(task[i] as number);
+      }
       rows++;
     }
     const tr = b.try;
     for (let i = 0; i < tr.length; i += STRIDE.try) {
-      s.try!.run(tr[i + 1], tr[i], run, tr[i + 2], t(tr[i + 3]!));
+      const key = tryKey(tr[i], tr[i + 1]);
+      const e = tryEnds.get(key);
+      if (e === undefined) s.try!.run(tr[i + 1], tr[i], run, tr[i + 2], t(tr[i + 3]!));
+      else {
+        s.tryFull!.run(
+          tr[i + 1],
+          tr[i],
+          run,
+          tr[i + 2],
+          t(tr[i + 3]!),
+          t(te[e + 2]!),
+          te[e + 3],
+          te[e + 4],
+          t(te[e + 5]!),
+          te[e + 6],
+        );
+        tryEnds.delete(key);
+      }
       rows++;
     }
-    const te = b.tryEnd;
-    for (let i = 0; i < te.length; i += STRIDE.tryEnd) {
+    for (const i of tryEnds.values())
       s.tryEnd!.run(t(te[i + 2]!), te[i + 3], te[i + 4], t(te[i + 5]!), te[i + 6], te[i + 1], te[i], run);
-    }
-    const ke = b.taskEnd;
-    for (let i = 0; i < ke.length; i += STRIDE.taskEnd) {
+    for (const i of taskEnds.values())
       s.taskEnd!.run(t(ke[i + 1]!), ke[i + 2], ke[i + 3], ke[i + 4], ke[i], run);
-    }
     rows += this.#status(b);
     const ed = b.edges;
     if (ed.length > 0) {
@@ -275,6 +323,10 @@ export class MonitoringStore {
     const run = b.runId;
     const apps = new Map<string, number>();
     const seconds = new Map<string, number>();
+    /** Status rows go in STATUS_CHUNK at a time: one statement step per chunk instead of per row. */
+    const chunk: (string | number)[] = [];
+    /** The last kernel state of each task in this batch: one upsert per task, not one per state. */
+    const latest = new Map<number, number>();
     let rows = 0;
     for (let i = 0; i < st.length; i += STRIDE.status) {
       const taskId = st[i] as number;
@@ -282,12 +334,22 @@ export class MonitoringStore {
       const time = st[i + 3] as number;
       const app = st[i + 4] as string;
       const previous = st[i + 5] as string | null;
-      s.status!.run(taskId, state, this.#time.format(time), run, st[i + 1]);
+      const at = chunk.length;
+      chunk.length = at + 5;
+      chunk[at] = taskId;
+      chunk[at + 1] = state;
+      chunk[at + 2] = this.#time.format(time);
+      chunk[at + 3] = run;
+      chunk[at + 4] = st[i + 1]!;
+      if (chunk.length === 5 * STATUS_CHUNK) {
+        this.#statusChunk.run(chunk);
+        chunk.length = 0;
+      }
       rows++;
       const sk = `${Math.floor(time / 1000)}\u0000${app}\u0000${state}`;
       seconds.set(sk, (seconds.get(sk) ?? 0) + 1);
       if (previous === null) continue; // a worker's running/running_ended: not a kernel state
-      s.taskState!.run(run, taskId, app, state);
+      latest.set(taskId, i);
       const ak = `${app}\u0000${state}`;
       apps.set(ak, (apps.get(ak) ?? 0) + 1);
       if (previous !== '') {
@@ -295,6 +357,8 @@ export class MonitoringStore {
         apps.set(pk, (apps.get(pk) ?? 0) - 1);
       }
     }
+    for (let i = 0; i < chunk.length; i += 5) s.status!.run(chunk.slice(i, i + 5));
+    for (const i of latest.values()) s.taskState!.run(run, st[i], st[i + 4], st[i + 2]);
     for (const [k, n] of apps) {
       if (n === 0) continue;
       const [app, state] = k.split('\u0000');
@@ -306,6 +370,11 @@ export class MonitoringStore {
     }
     return rows;
   }
+}
+
+/** One number per (task, try) within a batch. */
+function tryKey(taskId: unknown, tryId: unknown): number {
+  return (taskId as number) * 4096 + (tryId as number);
 }
 
 function isBusy(e: unknown): boolean {

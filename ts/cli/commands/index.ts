@@ -3,6 +3,7 @@ import { registerCheckpoints } from './checkpoints.js';
 import { registerInterchange } from './interchange.js';
 import { registerMpiAppPool } from './mpi-app-pool.js';
 import { registerMpiWorkerPool } from './mpi-worker-pool.js';
+import { registerPerf } from './perf.js';
 import { registerRun } from './run.js';
 import { registerWorkerPool } from './worker-pool.js';
 
@@ -16,4 +17,5 @@ export const subcommands: readonly RegisterSubcommand[] = [
   registerWorkerPool,
   registerMpiWorkerPool,
   registerMpiAppPool,
+  registerPerf,
 ];
