@@ -153,7 +153,7 @@ export class DataFlowKernel {
     this.#count(TaskState.pending, 1);
     const deps = collectDependencies(rec.args);
     rec.deps = deps;
-    this.#observer?.taskState(rec, null);
+    this.#observer?.taskState(rec, null, null);
     if (deps !== null) {
       rec.pendingDeps = deps.futures.length + 1; // +1 held until every waiter is registered
       for (const f of deps.futures) f.addWaiter(rec);
@@ -464,12 +464,13 @@ export class DataFlowKernel {
   // ---- bookkeeping ---------------------------------------------------------------------------------------
 
   #setState(rec: TaskRecord, s: TaskState, worker: WorkerReport | null = null): void {
-    this.#count(rec.state, -1);
+    const previous = rec.state;
+    this.#count(previous, -1);
     if (log.enabled('debug'))
-      log.debug(`Task ${rec.id} changing state from ${stateName(rec.state)} to ${stateName(s)}`);
+      log.debug(`Task ${rec.id} changing state from ${stateName(previous)} to ${stateName(s)}`);
     rec.state = s;
     this.#count(s, 1);
-    this.#observer?.taskState(rec, worker);
+    this.#observer?.taskState(rec, worker, previous);
   }
 
   #count(s: TaskState, d: number): void {

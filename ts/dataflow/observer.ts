@@ -29,9 +29,10 @@ export interface ObservedTask {
 export interface KernelObserver {
   /**
    * `task` has just entered `task.state`. `worker` is what the worker reported with this try's result (its
-   * start and end times, resource samples), when the executor brought one back.
+   * start and end times, resource samples), when the executor brought one back. `previous` is the state it
+   * left; null when the task was just submitted.
    */
-  taskState(task: ObservedTask, worker: WorkerReport | null): void;
+  taskState(task: ObservedTask, worker: WorkerReport | null, previous: TaskState | null): void;
   /** What workers should report with results: `null` nothing, else a resource sampling interval (0 = none). */
   readonly workerSampling: number | null;
   /** Handed to executors at start, for their nodes and blocks. */

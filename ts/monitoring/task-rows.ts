@@ -18,8 +18,6 @@ const now = () => performance.timeOrigin + performance.now();
 export class TaskRows implements KernelObserver {
   readonly executorMonitor: ExecutorMonitor;
   readonly #link: WriterLink;
-  /** Each task's previous kernel state, by id; '' before its first. Dropped at its final state. */
-  readonly #previous = new Map<number, string>();
 
   constructor(
     link: WriterLink,
@@ -40,7 +38,7 @@ export class TaskRows implements KernelObserver {
     };
   }
 
-  taskState(rec: ObservedTask, worker: WorkerReport | null): void {
+  taskState(rec: ObservedTask, worker: WorkerReport | null, previous: TaskState | null): void {
     const b = this.#link.batch;
     const t = now();
     const id = rec.id;
@@ -81,10 +79,7 @@ export class TaskRows implements KernelObserver {
       }
     }
     if (final) b.taskEnd.push(id, rec.timeReturned ?? Date.now(), rec.failCount, rec.failCost, rec.hashsum);
-    const previous = this.#previous.get(id) ?? '';
-    b.status.push(id, rec.tryId, name, t, app, previous);
-    if (final) this.#previous.delete(id);
-    else this.#previous.set(id, name);
+    b.status.push(id, rec.tryId, name, t, app, previous === null ? '' : stateName(previous));
     this.#link.rowsAdded();
   }
 

@@ -4,6 +4,8 @@
  * analyzes, checkpoints the WAL and answers 'closed'. Blocking here (a reader's lock, a slow disk) never blocks
  * the kernel: batches wait in this thread's message queue.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromWriter, ToWriter, WriterInit } from './rows.js';
 import { MonitoringStore, openForWriting } from './store.js';
@@ -13,6 +15,8 @@ const port = parentPort;
 const post = (m: FromWriter) => port.postMessage(m);
 const init = workerData as WriterInit;
 const counters = new Int32Array(init.counters);
+
+lowerPriority();
 
 let store: MonitoringStore;
 try {
@@ -34,3 +38,24 @@ port.on('message', (m: ToWriter) => {
     port.close();
   }
 });
+
+/**
+ * Monitoring observes and never steers: on a busy node the writer yields the CPU to the workflow's own threads
+ * and catches up when they rest (rows wait in this thread's queue; none is dropped). Linux applies a nice value
+ * to one thread when given its thread id. Where that is not possible the writer simply runs at normal priority.
+ */
+function lowerPriority(): void {
+  let tid: number;
+  try {
+    tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  } catch {
+    return; // not Linux
+  }
+  if (Number.isInteger(tid) && tid > 0) {
+    try {
+      setPriority(tid, 19);
+    } catch {
+      // A container may forbid it; priority is an optimisation only.
+    }
+  }
+}
