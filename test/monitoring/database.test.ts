@@ -34,7 +34,7 @@ async function monitored(
 
 function open(path: string): Database.Database {
   const db = new Database(path, { readonly: true });
-  cleanups.push(() => db.close());
+  cleanups.push(() => void db.close());
   return db;
 }
 
@@ -213,7 +213,7 @@ describe('monitoring database (thread pool)', () => {
       await expect(boom()).rejects.toThrow('boom');
     });
     const db = q.openForReading(path);
-    cleanups.push(() => db.close());
+    cleanups.push(() => void db.close());
     expect(q.inspect(db)).toEqual({ kind: 'parsl-ts' });
     expect(q.workflows(db).map((w) => w.run_id)).toEqual([runId]);
     expect(q.stateCounts(db, runId)).toEqual({ exec_done: 32, failed: 1 });

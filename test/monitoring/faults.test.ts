@@ -39,7 +39,7 @@ describe('monitoring faults', () => {
     const path = join(runDir, 'monitoring.db');
     const dfk = await parsl.load(config(runDir));
     const reader = new Database(path);
-    cleanups.push(() => reader.close());
+    cleanups.push(() => void reader.close());
     // A long read transaction: WAL lets the writer go on past it.
     reader.exec('BEGIN');
     const before = (reader.prepare('SELECT count(*) AS n FROM task').get() as { n: number }).n;
