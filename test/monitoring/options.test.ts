@@ -25,7 +25,7 @@ describe('MonitoringHub options', () => {
       /'resource_monitoring_interval'.*camelCase: 'resourceMonitoringInterval'/,
     );
     expect(() => new parsl.MonitoringHub({ resourceMonitoringInterval: -1 })).toThrow(
-      /MonitoringHub\.resourceMonitoringInterval must be a number ≥ 0; got -1/,
+      /MonitoringHub\.resourceMonitoringInterval must be a number ≥ 0; got the number -1/,
     );
     expect(() => new parsl.MonitoringHub({ loggingEndpoint: 'postgresql://db/x' })).toThrow(
       /MonitoringHub\.loggingEndpoint must be a file path or a 'sqlite:\/\/\/path' URL/,

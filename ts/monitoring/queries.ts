@@ -3,10 +3,14 @@
  * query is bounded: it reads a summary table, an index range, or one page, never a whole run, so it answers in
  * milliseconds on a million-task database (bench/monitoring.ts measures each one).
  */
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
 import { PARSL_TABLES, SCHEMA_VERSION } from './schema.js';
 
-export type ReadDb = Database.Database;
+export type ReadDb = BetterSqlite3.Database;
+
+/** The native SQLite binding is loaded when a database is opened, not when the package is imported. */
+const require = createRequire(import.meta.url);
 
 /** What a database file turned out to be. */
 export type DatabaseKind =
@@ -19,6 +23,7 @@ export type DatabaseKind =
 
 /** Open a monitoring database for reading only (it may be written meanwhile: WAL readers see snapshots). */
 export function openForReading(path: string): ReadDb {
+  const Database = require('better-sqlite3') as typeof BetterSqlite3;
   const db = new Database(path, { readonly: true, fileMustExist: true });
   db.pragma('query_only = true');
   return db;

@@ -18,7 +18,10 @@ export interface RowBatch {
   readonly try: Array<string | number | null>;
   /** taskId, tryId, timeRunning|null, hostname|null, blockId|null, timeReturned, failHistory|null */
   readonly tryEnd: Array<string | number | null>;
-  /** taskId, tryId, stateName, time, funcName, previous kernel state name|null (null: not a kernel state) */
+  /**
+   * taskId, tryId, state (a TaskState number), time, funcName, the previous kernel state (-1: none yet; null:
+   * not a kernel state change but a worker's running / running_ended)
+   */
   readonly status: Array<string | number | null>;
   /** from app, to app: one pair per dependency edge */
   readonly edges: string[];

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { stateName, type TaskState } from '../dataflow/states.js';
 import { MonitoringDatabaseError } from './errors.js';
 import { type RowBatch, STRIDE } from './rows.js';
 import { DatetimeText, PARSL_TABLES, SCHEMA, SCHEMA_VERSION } from './schema.js';
@@ -330,10 +331,11 @@ export class MonitoringStore {
     let rows = 0;
     for (let i = 0; i < st.length; i += STRIDE.status) {
       const taskId = st[i] as number;
-      const state = st[i + 2] as string;
+      const state = stateName(st[i + 2] as TaskState);
       const time = st[i + 3] as number;
       const app = st[i + 4] as string;
-      const previous = st[i + 5] as string | null;
+      const code = st[i + 5] as number | null;
+      const previous = code === null ? null : code === -1 ? '' : stateName(code);
       const at = chunk.length;
       chunk.length = at + 5;
       chunk[at] = taskId;

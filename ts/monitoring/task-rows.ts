@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import { AppFuture, DataFuture, type Future } from '../dataflow/future.js';
 import type { KernelObserver, ObservedTask } from '../dataflow/observer.js';
-import { stateName, TaskState } from '../dataflow/states.js';
+import { TaskState } from '../dataflow/states.js';
 import type { BlockReport, ExecutorMonitor, NodeReport, WorkerReport } from '../executors/base.js';
 import type { WriterLink } from './writer-link.js';
 
@@ -44,7 +44,6 @@ export class TaskRows implements KernelObserver {
     const id = rec.id;
     const app = rec.app.name;
     const state = rec.state;
-    const name = stateName(state);
     if (state === TaskState.pending && rec.tryId === 0 && rec.failCount === 0) {
       b.task.push(
         id,
@@ -79,7 +78,8 @@ export class TaskRows implements KernelObserver {
       }
     }
     if (final) b.taskEnd.push(id, rec.timeReturned ?? Date.now(), rec.failCount, rec.failCost, rec.hashsum);
-    b.status.push(id, rec.tryId, name, t, app, previous === null ? '' : stateName(previous));
+    // States travel as their numbers (cheaper to clone than names); -1: the task's first state.
+    b.status.push(id, rec.tryId, state, t, app, previous === null ? -1 : previous);
     this.#link.rowsAdded();
   }
 
@@ -101,8 +101,8 @@ export class TaskRows implements KernelObserver {
   #worker(rec: ObservedTask, w: WorkerReport): void {
     const b = this.#link.batch;
     const app = rec.app.name;
-    b.status.push(rec.id, rec.tryId, 'running', w.started, app, null);
-    b.status.push(rec.id, rec.tryId, 'running_ended', w.ended, app, null);
+    b.status.push(rec.id, rec.tryId, TaskState.running, w.started, app, null);
+    b.status.push(rec.id, rec.tryId, TaskState.running_ended, w.ended, app, null);
     if (w.samples === null) return;
     for (const s of w.samples) {
       b.resource.push(

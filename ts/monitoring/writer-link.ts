@@ -87,7 +87,8 @@ export class WriterLink {
       this.#batch = emptyBatch(this.#batch.runId);
       return;
     }
-    if (batchSize(this.#batch) >= FLUSH_VALUES) this.flush();
+    // Status rows are most of every batch: their count alone decides, without summing every kind per call.
+    if (this.#batch.status.length >= FLUSH_VALUES) this.flush();
     else if (this.#timer === null) {
       this.#timer = setTimeout(() => this.flush(), FLUSH_MS);
       this.#timer.unref();
