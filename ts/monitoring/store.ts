@@ -360,7 +360,8 @@ export class MonitoringStore {
       }
     }
     for (let i = 0; i < chunk.length; i += 5) s.status!.run(chunk.slice(i, i + 5));
-    for (const i of latest.values()) s.taskState!.run(run, st[i], st[i + 4], st[i + 2]);
+    for (const i of latest.values())
+      s.taskState!.run(run, st[i], st[i + 4], stateName(st[i + 2] as TaskState));
     for (const [k, n] of apps) {
       if (n === 0) continue;
       const [app, state] = k.split('\u0000');
