@@ -12,6 +12,7 @@ import { ConfigurationError } from './errors.js';
 import { type Executor, isExecutor } from './executors/base.js';
 import { ThreadPoolExecutor } from './executors/threads/thread-pool.js';
 import { STRATEGY_NAMES, type StrategyName } from './jobs/strategy.js';
+import { isMonitoringHub, type MonitoringHub } from './monitoring/hub.js';
 import { type KeySet, OptionReader } from './options.js';
 
 export type { CheckpointMode, RetryHandler } from './dataflow/kernel-config.js';
@@ -40,7 +41,7 @@ export interface ConfigOptions {
   /** Base of the numbered run directories. @default 'runinfo' */
   runDir?: string;
   /** A MonitoringHub, when monitoring is wanted. @default null */
-  monitoring?: { start?: unknown; close?: unknown } | null;
+  monitoring?: MonitoringHub | null;
   /**
    * Parsl's usage-tracking level, 0 (off, default) to 3, or Parsl's older `true`/`false` (1/0). Accepted so
    * Parsl configs load; parsl-ts never sends usage data anywhere, whatever the level.
@@ -86,7 +87,7 @@ export class Config implements KernelConfig {
   readonly strategyPeriod: number;
   readonly maxIdletime: number;
   readonly runDir: string;
-  readonly monitoring: ConfigOptions['monitoring'];
+  readonly monitoring: MonitoringHub | null;
   readonly usageTracking: number;
   readonly initializeLogging: boolean;
   readonly garbageCollect: boolean;
@@ -114,8 +115,8 @@ export class Config implements KernelConfig {
     this.strategyPeriod = o.number('strategyPeriod', 5, { min: 0.001 });
     this.maxIdletime = o.number('maxIdletime', 120, { min: 0 });
     this.runDir = o.name('runDir', 'runinfo');
-    this.monitoring = o.check<ConfigOptions['monitoring']>('monitoring', null, (v) =>
-      v === null || typeof v === 'object' ? null : 'a MonitoringHub or null',
+    this.monitoring = o.check<MonitoringHub | null>('monitoring', null, (v) =>
+      v === null || isMonitoringHub(v) ? null : 'a MonitoringHub or null',
     );
     const tracking = o.raw('usageTracking');
     this.usageTracking =

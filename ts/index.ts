@@ -143,6 +143,9 @@ export {
   setFileLogger,
   setStreamLogger,
 } from './logging.js';
+export { MonitoringDatabaseError } from './monitoring/errors.js';
+export { MonitoringHub, type MonitoringHubOptions } from './monitoring/hub.js';
+export * as monitoringQueries from './monitoring/queries.js';
 export {
   Communicator,
   type CommunicatorOptions,

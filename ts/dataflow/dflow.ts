@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { File } from '../data/file.js';
 import { describeValue, isThenable } from '../describe.js';
 import { ConfigurationError, IllegalStateError } from '../errors.js';
-import type { Executor, ExecutorTask, StdStream, TaskOutcome } from '../executors/base.js';
+import type { Executor, ExecutorTask, StdStream, TaskOutcome, WorkerReport } from '../executors/base.js';
 import { getLogger, type LogHandle, setFileLogger } from '../logging.js';
 import { DataManager } from '../staging/data-manager.js';
 import { collectDependencies, type DependencyFailure, resolveArguments } from './dependencies.js';
@@ -13,6 +13,7 @@ import { type AppFuture, DataFuture, Future } from './future.js';
 import type { KernelConfig } from './kernel-config.js';
 import { createMemoizer } from './memo/app-cache.js';
 import type { Memoizer } from './memo/memoizer.js';
+import type { KernelObserver } from './observer.js';
 import { autoLogPath, makeRunDir } from './rundir.js';
 import { FINAL_STATES, stateName, TaskState } from './states.js';
 import type { AutoStream, TaskOptions } from './task-options.js';
@@ -62,6 +63,9 @@ export class DataFlowKernel {
   #memoizer: Memoizer | null = null;
   #services: KernelService[] = [];
   #logHandle: LogHandle | null = null;
+  #observer: KernelObserver | null = null;
+  /** `ExecutorTask.monitor` of every task: what workers report with results. */
+  #workerMonitor: number | null = null;
   #closing: Promise<void> | null = null;
   /** Holds the process while tasks are open and cleans up when it would exit (see exit-handling.ts). */
   readonly #exit = new ExitHandling(() => this.cleanup());
@@ -90,7 +94,22 @@ export class DataFlowKernel {
     try {
       dfk.#memoizer = createMemoizer(config, runDir);
       await dfk.#memoizer?.start();
-      const ctx = { runDir, runId: dfk.runId, logger: getLogger('parsl.executors') };
+      if (config.monitoring) {
+        const observer = await config.monitoring.start({
+          runId: dfk.runId,
+          runDir,
+          runDirBase: config.runDir,
+          executors: config.executors,
+        });
+        dfk.#observer = observer;
+        dfk.#workerMonitor = observer.workerSampling;
+      }
+      const ctx = {
+        runDir,
+        runId: dfk.runId,
+        logger: getLogger('parsl.executors'),
+        monitor: dfk.#observer?.executorMonitor ?? null,
+      };
       await Promise.all(config.executors.map((e) => e.start(ctx)));
       for (const e of config.executors) e.unref?.();
       for (const start of options.services ?? []) {
@@ -103,6 +122,11 @@ export class DataFlowKernel {
     }
     dfk.#exit.release();
     return dfk;
+  }
+
+  /** The monitoring observer of this run (`Config.monitoring` started), or null. */
+  get monitoring(): KernelObserver | null {
+    return this.#observer;
   }
 
   get executors(): ReadonlyMap<string, Executor> {
@@ -149,8 +173,9 @@ export class DataFlowKernel {
     this.#count(TaskState.pending, 1);
     this.#exit.hold(); // released by #finish
     const deps = collectDependencies(rec.args);
+    rec.deps = deps;
+    this.#observer?.taskState(rec, null, null);
     if (deps !== null) {
-      rec.deps = deps;
       rec.pendingDeps = deps.futures.length + 1; // +1 held until every waiter is registered
       for (const f of deps.futures) f.addWaiter(rec);
       rec.pendingDeps--;
@@ -210,6 +235,13 @@ export class DataFlowKernel {
     );
     for (const r of [...this.#tasks.values()]) {
       if (!FINAL_STATES.has(r.state)) this.#finish(r, TaskState.failed, { ok: false, error: abandoned });
+    }
+    if (this.#observer !== null) {
+      const c = this.#counts;
+      await this.#observer.close({
+        completed: c[TaskState.exec_done]! + c[TaskState.memo_done]!,
+        failed: c[TaskState.failed]! + c[TaskState.dep_fail]!,
+      });
     }
     log.info('DataFlowKernel cleanup complete');
     await this.#logHandle?.close();
@@ -271,7 +303,9 @@ export class DataFlowKernel {
 
   #memoDone(rec: TaskRecord, o: TaskOutcome): void {
     if (FINAL_STATES.has(rec.state)) return; // cleanup may have abandoned it meanwhile
-    this.#finish(rec, o.ok ? TaskState.memo_done : TaskState.failed, o);
+    // The outcome may be another task's, worker report included: keep only the result.
+    const own: TaskOutcome = o.ok ? { ok: true, value: o.value } : { ok: false, error: o.error };
+    this.#finish(rec, o.ok ? TaskState.memo_done : TaskState.failed, own);
   }
 
   #submitToExecutor(rec: TaskRecord): void {
@@ -289,6 +323,7 @@ export class DataFlowKernel {
       walltimeMs: rec.walltimeMs,
       bash: rec.bash,
       resourceSpecification: rec.resourceSpecification,
+      monitor: this.#workerMonitor,
     };
     if (rec.staging !== null) task = this.#data.wrap(task, rec.staging, rec.app);
     const tryId = rec.tryId;
@@ -315,11 +350,11 @@ export class DataFlowKernel {
   #executionDone(rec: TaskRecord, o: TaskOutcome): void {
     if (FINAL_STATES.has(rec.state)) return;
     if (o.ok) this.#finish(rec, TaskState.exec_done, o);
-    else this.#fail(rec, o.error);
+    else this.#fail(rec, o.error, o.worker ?? null);
   }
 
   /** A try failed: retry while the accumulated cost stays within `retries`, else fail the task. */
-  #fail(rec: TaskRecord, error: Error): void {
+  #fail(rec: TaskRecord, error: Error, worker: WorkerReport | null = null): void {
     rec.failCount++;
     (rec.failures ??= []).push(`${error.name}: ${error.message}`);
     let reported = error;
@@ -339,14 +374,18 @@ export class DataFlowKernel {
     }
     rec.failCost += cost;
     if (rec.failCost <= this.config.retries && !this.#closing) {
-      this.#setState(rec, TaskState.fail_retryable);
+      this.#setState(rec, TaskState.fail_retryable, worker);
       rec.tryId++;
       this.#setState(rec, TaskState.pending);
       log.info(`task ${rec.id} failed (${error.name}); retry ${rec.failCount} of ${this.config.retries}`);
       this.#enqueue(rec);
       return;
     }
-    this.#finish(rec, TaskState.failed, { ok: false, error: reported });
+    this.#finish(
+      rec,
+      TaskState.failed,
+      worker === null ? { ok: false, error: reported } : { ok: false, error: reported, worker },
+    );
   }
 
   #finish(rec: TaskRecord, state: TaskState, o: TaskOutcome): void {
@@ -358,7 +397,7 @@ export class DataFlowKernel {
         log.error(`memoizer update for task ${rec.id} failed: ${(e as Error).message}`);
       }
     }
-    this.#setState(rec, state);
+    this.#setState(rec, state, o.worker ?? null);
     this.#exit.release();
     if (this.config.garbageCollect) this.#tasks.delete(rec.id);
     if (o.ok) rec.future.setResult(o.value);
@@ -477,12 +516,14 @@ export class DataFlowKernel {
 
   // ---- bookkeeping ---------------------------------------------------------------------------------------
 
-  #setState(rec: TaskRecord, s: TaskState): void {
-    this.#count(rec.state, -1);
+  #setState(rec: TaskRecord, s: TaskState, worker: WorkerReport | null = null): void {
+    const previous = rec.state;
+    this.#count(previous, -1);
     if (log.enabled('debug'))
-      log.debug(`Task ${rec.id} changing state from ${stateName(rec.state)} to ${stateName(s)}`);
+      log.debug(`Task ${rec.id} changing state from ${stateName(previous)} to ${stateName(s)}`);
     rec.state = s;
     this.#count(s, 1);
+    this.#observer?.taskState(rec, worker, previous);
   }
 
   #count(s: TaskState, d: number): void {

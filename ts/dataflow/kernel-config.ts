@@ -1,4 +1,5 @@
 import type { Executor } from '../executors/base.js';
+import type { KernelObserverStarter } from './observer.js';
 
 /**
  * What the kernel reads from a configuration. `Config` (built and checked from the user's options) is one;
@@ -23,6 +24,8 @@ export interface KernelConfig {
   readonly initializeLogging: boolean;
   /** Forget finished tasks' records (futures keep their results). */
   readonly garbageCollect: boolean;
+  /** Monitoring (a MonitoringHub), started before the executors. */
+  readonly monitoring?: KernelObserverStarter | null;
 }
 
 export const CHECKPOINT_MODES = ['task_exit', 'periodic', 'dfk_exit', 'manual'] as const;

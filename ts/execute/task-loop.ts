@@ -3,6 +3,7 @@ import type { FunctionLoader } from '../serialize/function-ref.js';
 import { toRemoteError } from '../serialize/remote-error.js';
 import { runTask } from './task-runner.js';
 import type { ResultWire, TaskWire } from './task-wire.js';
+import { watchTask } from './worker-report.js';
 
 /**
  * A batch of results closes when the queue empties, before waiting on an async task, and (where the sender does
@@ -112,6 +113,7 @@ export class TaskLoop {
         // wait behind it (the sender counts their tasks as running, so nobody else could deliver them).
         this.flush();
       }
+      const watch = task.monitor === undefined ? null : watchTask(task);
       let r: ResultWire | Promise<ResultWire>;
       try {
         r = runTask(task, this.#loader);
@@ -123,13 +125,16 @@ export class TaskLoop {
         this.flush();
         this.#compact();
         r.then(
-          (res) => this.#resume(res, task),
-          (e: unknown) => this.#resume({ id: task.id, ok: false, error: toRemoteError(e) }, task),
+          (res) => this.#resume(watch === null ? res : watch.finish(res), task),
+          (e: unknown) => {
+            const failed: ResultWire = { id: task.id, ok: false, error: toRemoteError(e) };
+            this.#resume(watch === null ? failed : watch.finish(failed), task);
+          },
         );
         return;
       }
       this.#noteReturned(task);
-      this.#collect(r, task);
+      this.#collect(watch === null ? r : watch.finish(r), task);
       if (this.#flushAfterMs !== Infinity && performance.now() - this.#lastFlush > this.#flushAfterMs)
         this.flush();
     }

@@ -1,9 +1,9 @@
 import type { StagingProvider } from '../data/staging.js';
-import type { BashOptions } from '../execute/task-wire.js';
+import type { BashOptions, WorkerReport } from '../execute/task-wire.js';
 import type { Logger } from '../logging.js';
 import type { FunctionDescriptor } from '../serialize/function-ref.js';
 
-export type { BashOptions, StdStream } from '../execute/task-wire.js';
+export type { BashOptions, ResourceSample, StdStream, WorkerReport } from '../execute/task-wire.js';
 
 /** One try of one task, handed by the kernel to an executor. Arguments are already resolved. */
 export interface ExecutorTask {
@@ -18,11 +18,17 @@ export interface ExecutorTask {
   readonly walltimeMs: number | null;
   readonly bash: BashOptions | null;
   readonly resourceSpecification: Readonly<Record<string, unknown>>;
+  /**
+   * With monitoring on: the worker reports its times with the result, and resource samples every this many
+   * seconds when > 0 (executors whose tasks share the kernel's process, like the thread pool, send none).
+   * Null without monitoring.
+   */
+  readonly monitor?: number | null;
 }
 
 export type TaskOutcome =
-  | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly error: Error };
+  | { readonly ok: true; readonly value: unknown; readonly worker?: WorkerReport }
+  | { readonly ok: false; readonly error: Error; readonly worker?: WorkerReport };
 
 /** Called exactly once per submitted task, never synchronously from inside `submit`. */
 export type TaskDone = (outcome: TaskOutcome) => void;
@@ -31,6 +37,41 @@ export interface ExecutorContext {
   readonly runDir: string;
   readonly runId: string;
   readonly logger: Logger;
+  /** Where executors report their nodes and blocks when monitoring is on; null otherwise. */
+  readonly monitor?: ExecutorMonitor | null;
+}
+
+/** One worker pool (an HTEX manager, an ExtremeScale rank 0) as it registered or changed: Parsl's NODE_INFO. */
+export interface NodeReport {
+  readonly executorLabel: string;
+  readonly uid: string;
+  readonly hostname: string;
+  readonly blockId: string | null;
+  readonly cpuCount: number;
+  readonly totalMemory: number;
+  readonly workerCount: number;
+  readonly active: boolean;
+  /** The runtime of the pool, in Parsl's `python_v` column. */
+  readonly version: string;
+  /** Epoch milliseconds. */
+  readonly time: number;
+  readonly lastHeartbeat: number;
+}
+
+/** One block's status as the job status poller saw it: Parsl's BLOCK_INFO. */
+export interface BlockReport {
+  readonly executorLabel: string;
+  readonly blockId: string;
+  readonly jobId: string | null;
+  readonly status: string;
+  /** Epoch milliseconds. */
+  readonly time: number;
+}
+
+/** Monitoring's ear for executors: cheap, synchronous, never throws. */
+export interface ExecutorMonitor {
+  node(n: NodeReport): void;
+  block(b: BlockReport): void;
 }
 
 /**

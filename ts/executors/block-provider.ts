@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getLogger } from '../logging.js';
 import { type ExecutionProvider, JobState, JobStatus } from '../providers/base.js';
-import type { Executor, ExecutorContext, ExecutorTask, TaskDone } from './base.js';
+import type { Executor, ExecutorContext, ExecutorMonitor, ExecutorTask, TaskDone } from './base.js';
 import { simpleErrorHandler } from './block-error-handlers.js';
 
 /**
@@ -71,6 +71,10 @@ export abstract class BlockProviderExecutor implements Executor, BlockScaling {
   #registered: ReadonlySet<string> = new Set();
   #nextBlock = 0;
   #lastPoll = Number.NEGATIVE_INFINITY;
+  /** Monitoring, when on; set at start. */
+  #monitor: ExecutorMonitor | null = null;
+  /** The state last reported to monitoring per block. */
+  readonly #reported = new Map<string, JobState>();
   #bad: Error | null = null;
 
   constructor(provider: ExecutionProvider, errorHandler: boolean | BlockErrorHandler) {
@@ -111,6 +115,7 @@ export abstract class BlockProviderExecutor implements Executor, BlockScaling {
 
   /** Point the provider's scripts at `<runDir>/submit_scripts`. */
   protected async prepareProvider(ctx: ExecutorContext): Promise<void> {
+    this.#monitor = ctx.monitor ?? null;
     const dir = join(ctx.runDir, 'submit_scripts');
     await mkdir(dir, { recursive: true });
     this.provider.scriptDir = dir;
@@ -138,6 +143,7 @@ export abstract class BlockProviderExecutor implements Executor, BlockScaling {
         this.#blockToJob.set(blockId, jobId);
         this.#jobToBlock.set(jobId, blockId);
         this.#polled.set(blockId, new JobStatus(JobState.PENDING));
+        this.#reportBlock(blockId, this.#polled.get(blockId)!);
         started.push(blockId);
         this.blockLog.info(`${this.label}: block ${blockId} submitted as job ${jobId}`);
       } catch (e) {
@@ -187,7 +193,10 @@ export abstract class BlockProviderExecutor implements Executor, BlockScaling {
         `${this.label}: cancelling blocks ${blockIds.join(',')} failed: ${(e as Error).message}`,
       );
     }
-    for (const b of blockIds) this.#simulated.set(b, as);
+    for (const b of blockIds) {
+      this.#simulated.set(b, as);
+      this.#reportBlock(b, as);
+    }
     this.blockLog.info(`${this.label}: ${as.message ?? 'cancelled'}: blocks ${blockIds.join(',')}`);
   }
 
@@ -205,6 +214,19 @@ export abstract class BlockProviderExecutor implements Executor, BlockScaling {
     }
   }
 
+  /** Monitoring's BLOCK_INFO: a block's state as first seen and at every change. */
+  #reportBlock(blockId: string, s: JobStatus): void {
+    if (this.#monitor === null || this.#reported.get(blockId) === s.state) return;
+    this.#reported.set(blockId, s.state);
+    this.#monitor.block({
+      executorLabel: this.label,
+      blockId,
+      jobId: this.#blockToJob.get(blockId) ?? null,
+      status: JobState[s.state] ?? String(s.state),
+      time: Date.now(),
+    });
+  }
+
   async pollStatus(force = false): Promise<void> {
     const now = Date.now();
     if (!force && now - this.#lastPoll < this.provider.statusPollingInterval) return;
@@ -215,7 +237,10 @@ export abstract class BlockProviderExecutor implements Executor, BlockScaling {
         const st = await this.provider.status(blocks.map((b) => this.#blockToJob.get(b)!));
         blocks.forEach((b, i) => {
           const s = st[i];
-          if (s) this.#polled.set(b, s);
+          if (s) {
+            this.#polled.set(b, s);
+            this.#reportBlock(b, s);
+          }
         });
       } catch (e) {
         this.blockLog.warning(`${this.label}: status poll failed: ${(e as Error).message}`);

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import {
   readStagingOptions,
   STAGING_KEYS,
@@ -8,6 +9,7 @@ import { isThenable } from '../describe.js';
 import { ConfigurationError } from '../errors.js';
 import { runBashApp } from '../execute/bash-exec.js';
 import { callWithin } from '../execute/walltime.js';
+import { localReport } from '../execute/worker-report.js';
 import { type KeySet, OptionReader } from '../options.js';
 import type { Executor, ExecutorContext, ExecutorTask, TaskDone, TaskOutcome } from './base.js';
 
@@ -63,9 +65,11 @@ export class InProcessExecutor implements Executor {
     const q = this.#queue;
     this.#queue = [];
     for (const [task, done] of q) {
+      const started =
+        task.monitor === null || task.monitor === undefined ? 0 : performance.timeOrigin + performance.now();
       const finish = (o: TaskOutcome) => {
         this.#outstanding--;
-        done(o);
+        done(started === 0 ? o : { ...o, worker: localReport(started) });
       };
       if (this.#closed) {
         finish({ ok: false, error: new ConfigurationError(`executor ${this.label} is shut down`) });

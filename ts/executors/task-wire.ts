@@ -11,7 +11,7 @@ import type { ExecutorTask, TaskOutcome } from './base.js';
  * first time only; ids recorded as sent now are pushed on `added`.
  */
 export function taskToWire(t: ExecutorTask, known: KnownFunctions, added: string[]): TaskWire {
-  return {
+  const w: TaskWire = {
     id: t.id,
     tryId: t.tryId,
     appName: t.appName,
@@ -21,8 +21,15 @@ export function taskToWire(t: ExecutorTask, known: KnownFunctions, added: string
     walltimeMs: t.walltimeMs,
     bash: t.bash,
   };
+  // Threads share the kernel's process: their tasks report times only, never resource samples (as in Parsl).
+  return t.monitor === null || t.monitor === undefined ? w : { ...w, monitor: 0 };
 }
 
 export function outcomeFromWire(r: ResultWire): TaskOutcome {
-  return r.ok ? { ok: true, value: decodeValue(r.value) } : { ok: false, error: fromRemoteError(r.error) };
+  const worker = r.worker;
+  if (worker === undefined)
+    return r.ok ? { ok: true, value: decodeValue(r.value) } : { ok: false, error: fromRemoteError(r.error) };
+  return r.ok
+    ? { ok: true, value: decodeValue(r.value), worker }
+    : { ok: false, error: fromRemoteError(r.error), worker };
 }

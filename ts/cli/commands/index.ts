@@ -3,6 +3,7 @@ import { registerCheckpoints } from './checkpoints.js';
 import { registerInterchange } from './interchange.js';
 import { registerMpiAppPool } from './mpi-app-pool.js';
 import { registerMpiWorkerPool } from './mpi-worker-pool.js';
+import { registerPerf } from './perf.js';
 import { registerRun } from './run.js';
 import { registerSiteTest } from './site-test.js';
 import { registerWorkerPool } from './worker-pool.js';
@@ -18,4 +19,5 @@ export const subcommands: readonly RegisterSubcommand[] = [
   registerWorkerPool,
   registerMpiWorkerPool,
   registerMpiAppPool,
+  registerPerf,
 ];

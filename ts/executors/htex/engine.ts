@@ -15,6 +15,7 @@ import {
   decodeInterchangeToClient,
   encode,
   type InterchangeToClient,
+  type PoolInfo,
   splitBatch,
 } from './protocol.js';
 import { decodeResultBody, encodeTaskBody, type TaskPlacement } from './task-codec.js';
@@ -25,6 +26,8 @@ export const CLI_MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.u
 export interface EngineEvents {
   /** The engine cannot go on (interchange gone, version mismatch); every task must fail with `err`. */
   onFatal(err: Error): void;
+  /** Pools registered or went away (the interchange's NODE_INFO). */
+  onPools?(pools: readonly PoolInfo[]): void;
 }
 
 export interface EngineStart {
@@ -166,6 +169,9 @@ export class HtexEngine {
       }
       case 'command-reply':
         this.#commands?.reply(m.reqId, m.reply);
+        return;
+      case 'node-info':
+        this.#events.onPools?.(m.pools);
         return;
       case 'version-mismatch':
         this.#events.onFatal(versionMismatch(m));

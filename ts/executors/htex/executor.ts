@@ -6,7 +6,7 @@ import type { StagingProvider } from '../../data/staging.js';
 import { ConfigurationError } from '../../errors.js';
 import { getLogger, type Logger } from '../../logging.js';
 import type { ExecutionProvider } from '../../providers/base.js';
-import type { ExecutorContext, ExecutorTask, TaskDone } from '../base.js';
+import type { ExecutorContext, ExecutorMonitor, ExecutorTask, TaskDone } from '../base.js';
 import { BlockProviderExecutor } from '../block-provider.js';
 import { BadStateException, InvalidResourceSpecification } from '../errors.js';
 import { createCertificates } from './curve.js';
@@ -45,6 +45,7 @@ export class HighThroughputExecutor extends BlockProviderExecutor {
   #launch: { addresses: string[]; port: number; certDir: string | null; logDir: string } | null = null;
   #ports: { workerPort: number } | null = null;
   #state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
+  #monitor: ExecutorMonitor | null = null;
 
   constructor(options: HtexOptions & { provider?: ExecutionProvider } = {}) {
     const resolved = new.target.resolveOptions(options);
@@ -54,7 +55,12 @@ export class HighThroughputExecutor extends BlockProviderExecutor {
     this.storageAccess = resolved.storageAccess;
     this.workingDir = resolved.workingDir;
     this.#log = getLogger(`parsl.htex.${this.label}`);
-    this.#engine = new HtexEngine(this.label, this.#log, { onFatal: (err) => this.setBadState(err) });
+    this.#engine = new HtexEngine(this.label, this.#log, {
+      onFatal: (err) => this.setBadState(err),
+      onPools: (pools) => {
+        for (const p of pools) this.#monitor?.node({ ...p, executorLabel: this.label });
+      },
+    });
   }
 
   /**
@@ -80,6 +86,7 @@ export class HighThroughputExecutor extends BlockProviderExecutor {
     if (this.#state !== 'new')
       throw new BadStateException(this.label, `start() called twice (state ${this.#state})`);
     this.#state = 'starting';
+    this.#monitor = ctx.monitor ?? null;
     const o = this.options;
     const logDir = join(ctx.runDir, this.label);
     await mkdir(logDir, { recursive: true });

@@ -290,6 +290,29 @@ export class Interchange {
       `registered pool ${uid} of block ${reg.blockId} on ${reg.hostname}: ${reg.workerCount} workers`,
     );
     this.#setCapacity(r, reg.capacity);
+    this.#sendNodeInfo(r, true);
+  }
+
+  /** Monitoring's NODE_INFO: a pool registered or went away. */
+  #sendNodeInfo(r: ManagerRecord, active: boolean): void {
+    const g = r.reg;
+    this.#sendClient({
+      type: 'node-info',
+      pools: [
+        {
+          uid: r.uid,
+          hostname: String(g.hostname),
+          blockId: g.blockId,
+          cpuCount: g.cpuCount,
+          totalMemory: g.totalMemory,
+          workerCount: g.workerCount,
+          active,
+          version: `node ${String(g.nodeVersion)}`,
+          time: Date.now(),
+          lastHeartbeat: r.lastSeen,
+        },
+      ],
+    });
   }
 
   #setCapacity(r: ManagerRecord, capacity: number): void {
@@ -345,6 +368,7 @@ export class Interchange {
   #forget(r: ManagerRecord): void {
     this.#managers.delete(r.uid);
     this.#interesting.delete(r);
+    this.#sendNodeInfo(r, false);
   }
 
   #failTasks(r: ManagerRecord, err: Error): void {

@@ -1,5 +1,6 @@
 import { deserialize, serialize } from 'node:v8';
 import type { FunctionDescriptor } from '../../serialize/function-ref.js';
+import type { NodeReport } from '../base.js';
 
 /**
  * Every message of the HighThroughputExecutor, on every hop, declared once: the interchange, pools and workers
@@ -105,8 +106,12 @@ export type ClientMessage =
   | { readonly type: 'shutdown' };
 
 // ---- interchange → executor (client)
+/** A pool as the interchange knows it, sent to the client when it registers or goes (for monitoring). */
+export type PoolInfo = Omit<NodeReport, 'executorLabel'>;
+
 export type InterchangeToClient =
   | ({ readonly type: 'results' } & BatchMeta)
+  | { readonly type: 'node-info'; readonly pools: PoolInfo[] }
   | { readonly type: 'command-reply'; readonly reqId: number; readonly reply: CommandReply }
   | {
       readonly type: 'version-mismatch';
@@ -302,6 +307,8 @@ export function decodeInterchangeToClient(frames: Buffer[]): Decoded<Interchange
       return check(batchOk(m, blob), m, blob);
     case 'command-reply':
       return check(isNat(m.reqId) && typeof m.reply === 'object' && m.reply !== null, m, blob);
+    case 'node-info':
+      return check(Array.isArray(m.pools), m, blob);
     case 'version-mismatch':
       return check(isStr(m.manager) && isStr(m.expected) && isStr(m.received), m, blob);
     default:

@@ -1,5 +1,5 @@
 import { deserialize, serialize } from 'node:v8';
-import type { BashOptions, ResultWire, TaskWire } from '../../execute/task-wire.js';
+import type { BashOptions, ResultWire, TaskWire, WorkerReport } from '../../execute/task-wire.js';
 import type { FunctionDescriptor } from '../../serialize/function-ref.js';
 import type { RemoteErrorData } from '../../serialize/remote-error.js';
 import { fromRemoteError } from '../../serialize/remote-error.js';
@@ -46,11 +46,14 @@ type Header = [
   bash: BashOptions | null,
   resources: TaskResources | null,
   args: unknown[],
+  /** Only with monitoring on: the worker's sampling interval (`TaskWire.monitor`). */
+  monitor?: number,
 ];
 
 export function encodeTaskBody(t: ExecutorTask, resources: TaskResources | null = null): Buffer {
   const args = encodeValue(t.args) as unknown[];
   const h: Header = [t.tryId, t.appName, t.kind, t.walltimeMs, t.bash, resources, args];
+  if (t.monitor !== null && t.monitor !== undefined) h.push(t.monitor);
   return jsonSafe(args, 0) ? jsonBody(h) : v8Body(h);
 }
 
@@ -64,20 +67,28 @@ export function decodeTask(
   fn: FunctionDescriptor,
   buf: Buffer,
 ): { wire: TaskWire; resources: TaskResources | null } {
-  const [tryId, appName, kind, walltimeMs, bash, resources, args] = open(buf) as Header;
-  return { wire: { id, tryId, appName, kind, fn, args, walltimeMs, bash }, resources };
+  const [tryId, appName, kind, walltimeMs, bash, resources, args, monitor] = open(buf) as Header;
+  const wire: TaskWire = { id, tryId, appName, kind, fn, args, walltimeMs, bash };
+  return { wire: monitor === undefined ? wire : { ...wire, monitor }, resources };
 }
 
+/** A result body: `[ok, value or error]`, and the worker's report third when the task was monitored. */
 export function encodeResultBody(r: ResultWire): Buffer {
-  if (r.ok) return jsonSafe(r.value, 0) ? jsonBody([1, r.value]) : v8Body([1, r.value]);
-  return v8Body([0, r.error]);
+  const body: unknown[] = r.ok ? [1, r.value] : [0, r.error];
+  if (r.worker !== undefined) body.push(r.worker);
+  return r.ok && jsonSafe(r.value, 0) ? jsonBody(body) : v8Body(body);
 }
 
 export function decodeResultBody(buf: Buffer): TaskOutcome {
-  const [ok, v] = open(buf) as [number, unknown];
+  const [ok, v, worker] = open(buf) as [number, unknown, WorkerReport | undefined];
+  if (worker === undefined) {
+    return ok === 1
+      ? { ok: true, value: decodeValue(v) }
+      : { ok: false, error: fromRemoteError(v as RemoteErrorData) };
+  }
   return ok === 1
-    ? { ok: true, value: decodeValue(v) }
-    : { ok: false, error: fromRemoteError(v as RemoteErrorData) };
+    ? { ok: true, value: decodeValue(v), worker }
+    : { ok: false, error: fromRemoteError(v as RemoteErrorData), worker };
 }
 
 function jsonBody(v: unknown): Buffer {

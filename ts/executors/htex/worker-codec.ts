@@ -43,6 +43,8 @@ export function resultBody(r: ResultWire): Buffer {
     const err = new SerializationError(
       `the result of task ${r.id} cannot be sent back (${(e as Error).message}); return plain data (numbers, strings, arrays, plain objects, Maps, Sets, typed arrays)`,
     );
-    return encodeResultBody({ id: r.id, ok: false, error: toRemoteError(err) });
+    const failed: ResultWire = { id: r.id, ok: false, error: toRemoteError(err) };
+    if (r.worker !== undefined) failed.worker = r.worker;
+    return encodeResultBody(failed);
   }
 }

@@ -1,0 +1,297 @@
+/**
+ * Monitoring benchmark: what monitoring costs a workflow, what the writer sustains, and how the read module
+ * answers on a million-task database, with the baselines measured in the same run.
+ *
+ *   npm run build && testslot --exclusive node --import tsx bench/monitoring.ts [--tasks 1000000] [--quick]
+ *
+ * Prints one JSON object:
+ * - throughput: no-op tasks/s through the kernel with monitoring off, on (no sampling) and on with 1 s sampling,
+ *   on the thread pool and on HTEX (best of two rounds each, alternating), the ratios, and how long cleanup took
+ *   to drain the writer afterwards;
+ * - writer: rows and Parsl-equivalent messages per second written by the store the writer thread runs;
+ * - database: a synthetic run of `--tasks` tasks written through the same store: bytes per task, and p50/p95 of
+ *   every read-module query;
+ * - idle: CPU of the whole process (kernel, threads, writer) over an idle window, monitoring on vs off.
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import * as parsl from 'parsl-ts';
+import { emptyBatch, MonitoringStore, openForWriting, type RowBatch } from '#internal';
+import { percentile, round } from './harness.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const flag = (name: string, dflt: number) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const DB_TASKS = flag('--tasks', quick ? 100_000 : 1_000_000);
+const THROUGHPUT_TASKS = quick ? 20_000 : 50_000;
+const HTEX_TASKS = quick ? 10_000 : 30_000;
+const QUERY_RUNS = 40;
+const IDLE_MS = quick ? 2_000 : 5_000;
+const TARGETS = {
+  ratioNoSampling: 0.9,
+  ratioSampling1s: 0.8,
+  writerMessagesPerSecond: 50_000,
+  bytesPerTask: 1024,
+  queryP95Ms: 200,
+  idleCorePercent: 2,
+};
+
+const base = mkdtempSync(join(tmpdir(), 'parsl-ts-bench-monitoring-'));
+let runs = 0;
+
+type Mode = 'off' | 'on' | 'sampling1s';
+
+function hub(mode: Mode): parsl.MonitoringHub | null {
+  if (mode === 'off') return null;
+  return new parsl.MonitoringHub({
+    loggingEndpoint: join(base, `throughput-${runs}.db`),
+    resourceMonitoringEnabled: mode === 'sampling1s',
+    resourceMonitoringInterval: 1,
+  });
+}
+
+function executor(kind: 'threads' | 'htex'): parsl.Executor {
+  if (kind === 'threads') return new parsl.ThreadPoolExecutor({ maxThreads: 2 });
+  return new parsl.HighThroughputExecutor({
+    label: 'htex',
+    address: '127.0.0.1',
+    maxWorkersPerNode: 2,
+    provider: new parsl.LocalProvider({ initBlocks: 1, statusPollingInterval: 0.2 }),
+  });
+}
+
+/**
+ * Tasks per second of `n` tasks (no-ops, or busy for `taskMs` each), and how long cleanup (which drains the
+ * writer) took.
+ */
+async function throughput(kind: 'threads' | 'htex', mode: Mode, n: number, taskMs = 0) {
+  runs++;
+  const dfk = await parsl.load(
+    new parsl.Config({
+      executors: [executor(kind)],
+      runDir: join(base, `runinfo-${runs}`),
+      strategy: 'none',
+      monitoring: hub(mode),
+    }),
+  );
+  try {
+    if (kind === 'htex') {
+      const ex = dfk.executors.get('htex') as parsl.HighThroughputExecutor;
+      if (ex.statuses().size === 0) await ex.scaleOut(1);
+    }
+    const noop = parsl.app((x: number, ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end);
+      return x;
+    });
+    await Promise.all(Array.from({ length: 1000 }, (_, i) => noop(i, 0))); // warm up
+    const t0 = performance.now();
+    const all = new Array(n);
+    for (let i = 0; i < n; i++) all[i] = noop(i, taskMs);
+    await Promise.all(all);
+    const seconds = (performance.now() - t0) / 1000;
+    const c0 = performance.now();
+    await dfk.cleanup();
+    return { tasksPerSecond: n / seconds, cleanupSeconds: (performance.now() - c0) / 1000 };
+  } finally {
+    parsl.clear();
+  }
+}
+
+async function throughputs(kind: 'threads' | 'htex', n: number, modes: Mode[], taskMs = 0) {
+  const best: Record<string, { tasksPerSecond: number; cleanupSeconds: number }> = {};
+  for (let round = 0; round < 2; round++) {
+    for (const m of modes) {
+      const r = await throughput(kind, m, n, taskMs);
+      if (best[m] === undefined || r.tasksPerSecond > best[m]!.tasksPerSecond) best[m] = r;
+    }
+  }
+  const off = best.off!.tasksPerSecond;
+  const out: Record<string, unknown> = { tasks: n, taskMs };
+  for (const m of modes) {
+    out[m] = {
+      tasksPerSecond: round(best[m]!.tasksPerSecond, 0),
+      cleanupSeconds: round(best[m]!.cleanupSeconds),
+    };
+    if (m !== 'off') out[`ratio_${m}`] = round(best[m]!.tasksPerSecond / off);
+  }
+  return out;
+}
+
+/** One simple task as the kernel side describes it: 1 task, 1 try, 5 status rows. */
+function addTask(b: RowBatch, id: number, t: number, app: string): void {
+  b.task.push(id, app, 0, id > 0 && id % 10 !== 0 ? String(id - 1) : null, t, null, null, null);
+  b.status.push(id, 0, 'pending', t, app, '');
+  b.try.push(id, 0, 'htex', t + 1);
+  b.status.push(id, 0, 'launched', t + 1, app, 'pending');
+  b.status.push(id, 0, 'running', t + 2, app, null);
+  b.status.push(id, 0, 'running_ended', t + 3, app, null);
+  const failed = id % 97 === 0;
+  b.tryEnd.push(id, 0, t + 2, 'node-17', String(id % 8), t + 4, failed ? 'Error: boom' : null);
+  b.taskEnd.push(id, t + 4, failed ? 1 : 0, failed ? 1 : 0, null);
+  b.status.push(id, 0, failed ? 'failed' : 'exec_done', t + 4, app, 'launched');
+  if (id > 0 && id % 10 !== 0) b.edges.push(app, app);
+}
+
+const APPS = ['simulate', 'analyze', 'reduce', 'stage_in', 'plot'];
+
+/** Writes `tasks` tasks through the store in batches of `perBatch`; rows and seconds. */
+function writeSynthetic(path: string, runId: string, tasks: number, perBatch = 5_000) {
+  const store = new MonitoringStore(openForWriting(path));
+  const t0 = performance.now();
+  const start = Date.now() - tasks; // one task per millisecond of history
+  for (let first = 0; first < tasks; first += perBatch) {
+    const b = emptyBatch(runId);
+    if (first === 0)
+      b.workflowStart = { name: 'bench', version: '1', timeBegan: start, host: 'h', user: 'u', rundir: '/r' };
+    for (let id = first; id < Math.min(tasks, first + perBatch); id++)
+      addTask(b, id, start + id, APPS[id % 5]!);
+    if (first + perBatch >= tasks) b.workflowEnd = { timeCompleted: Date.now(), completed: tasks, failed: 0 };
+    store.write(b);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const rows = store.rows;
+  store.close();
+  return { rows, seconds };
+}
+
+function writer() {
+  const path = join(base, 'writer.db');
+  const tasks = quick ? 50_000 : 200_000;
+  const { rows, seconds } = writeSynthetic(path, 'writer-run', tasks);
+  // Parsl sends 5 messages for such a task: TASK_INFO at pending, launched and exec_done, WORKER_TASK_INFO twice.
+  return {
+    tasks,
+    rowsPerSecond: round(rows / seconds, 0),
+    parslMessagesPerSecond: round((5 * tasks) / seconds, 0),
+    tasksPerSecond: round(tasks / seconds, 0),
+  };
+}
+
+function timeQuery(f: () => unknown): { p50Ms: number; p95Ms: number; firstMs: number } {
+  const times: number[] = [];
+  for (let i = 0; i < QUERY_RUNS; i++) {
+    const t0 = performance.now();
+    f();
+    times.push(performance.now() - t0);
+  }
+  const first = times[0]!;
+  times.sort((a, b) => a - b);
+  return { p50Ms: round(percentile(times, 50)), p95Ms: round(percentile(times, 95)), firstMs: round(first) };
+}
+
+function database() {
+  const path = join(base, 'big.db');
+  const runId = 'big-run';
+  const { rows, seconds } = writeSynthetic(path, runId, DB_TASKS, 20_000);
+  const bytes = statSync(path).size;
+  const q = parsl.monitoringQueries;
+  const db = q.openForReading(path);
+  const rnd = () => Math.floor(Math.random() * DB_TASKS);
+  const queries = {
+    workflows: timeQuery(() => q.workflows(db)),
+    stateCounts: timeQuery(() => q.stateCounts(db, runId)),
+    appStateCounts: timeQuery(() => q.appStateCounts(db, runId)),
+    timeline60s: timeQuery(() => q.timeline(db, runId, 60)),
+    tasksFirstPage: timeQuery(() => q.tasks(db, runId, { limit: 100 })),
+    tasksDeepPage: timeQuery(() => q.tasks(db, runId, { limit: 100, after: rnd() })),
+    tasksByApp: timeQuery(() => q.tasks(db, runId, { app: 'reduce', limit: 100, after: rnd() })),
+    tasksByState: timeQuery(() => q.tasks(db, runId, { state: 'failed', limit: 100 })),
+    tasksByAppAndState: timeQuery(() => q.tasks(db, runId, { app: 'plot', state: 'failed', limit: 100 })),
+    tasksDesc: timeQuery(() => q.tasks(db, runId, { order: 'desc', limit: 100 })),
+    task: timeQuery(() => q.task(db, runId, rnd())),
+    dagByApp: timeQuery(() => q.dagByApp(db, runId)),
+    nodes: timeQuery(() => q.nodes(db, runId)),
+    workerUsage60s: timeQuery(() => q.workerUsage(db, runId, 60)),
+  };
+  // Parsl's own app-count query (queries/pandas.py), verbatim: a scan of the run's entries in an index.
+  const parslAppCounts = timeQuery(() =>
+    db
+      .prepare(
+        `SELECT task_func_name, count(*) as 'frequency' FROM task WHERE run_id='${runId}' GROUP BY task_func_name;`,
+      )
+      .all(),
+  );
+  db.close();
+  const worstP95 = Math.max(...Object.values(queries).map((x) => x.p95Ms));
+  return {
+    tasks: DB_TASKS,
+    rows,
+    writeSeconds: round(seconds),
+    bytes,
+    bytesPerTask: round(bytes / DB_TASKS, 1),
+    queries,
+    worstP95Ms: worstP95,
+    parslAppCounts,
+  };
+}
+
+async function idle(mode: Mode) {
+  runs++;
+  const dfk = await parsl.load(
+    new parsl.Config({
+      executors: [executor('threads')],
+      runDir: join(base, `runinfo-${runs}`),
+      monitoring: hub(mode),
+    }),
+  );
+  try {
+    const noop = parsl.app((x: number) => x);
+    await Promise.all(Array.from({ length: 1000 }, (_, i) => noop(i)));
+    await new Promise((r) => setTimeout(r, 500)); // let the last batch be written
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, IDLE_MS));
+    const c = process.cpuUsage(c0);
+    const ms = performance.now() - t0;
+    return round((100 * (c.user + c.system)) / 1000 / ms, 2);
+  } finally {
+    await dfk.cleanup();
+    parsl.clear();
+  }
+}
+
+try {
+  const threads = await throughputs('threads', THROUGHPUT_TASKS, ['off', 'on']);
+  const htex = await throughputs('htex', HTEX_TASKS, ['off', 'on', 'sampling1s']);
+  // Short real tasks (1 ms of CPU each): the ratio a workflow of short tasks sees.
+  const threads1ms = await throughputs('threads', quick ? 2_000 : 5_000, ['off', 'on'], 1);
+  const htex1ms = await throughputs('htex', quick ? 2_000 : 5_000, ['off', 'on', 'sampling1s'], 1);
+  const w = writer();
+  const idleOff = await idle('off');
+  const idleOn = await idle('on');
+  const db = database();
+  const result = {
+    benchmark: 'monitoring',
+    machine: { cores: (await import('node:os')).cpus().length, node: process.version },
+    throughput: { threads, htex, threads1ms, htex1ms },
+    writer: w,
+    database: db,
+    idle: {
+      processCorePercentOff: idleOff,
+      processCorePercentOn: idleOn,
+      monitoringCorePercent: round(idleOn - idleOff, 2),
+    },
+    targets: TARGETS,
+    met: {
+      ratioNoSamplingThreads: (threads.ratio_on as number) >= TARGETS.ratioNoSampling,
+      ratioNoSamplingHtex: (htex.ratio_on as number) >= TARGETS.ratioNoSampling,
+      ratioSampling1sHtex: (htex.ratio_sampling1s as number) >= TARGETS.ratioSampling1s,
+      ratioNoSamplingThreads1ms: (threads1ms.ratio_on as number) >= TARGETS.ratioNoSampling,
+      ratioNoSamplingHtex1ms: (htex1ms.ratio_on as number) >= TARGETS.ratioNoSampling,
+      ratioSampling1sHtex1ms: (htex1ms.ratio_sampling1s as number) >= TARGETS.ratioSampling1s,
+      writer: w.parslMessagesPerSecond >= TARGETS.writerMessagesPerSecond,
+      bytesPerTask: db.bytesPerTask <= TARGETS.bytesPerTask,
+      queryP95: db.worstP95Ms <= TARGETS.queryP95Ms,
+      idle: idleOn - idleOff <= TARGETS.idleCorePercent,
+    },
+  };
+  console.log(JSON.stringify(result, null, 2));
+} finally {
+  rmSync(base, { recursive: true, force: true });
+}

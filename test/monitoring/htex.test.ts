@@ -1,0 +1,84 @@
+// Monitoring through the HighThroughputExecutor: worker reports ride with results; nodes from the interchange;
+// blocks from the job status poller; resource samples of the task's process tree.
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import * as parsl from 'parsl-ts';
+import { HighThroughputExecutor, LocalProvider, SimpleLauncher } from 'parsl-ts';
+import { afterEach, expect, test } from 'vitest';
+import { freshRunDir } from '../helpers/executors.js';
+import { expectNoProcessLeft, killAll } from '../helpers/processes.js';
+
+let marker = '';
+afterEach(() => {
+  if (marker !== '') killAll(marker);
+});
+
+test("HTEX: Parsl's test_basic row counts, node and block rows, resource samples of a bash app's tree", async () => {
+  const { runDir } = freshRunDir('monitoring-htex');
+  marker = runDir;
+  const ex = new HighThroughputExecutor({
+    label: 'htex',
+    address: '127.0.0.1',
+    maxWorkersPerNode: 2,
+    provider: new LocalProvider({
+      launcher: new SimpleLauncher({ debug: false }),
+      initBlocks: 1,
+      statusPollingInterval: 0.1,
+    }),
+  });
+  const dfk = await parsl.load(
+    new parsl.Config({
+      executors: [ex],
+      runDir,
+      strategy: 'none',
+      strategyPeriod: 0.1,
+      monitoring: new parsl.MonitoringHub({ resourceMonitoringInterval: 0.1, workflowName: 'htex-test' }),
+    }),
+  );
+  if (ex.statuses().size === 0) await ex.scaleOut(1);
+  const sleeper = parsl.bashApp(() => 'sleep 0.6 & sleep 0.6; wait');
+  await sleeper();
+  const double = parsl.app((x: number) => x * 2);
+  expect(await double(21)).toBe(42);
+  await dfk.cleanup();
+  await expectNoProcessLeft(runDir);
+
+  const db = new Database(join(runDir, 'monitoring.db'), { readonly: true });
+  try {
+    const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+    expect(count('SELECT count(*) AS n FROM workflow')).toBe(1);
+    expect(count(`SELECT count(*) AS n FROM workflow WHERE workflow_name = 'htex-test'`)).toBe(1);
+    expect(count('SELECT count(*) AS n FROM task')).toBe(2);
+    expect(count('SELECT count(*) AS n FROM try')).toBe(2);
+    expect(count('SELECT count(*) AS n FROM try WHERE task_try_time_running IS NULL')).toBe(0);
+    // The block the worker ran in (the poller's first tick may have started a second block meanwhile).
+    expect(
+      count(`SELECT count(*) AS n FROM try WHERE block_id IN ('0', '1') AND task_executor = 'htex'`),
+    ).toBe(2);
+    // One node row when the pool registered (Parsl: one per manager registration or change).
+    const nodes = db.prepare('SELECT * FROM node').all() as Record<string, unknown>[];
+    expect(nodes.length).toBeGreaterThanOrEqual(1);
+    expect(nodes[0]).toMatchObject({ worker_count: 2, active: 1 });
+    expect(nodes[0]!.cpu_count as number).toBeGreaterThan(0);
+    // Block rows: submitted (PENDING), then at least one change (RUNNING / SCALED_IN at cleanup).
+    const blocks = db.prepare(`SELECT status FROM block WHERE block_id = '0' ORDER BY timestamp`).all() as {
+      status: string;
+    }[];
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    expect(blocks[0]!.status).toBe('PENDING');
+    expect(blocks.map((b) => b.status)).toContain('SCALED_IN');
+    // Samples every 0.1 s while the bash app ran, and one at its end; its two sleeps were in the tree.
+    const res = db.prepare('SELECT * FROM resource WHERE task_id = 0 ORDER BY timestamp').all() as Record<
+      string,
+      number
+    >[];
+    expect(res.length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...res.map((r) => r.psutil_process_children_count!))).toBeGreaterThanOrEqual(2);
+    expect(res.every((r) => r.psutil_process_memory_resident! > 0)).toBe(true);
+    expect(res[0]!.resource_monitoring_interval).toBe(0.1);
+    // A synchronous JS task gets its final sample.
+    expect(count('SELECT count(*) AS n FROM resource WHERE task_id = 1')).toBe(1);
+  } finally {
+    db.close();
+  }
+});
