@@ -76,7 +76,7 @@ export { detectLauncher, loadAddon, selectFlavor } from './mpi/load-addon.js';
 export type { NativeAddon } from './mpi/native.js';
 export { signV4 } from './providers/aws/sigv4.js';
 export { TERMINAL_STATES } from './providers/base.js';
-export type { ClusterProvider } from './providers/cluster.js';
+export { ACCOUNTING_GRACE_MS, type ClusterProvider } from './providers/cluster.js';
 export type { SlurmProviderOptions } from './providers/slurm/slurm.js';
 export { substitute } from './providers/template.js';
 export { walltimeToMinutes, walltimeToSeconds } from './providers/walltime.js';

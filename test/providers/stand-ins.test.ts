@@ -18,7 +18,7 @@ import {
   SubmitException,
   TorqueProvider,
 } from 'parsl-ts';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test, vi } from 'vitest';
 import type { ClusterProvider } from '#internal';
 import { eventually } from '../helpers/eventually.js';
 import { REPO, tempDir } from '../helpers/paths.js';
@@ -293,6 +293,29 @@ describe('GridEngine: finished jobs are classified by qacct', () => {
     await rm(join(state, 'jobs', f, 'unflushed'));
     const done = (await provider.status([f]))[0]!;
     expect([JobState[done.state], done.exitCode]).toEqual(['FAILED', 3]);
+  });
+
+  test('a job that never gets an accounting record is MISSING after the grace period, not COMPLETED', async () => {
+    const { ACCOUNTING_GRACE_MS } = await import('#internal');
+    const { channel, scriptDir, state } = await setup('gridengine');
+    const provider = new GridEngineProvider({ channel, scriptDir, launcher: new SimpleLauncher() });
+    await writeFile(join(state, 'no_accounting'), '');
+    const f = await provider.submit('true', 1, 'block-m');
+    await eventually(async () => (await readFile(join(state, 'jobs', f, 'ec'), 'utf8')).trim() === '0', {
+      what: `job ${f} to exit`,
+    });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      expect((await provider.status([f]))[0]!.terminal).toBe(false);
+      vi.setSystemTime(Date.now() + ACCOUNTING_GRACE_MS - 30_000);
+      expect((await provider.status([f]))[0]!.terminal).toBe(false);
+      vi.setSystemTime(Date.now() + 30_000);
+      const s = (await provider.status([f]))[0]!;
+      expect(JobState[s.state]).toBe('MISSING');
+      expect(s.message).toMatch(/no accounting record 1[23]\d s after it left the queue/);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
