@@ -20,6 +20,9 @@ describeEachRun(
           what: 'every worker of both blocks',
         },
       );
+      await eventually(async () => (await r.ex.connectedManagers()).length === 2, {
+        what: 'both pools registered',
+      });
       const double = parsl.app((x: number) => x * 2);
       const n = 4 * slots;
       expect(await Promise.all(Array.from({ length: n }, (_, i) => double(i)))).toEqual(
@@ -48,6 +51,10 @@ describeEachRun(
           what: 'every worker of the block',
         },
       );
+      // Registered, so the block counts as one that came up (a block that never did is a job failure).
+      await eventually(async () => (await r.ex.connectedManagers()).length === 1, {
+        what: 'the pool registered',
+      });
       const worker = targets(r).find((x) => x.what !== 'pool')!;
       const parent =
         kind === 'htex'

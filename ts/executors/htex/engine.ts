@@ -64,6 +64,9 @@ export class HtexEngine {
   readonly #flusher = new TurnFlusher(() => this.#flush());
   #fatal: Error | null = null;
   #stopping = false;
+  /** Pings the interchange: a stopped or hung one exits no more than a healthy one, so its silence is the sign. */
+  #watchdog: NodeJS.Timeout | null = null;
+  #pingSentAt: number | null = null;
   #exited: Promise<void> = Promise.resolve();
 
   readonly #label: string;
@@ -93,7 +96,44 @@ export class HtexEngine {
       this.#interchangeExited(signal ? `killed by ${signal}` : `exit code ${code}`),
     );
     this.#connect(proc, s);
+    this.#watch(s.interchange.heartbeatPeriodMs, s.interchange.heartbeatThresholdMs);
     return ports;
+  }
+
+  /**
+   * Every `periodMs`, one command to the interchange; no answer for `thresholdMs` (it is stopped, frozen or
+   * deadlocked) fails every task as its death would, and kills it so it cannot come back half-way.
+   */
+  #watch(periodMs: number, thresholdMs: number): void {
+    this.#watchdog = setInterval(() => {
+      if (this.#stopping || this.#fatal !== null) return;
+      const sent = this.#pingSentAt;
+      if (sent === null) {
+        const at = Date.now();
+        this.#pingSentAt = at;
+        this.command({ kind: 'OUTSTANDING' }).then(
+          () => {
+            if (this.#pingSentAt === at) this.#pingSentAt = null;
+          },
+          () => {}, // a timeout here is judged by the silence below; loss of the process by 'exit'
+        );
+      } else if (Date.now() - sent > thresholdMs) {
+        this.#stopWatching();
+        this.#proc?.kill('SIGKILL');
+        this.#events.onFatal(
+          new BadStateException(
+            this.#label,
+            `the interchange did not answer for ${Date.now() - sent} ms (stopped, frozen or hung; heartbeatThreshold is ${thresholdMs} ms) and was killed; see interchange.log in the run directory`,
+          ),
+        );
+      }
+    }, periodMs);
+    this.#watchdog.unref();
+  }
+
+  #stopWatching(): void {
+    if (this.#watchdog !== null) clearInterval(this.#watchdog);
+    this.#watchdog = null;
   }
 
   #readPorts(proc: ChildProcess, timeoutMs: number): Promise<{ workerPort: number }> {
@@ -258,7 +298,8 @@ export class HtexEngine {
   }
 
   #interchangeExited(how: string): void {
-    if (this.#stopping) return;
+    this.#stopWatching();
+    if (this.#stopping || this.#fatal !== null) return;
     const log = this.#stderrTail.trim();
     this.#events.onFatal(
       new BadStateException(
@@ -280,6 +321,7 @@ export class HtexEngine {
   async shutdown(graceMs: number): Promise<void> {
     if (this.#stopping) return;
     this.#stopping = true;
+    this.#stopWatching();
     const proc = this.#proc;
     if (proc && proc.exitCode === null && proc.signalCode === null) {
       this.#send(encode({ type: 'shutdown' }));
