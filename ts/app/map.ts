@@ -45,8 +45,9 @@ const MAX_WINDOW = 1_000_000;
  * tasks already in flight are waited for (their results dropped), then that item's exception is thrown.
  * Use {@link mapSettled} to get every failure as an item instead.
  *
- * Leaving the loop early (`break`, `return`, a throw in the loop body) stops reading the input, closes it,
- * and resolves once the tasks in flight (at most `window`) have finished: no task of the map is left running.
+ * Leaving the loop early (`break`, `return`, a throw in the loop body) or aborting `signal` stops reading the
+ * input and closes it; the loop ends once the tasks in flight (at most `window`) have finished, so no task of
+ * the map is left running.
  *
  * @example
  * for await (const y of parsl.map(double, range(10_000_000), { window: 5000 })) total += y;
