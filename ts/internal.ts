@@ -75,6 +75,7 @@ export {
   dryRunScripts,
   parseRanks,
   readSiteOptions,
+  renderMatrix,
   requireOptions,
   SHORT_CHECKS,
   simulation,
