@@ -88,6 +88,7 @@ export {
   dryRunScripts,
   parseRanks,
   readSiteOptions,
+  renderMatrix,
   requireOptions,
   SHORT_CHECKS,
   simulation,
