@@ -180,6 +180,7 @@ export {
   SubmitException,
   TorqueProvider,
 } from './providers/index.js';
+export { type AnyClass, registerClass } from './serialize/classes.js';
 export { FunctionLoadError, SerializationError } from './serialize/errors.js';
 export {
   BadSiteOptions,

@@ -28,6 +28,8 @@ export interface AppKwargs {
   walltime?: number;
   /** Executor-specific resources, e.g. `{ priority: 1 }` (HTEX) or `{ numRanks: 4 }` (MPIExecutor). */
   resourceSpecification?: Record<string, unknown>;
+  /** Added to AUTO_LOGNAME paths, `task_0000_foo_<label>.stdout` (passed to the function like any keyword). */
+  label?: string;
   [key: string]: unknown;
 }
 

@@ -1,10 +1,11 @@
 import { isThenable } from '../describe.js';
-import { isPlainObject } from '../serialize/values.js';
+import { isPlainObject, mapEntries, mapItems } from '../serialize/values.js';
 import { Future } from './future.js';
 
 /**
- * Dependencies are found anywhere in the arguments: directly, or nested in arrays and plain objects (Parsl's
- * deep resolver, on by default here because shallow resolution surprises users, #3108). Plain Promises and
+ * Dependencies are found anywhere in the arguments: directly, or nested in arrays, plain objects, Maps (keys and
+ * values) and Sets (Parsl's deep resolver, on by default here because shallow resolution surprises users,
+ * #3108; it resolves in every container it scans). Plain Promises and
  * other thenables are adopted into kernel futures so the launch decision can read them synchronously.
  */
 export interface Dependencies {
@@ -34,6 +35,12 @@ export function collectDependencies(args: readonly unknown[]): Dependencies | nu
     if (depth > 64) return;
     if (Array.isArray(v)) for (const x of v) visit(x, depth + 1);
     else if (isPlainObject(v)) for (const k in v) visit(v[k], depth + 1);
+    else if (v instanceof Set) for (const x of v) visit(x, depth + 1);
+    else if (v instanceof Map)
+      for (const [k, x] of v) {
+        visit(k, depth + 1);
+        visit(x, depth + 1);
+      }
   };
   for (const a of args) visit(a, 0);
   return futures === null ? null : { futures, adopted };
@@ -73,6 +80,8 @@ export function resolveArguments(
       }
       return out ?? v;
     }
+    if (v instanceof Set) return mapItems(v, (x) => sub(x, depth + 1));
+    if (v instanceof Map) return mapEntries(v, (x) => sub(x, depth + 1));
     return v;
   };
   return args.map((a) => sub(a, 0));

@@ -508,7 +508,8 @@ export class DataFlowKernel {
     s: StdStream | AutoStream | null,
   ): StdStream | null {
     if (s === null || !('auto' in s)) return s;
-    const path = autoLogPath(this.runDir, rec.id, rec.app.name, which);
+    const label = kwargs.label;
+    const path = autoLogPath(this.runDir, rec.id, rec.app.name, which, label == null ? null : String(label));
     kwargs[which] = path;
     rec.autoIgnored = [...rec.autoIgnored, which];
     return { path, mode: 'a' };

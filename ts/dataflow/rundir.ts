@@ -34,13 +34,18 @@ export async function highestRunNumber(root: string): Promise<number> {
   return max;
 }
 
-/** Parsl's AUTO_LOGNAME path: `<runDir>/task_logs/<id/10000 zero-padded>/task_<id>_<app>.<stdout|stderr>`. */
+/**
+ * Parsl's AUTO_LOGNAME path: `<runDir>/task_logs/<id/10000 zero-padded>/task_<id>_<app>[_<label>].<stream>`,
+ * with the call's `label` keyword when it gave one.
+ */
 export function autoLogPath(
   runDir: string,
   id: number,
   appName: string,
   stream: 'stdout' | 'stderr',
+  label: string | null = null,
 ): string {
   const bucket = String(Math.floor(id / 10000)).padStart(4, '0');
-  return join(runDir, 'task_logs', bucket, `task_${String(id).padStart(4, '0')}_${appName}.${stream}`);
+  const tail = label === null ? '' : `_${label}`;
+  return join(runDir, 'task_logs', bucket, `task_${String(id).padStart(4, '0')}_${appName}${tail}.${stream}`);
 }

@@ -1,4 +1,5 @@
 import { isThenable } from '../describe.js';
+import { type ClassRef, loadClass } from '../serialize/classes.js';
 import type { FunctionLoader } from '../serialize/function-ref.js';
 import { toRemoteError } from '../serialize/remote-error.js';
 import { decodeValue, encodeValue } from '../serialize/values.js';
@@ -30,7 +31,18 @@ export function runTask(w: TaskWire, loader: FunctionLoader): ResultWire | Promi
 
 // biome-ignore lint/complexity/noBannedTypes: see above
 function execute(w: TaskWire, fn: Function): ResultWire | Promise<ResultWire> {
-  const args = decodeValue(w.args) as unknown[];
+  const pending: ClassRef[] = [];
+  const args = decodeValue(w.args, pending) as unknown[];
+  if (pending.length === 0) return call(w, fn, args);
+  // Instances of registered classes whose modules this worker has not imported yet.
+  return Promise.all(pending.map(loadClass)).then(
+    () => call(w, fn, decodeValue(args) as unknown[]),
+    (e) => failed(w.id, e),
+  );
+}
+
+// biome-ignore lint/complexity/noBannedTypes: see above
+function call(w: TaskWire, fn: Function, args: unknown[]): ResultWire | Promise<ResultWire> {
   if (w.kind === 'bash') {
     return runBashApp(
       w.appName,

@@ -3,7 +3,7 @@
 import type { KnownFunctions } from '../execute/function-cache.js';
 import type { ResultWire, TaskWire } from '../execute/task-wire.js';
 import { fromRemoteError } from '../serialize/remote-error.js';
-import { decodeValue, encodeValue } from '../serialize/values.js';
+import { decodeValue, encodeArgs } from '../serialize/values.js';
 import type { ExecutorTask, TaskOutcome } from './base.js';
 
 /**
@@ -17,7 +17,7 @@ export function taskToWire(t: ExecutorTask, known: KnownFunctions, added: string
     appName: t.appName,
     kind: t.kind,
     fn: known.inTask(t.fn, added),
-    args: encodeValue(t.args) as unknown[],
+    args: encodeArgs(t.args),
     walltimeMs: t.walltimeMs,
     bash: t.bash,
   };

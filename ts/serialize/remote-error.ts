@@ -1,4 +1,5 @@
 import { errorClassByName } from '../errors.js';
+import { registeredErrorClass } from './classes.js';
 
 /**
  * An exception raised by a task on a worker, as plain data. Structured clone would drop the class, `code` and
@@ -9,6 +10,8 @@ export type ErrorProp = Primitive | readonly Primitive[];
 
 export interface RemoteErrorData {
   readonly name: string;
+  /** The class the error was made with (`name` stays 'Error' for a subclass that does not set it). */
+  readonly className: string;
   readonly message: string;
   readonly stack: string | null;
   /** Own properties that are primitives or arrays of primitives (`code`, `exitcode`, `outputs`, …). */
@@ -30,7 +33,14 @@ const BUILTIN_ERRORS = new Map<string, new (message?: string) => Error>([
 
 export function toRemoteError(e: unknown, depth = 0): RemoteErrorData {
   if (!(e instanceof Error)) {
-    return { name: 'Error', message: describeThrown(e), stack: null, props: null, cause: null };
+    return {
+      name: 'Error',
+      className: 'Error',
+      message: describeThrown(e),
+      stack: null,
+      props: null,
+      cause: null,
+    };
   }
   let props: Record<string, ErrorProp> | null = null;
   for (const k of Object.keys(e)) {
@@ -45,13 +55,28 @@ export function toRemoteError(e: unknown, depth = 0): RemoteErrorData {
     }
   }
   const cause = e.cause !== undefined && depth < MAX_CAUSE_DEPTH ? toRemoteError(e.cause, depth + 1) : null;
-  return { name: e.name, message: e.message, stack: e.stack ?? null, props, cause };
+  const className = (e.constructor as { name?: string } | undefined)?.name || e.name;
+  return { name: e.name, className, message: e.message, stack: e.stack ?? null, props, cause };
 }
 
-/** Rebuild an error: the registered parsl-ts class when known, else an `Error` that keeps the remote name. */
+/** Names of errors Node and the web platform raise without a class to rebuild; no note is added for them. */
+const PLATFORM_NAMES = new Set(['Error', 'AbortError', 'TimeoutError', 'DOMException', 'AggregateError']);
+
+/**
+ * Rebuild an error: a parsl-ts class, a user class registered with `registerClass`, or a JavaScript one when
+ * known; else an `Error` that keeps the remote name, whose stack ends with a note that its class could not be
+ * rebuilt.
+ */
 export function fromRemoteError(d: RemoteErrorData): Error {
-  const cls = errorClassByName(d.name);
+  const cls =
+    errorClassByName(d.name) ?? (registeredErrorClass(d.className) as (new () => Error) | undefined);
   const builtin = cls ? undefined : BUILTIN_ERRORS.get(d.name);
+  const userClass = !PLATFORM_NAMES.has(d.className) && !BUILTIN_ERRORS.has(d.className);
+  // The message stays the app's own; the stack (what is printed) ends saying why `instanceof` fails.
+  const note =
+    cls || builtin || !userClass
+      ? ''
+      : `\n    [parsl-ts: ${d.className} is rebuilt as an Error: its class is not registered here; registerClass(${d.className}, { module: import.meta.url }) where it is exported makes instanceof ${d.className} work]`;
   const err: Error = cls
     ? (Object.create(cls.prototype) as Error)
     : builtin
@@ -72,7 +97,7 @@ export function fromRemoteError(d: RemoteErrorData): Error {
     });
   }
   Object.defineProperty(err, 'stack', {
-    value: d.stack ?? `${d.name}: ${d.message}`,
+    value: (d.stack ?? `${d.name}: ${d.message}`) + note,
     writable: true,
     configurable: true,
     enumerable: false,

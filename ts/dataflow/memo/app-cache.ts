@@ -69,7 +69,8 @@ export class AppCache implements Memoizer {
     const { appCache, mode, files, runDir, periodMs } = this.options;
     const sources = files ?? (mode !== null ? getAllCheckpoints(dirname(runDir)) : []);
     if (appCache) await this.#load(sources.filter((s) => s !== this.checkpointDir));
-    if (mode !== null) await this.#openWriter();
+    // With 'manual' nothing is written before dfk.checkpoint() is called (or cleanup runs).
+    if (mode !== null && mode !== 'manual') await this.#openWriter();
     if (mode === 'periodic' && periodMs !== null) {
       this.#timer = setInterval(() => {
         this.checkpoint().catch((e: Error) => log.error(`periodic checkpoint failed: ${e.message}`));

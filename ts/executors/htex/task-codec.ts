@@ -3,7 +3,7 @@ import type { BashOptions, ResultWire, TaskWire, WorkerReport } from '../../exec
 import type { FunctionDescriptor } from '../../serialize/function-ref.js';
 import type { RemoteErrorData } from '../../serialize/remote-error.js';
 import { fromRemoteError } from '../../serialize/remote-error.js';
-import { decodeValue, encodeValue } from '../../serialize/values.js';
+import { decodeValue, encodeArgs } from '../../serialize/values.js';
 import type { ExecutorTask, TaskOutcome } from '../base.js';
 
 /**
@@ -51,7 +51,7 @@ type Header = [
 ];
 
 export function encodeTaskBody(t: ExecutorTask, resources: TaskResources | null = null): Buffer {
-  const args = encodeValue(t.args) as unknown[];
+  const args = encodeArgs(t.args);
   const h: Header = [t.tryId, t.appName, t.kind, t.walltimeMs, t.bash, resources, args];
   if (t.monitor !== null && t.monitor !== undefined) h.push(t.monitor);
   return jsonSafe(args, 0) ? jsonBody(h) : v8Body(h);

@@ -208,6 +208,8 @@ export class PoolThread {
 
 /** Name the first argument that structured clone rejects, so the user knows what to change. */
 function unsendableArgument(t: ExecutorTask, wire: TaskWire | undefined, e: unknown): SerializationError {
+  if (e instanceof SerializationError)
+    return new SerializationError(`task ${t.id} of app ${t.appName}: ${e.message}`, { cause: e });
   const args = wire?.args ?? t.args;
   for (let i = 0; i < args.length; i++) {
     try {
