@@ -1,7 +1,6 @@
-import { createWriteStream } from 'node:fs';
-import http from 'node:http';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { pipeline } from 'node:stream/promises';
 import type { File } from '../../data/file.js';
 import { OptionReader } from '../../options.js';
 import { localPathOf, writeAtomically } from '../atomic.js';
@@ -52,6 +51,7 @@ export class HTTPInTaskStaging extends StepProvider {
 }
 
 const MAX_REDIRECTS = 5;
+const FLUSH_BYTES = 1 << 20;
 
 /** The step: stream the body to a temporary file and rename it into place. */
 export async function httpStageIn(file: File, _direction: 'in', options: HTTPStepOptions): Promise<void> {
@@ -75,8 +75,56 @@ function download(url: string, tmp: string, o: HTTPStepOptions, hops: number): P
         reject(new Error(`HTTP ${status} ${res.statusMessage ?? ''}`.trim()));
         return;
       }
-      pipeline(res, createWriteStream(tmp, { highWaterMark: 1 << 20 })).then(resolve, reject);
+      writeBody(res, tmp).then(resolve, reject);
     });
     req.on('error', reject);
+  });
+}
+
+/**
+ * The body into `tmp`. Chunks are written synchronously as they arrive: a page-cache write of one socket read
+ * is a few microseconds, while a stream's thread-pool round trip per chunk made loopback downloads ~1.8× slower
+ * than curl (1.3–1.5× with synchronous writes per chunk). A body that ends early (connection dropped) fails.
+ */
+function writeBody(res: IncomingMessage, tmp: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let fd: number | null = openSync(tmp, 'w');
+    // Socket reads are 64 KiB: gather them and write 1 MiB at a time (one system call instead of sixteen).
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = () => {
+      if (fd === null || pendingBytes === 0) return;
+      const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+      for (let off = 0; off < all.length; ) off += writeSync(fd, all, off);
+      pending = [];
+      pendingBytes = 0;
+    };
+    const settle = (e: Error | null) => {
+      if (fd === null) return;
+      try {
+        if (!e) flush();
+      } catch (w) {
+        e = w as Error;
+      }
+      closeSync(fd);
+      fd = null;
+      if (e) reject(e);
+      else resolve();
+    };
+    res.on('data', (chunk: Buffer) => {
+      if (fd === null) return;
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes < FLUSH_BYTES) return;
+      try {
+        flush();
+      } catch (e) {
+        settle(e as Error);
+        res.destroy();
+      }
+    });
+    res.on('end', () => settle(res.complete ? null : new Error('the body ended early (aborted)')));
+    res.on('error', (e) => settle(e));
+    res.on('close', () => settle(new Error('the connection closed before the whole body arrived (aborted)')));
   });
 }
