@@ -11,7 +11,7 @@
  *   (and one declared output) minus the same tasks taking a number, per task (target ≤ 5 µs).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as parsl from 'parsl-ts';
@@ -56,7 +56,7 @@ async function httpBench(): Promise<Record<string, unknown>> {
     const curl: number[] = [];
     const separate: number[] = [];
     const inTask: number[] = [];
-    const sizeOf = parsl.app((f: parsl.File) => require('node:fs').statSync(f.filepath).size as number);
+    const sizeOf = parsl.app((f: parsl.File) => statSync(f.filepath).size);
     for (let rep = 0; rep < REPS; rep++) {
       const dest = join(dir, `curl-${rep}.bin`);
       let t0 = performance.now();
@@ -105,8 +105,10 @@ async function httpBench(): Promise<Record<string, unknown>> {
 async function noopBench(): Promise<Record<string, unknown>> {
   const local = join(dir, 'local.txt');
   writeFileSync(local, 'x');
-  const withFile = parsl.app((_f: parsl.File, _o: { outputs: parsl.File[] }) => 0);
-  const withNumber = parsl.app((_n: number, _o: { tag: number }) => 0);
+  const withFile = parsl.app((_f: parsl.File) => 0);
+  const withNumber = parsl.app((_n: number) => 0);
+  const withOutput = parsl.app((_o: { outputs: parsl.File[] }) => 0);
+  const withKeyword = parsl.app((_o: { tag: number }) => 0);
   const file = new parsl.File(local);
   const out = new parsl.File(join(dir, 'out.txt'));
   await parsl.load(
@@ -124,23 +126,37 @@ async function noopBench(): Promise<Record<string, unknown>> {
     return ((performance.now() - t0) * 1000) / NOOP_TASKS;
   };
   try {
-    const files: number[] = [];
-    const plain: number[] = [];
-    await run((i) => withFile(file, { outputs: [out] }).then(() => i));
-    await run((i) => withNumber(i, { tag: i }));
+    const t = {
+      file: [] as number[],
+      number: [] as number[],
+      output: [] as number[],
+      keyword: [] as number[],
+    };
+    const sides = {
+      file: () => withFile(file),
+      number: (i: number) => withNumber(i),
+      output: () => withOutput({ outputs: [out] }),
+      keyword: (i: number) => withKeyword({ tag: i }),
+    };
+    for (const s of Object.values(sides)) await run(s); // warm-up
     for (let rep = 0; rep < NOOP_REPS; rep++) {
-      // Alternate so drift (GC, other load) hits both sides alike.
-      plain.push(await run((i) => withNumber(i, { tag: i })));
-      files.push(await run(() => withFile(file, { outputs: [out] })));
+      // Interleaved so drift (GC, other load) hits every side alike.
+      for (const [k, s] of Object.entries(sides)) t[k as keyof typeof t].push(await run(s));
     }
-    const f = median(files);
-    const p = median(plain);
+    const m = {
+      file: median(t.file),
+      number: median(t.number),
+      output: median(t.output),
+      keyword: median(t.keyword),
+    };
     return {
       tasks: NOOP_TASKS,
       repetitions: NOOP_REPS,
-      usPerTaskWithFile: round(f, 2),
-      usPerTaskWithoutFile: round(p, 2),
-      noopUsPerTask: round(f - p, 2),
+      usPerTask: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, round(v, 2)])),
+      // A local File argument against a number argument: the data manager's scan and its NoOp decision.
+      noopUsPerTask: round(m.file - m.number, 2),
+      // One declared local output against a plain keyword: the scan plus the output's DataFuture.
+      noopOutputUsPerTask: round(m.output - m.keyword, 2),
     };
   } finally {
     await parsl.dfk().cleanup();

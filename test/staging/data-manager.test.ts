@@ -123,3 +123,21 @@ describe('File URLs for staging', () => {
     );
   });
 });
+
+describe('staging options', () => {
+  it('name the class and field of a bad value', () => {
+    expect(() => new parsl.ThreadPoolExecutor({ storageAccess: ['http'] as never })).toThrow(
+      /ThreadPoolExecutor.*storageAccess.*staging providers/,
+    );
+    expect(() => new parsl.InProcessExecutor({ workingDir: 3 as never })).toThrow(
+      /InProcessExecutor.*workingDir/,
+    );
+    expect(() => new parsl.HighThroughputExecutor({ storageAccess: {} as never })).toThrow(
+      /HighThroughputExecutor.*storageAccess/,
+    );
+    expect(() => new parsl.RSyncStaging({} as never)).toThrow(/RSyncStaging.*hostname/);
+    expect(() => new parsl.GlobusStaging({ endpointUuid: 'e' } as never)).toThrow(/GlobusStaging.*tokenFile/);
+    expect(() => new parsl.HTTPInTaskStaging({ cafile: 'x' } as never)).toThrow(/HTTPInTaskStaging.*cafile/);
+    expect(() => new parsl.FTPInTaskStaging({ timeout: -1 })).toThrow(/FTPInTaskStaging.*timeout/);
+  });
+});

@@ -1,7 +1,6 @@
-import { createWriteStream } from 'node:fs';
-import http from 'node:http';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { pipeline } from 'node:stream/promises';
 import type { File } from '../../data/file.js';
 import { OptionReader } from '../../options.js';
 import { localPathOf, writeAtomically } from '../atomic.js';
@@ -75,8 +74,38 @@ function download(url: string, tmp: string, o: HTTPStepOptions, hops: number): P
         reject(new Error(`HTTP ${status} ${res.statusMessage ?? ''}`.trim()));
         return;
       }
-      pipeline(res, createWriteStream(tmp, { highWaterMark: 1 << 20 })).then(resolve, reject);
+      writeBody(res, tmp).then(resolve, reject);
     });
     req.on('error', reject);
+  });
+}
+
+/**
+ * The body into `tmp`. Chunks are written synchronously as they arrive: a page-cache write of one socket read
+ * is a few microseconds, while a stream's thread-pool round trip per chunk made loopback downloads ~1.8× slower
+ * than curl (1.3–1.5× with these; batching them into 1 MiB writes measured no better). A body that ends early (connection dropped) fails.
+ */
+function writeBody(res: IncomingMessage, tmp: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let fd: number | null = openSync(tmp, 'w');
+    const settle = (e: Error | null) => {
+      if (fd === null) return;
+      closeSync(fd);
+      fd = null;
+      if (e) reject(e);
+      else resolve();
+    };
+    res.on('data', (chunk: Buffer) => {
+      if (fd === null) return;
+      try {
+        for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off);
+      } catch (e) {
+        settle(e as Error);
+        res.destroy();
+      }
+    });
+    res.on('end', () => settle(res.complete ? null : new Error('the body ended early (aborted)')));
+    res.on('error', (e) => settle(e));
+    res.on('close', () => settle(new Error('the connection closed before the whole body arrived (aborted)')));
   });
 }
