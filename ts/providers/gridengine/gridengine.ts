@@ -143,7 +143,10 @@ export class GridEngineProvider extends ClusterProvider {
       const field = (name: string) => new RegExp(`^${name}\\s+(.*)$`, 'm').exec(block)?.[1]?.trim();
       const report =
         field('jobnumber') === undefined
-          ? this.unrecorded(id, `qacct: ${block.trim().replace(/\s*\n\s*/g, '; ') || `exit code ${r.exitCode}`}`)
+          ? this.unrecorded(
+              id,
+              `qacct: ${block.trim().replace(/\s*\n\s*/g, '; ') || `exit code ${r.exitCode}`}`,
+            )
           : accountingReport(field('failed') ?? '0', Number.parseInt(field('exit_status') ?? '0', 10));
       reports.set(id, report);
     }
