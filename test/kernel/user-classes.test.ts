@@ -97,7 +97,7 @@ describe.each(EXECUTORS)('user classes on %s', (name, make) => {
     expect(e).not.toBeInstanceOf(LooseError);
     expect(e!.message).toBe('no class here');
     expect(e!.stack).toMatch(
-      /^Error: no class here\n[^]*\[parsl-ts: LooseError is rebuilt as an Error: its class is not registered here; registerClass\(LooseError.*\]$/,
+      /^Error: no class here\n[\s\S]*\[parsl-ts: LooseError is rebuilt as an Error: its class is not registered here; registerClass\(LooseError.*\]$/,
     );
   });
 });
