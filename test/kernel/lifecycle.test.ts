@@ -203,7 +203,7 @@ describe('File', () => {
       '/data/set.csv',
       'set.csv',
     ]);
-    expect(() => f.filepath).toThrow(/staged/);
+    expect(() => f.filepath).toThrow(/no local path.*storageAccess/);
     const p = new parsl.File('/tmp/x.txt');
     expect([p.scheme, p.path, p.filepath, `${p}`]).toEqual([
       'file',
