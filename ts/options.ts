@@ -135,9 +135,21 @@ export class OptionReader<T extends object> {
     return v;
   }
 
-  /** A non-empty string. */
+  line(field: keyof T & string, dflt: string): string;
+  line(field: keyof T & string, dflt: undefined): string | undefined;
+  /**
+   * A string that lands on one line of a generated file (a `#SBATCH` directive, a submit description): a newline
+   * would add a line of the user's making, and other control characters mean the value was not typed as meant.
+   */
+  line(field: keyof T & string, dflt: string | undefined): string | undefined {
+    const v = dflt === undefined ? this.string(field, undefined) : this.string(field, dflt);
+    if (v !== undefined && hasControl(v)) this.fail(field, ONE_LINE);
+    return v;
+  }
+
+  /** A non-empty string on one line (names, labels and paths never hold control characters). */
   name(field: keyof T & string, dflt: string): string {
-    const v = this.string(field, dflt);
+    const v = this.line(field, dflt);
     if (v.length === 0) this.fail(field, 'a non-empty string');
     return v;
   }
@@ -180,6 +192,14 @@ export class OptionReader<T extends object> {
     if (want !== null) this.fail(field, want);
     return v as V;
   }
+}
+
+/** What {@link OptionReader.line} wants, for callers that check a value of their own shape. */
+export const ONE_LINE = 'a string on one line, without newlines or other control characters';
+
+/** True when `s` holds a control character (C0, DEL or C1: newlines, tabs, escapes). */
+export function hasControl(s: string): boolean {
+  return /\p{Cc}/u.test(s);
 }
 
 function checkNumber(v: number, r: NumberRule): boolean {

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are bash, where ${VAR} is meant literally
 /** Submit-script rendering, option validation and error classes (no scheduler needed). */
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   ConfigurationError,
@@ -15,20 +15,16 @@ import {
 import { describe, expect, test } from 'vitest';
 import { substitute, walltimeToMinutes, walltimeToSeconds } from '#internal';
 import { tempDir } from '../helpers/paths.js';
+import { renderSubmitScript } from '../helpers/submit-scripts.js';
 
 async function renderSlurm(options: ConstructorParameters<typeof SlurmProvider>[0]): Promise<string> {
-  const scriptDir = tempDir('render').path;
-  const bin = join(scriptDir, 'bin');
-  await mkdir(bin);
-  await writeFile(join(bin, 'sbatch'), '#!/bin/bash\necho "$FAKE_ANSWER"\n', { mode: 0o755 });
-  // A stand-in sbatch that only answers, so the script itself is what is under test.
-  const channel = new LocalChannel({
-    envs: { PATH: `${bin}:${process.env.PATH}`, FAKE_ANSWER: 'Submitted batch job 42' },
-  });
-  const p = new SlurmProvider({ channel, scriptDir, ...options });
-  expect(await p.submit('worker --x', 4, 'parsl.block-0')).toBe('42');
-  const file = (await readdir(scriptDir)).find((f) => f.endsWith('.submit')) as string;
-  return readFile(join(scriptDir, file), 'utf8');
+  const { jobId, text } = await renderSubmitScript(
+    (c) => new SlurmProvider({ ...c, ...options }),
+    'sbatch',
+    'Submitted batch job 42',
+  );
+  expect(jobId).toBe('42');
+  return text;
 }
 
 describe('walltime', () => {

@@ -51,8 +51,8 @@ export class CobaltProvider extends ClusterProvider {
       initBlocks: 0,
       maxBlocks: 10,
     });
-    this.account = o.string('account', undefined);
-    this.queue = o.string('queue', undefined);
+    this.account = o.line('account', undefined);
+    this.queue = o.line('queue', undefined);
   }
 
   protected renderScript(job: { jobName: string; paths: SubmitPaths; userScript: string }): string {

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, posix, resolve } from 'node:path';
 import { SingleNodeLauncher } from '../../launchers/single-node.js';
-import { type KeySet, OptionReader } from '../../options.js';
+import { hasControl, type KeySet, ONE_LINE, OptionReader } from '../../options.js';
 import { shellQuote } from '../../shell.js';
 import { JobState } from '../base.js';
 import {
@@ -57,9 +57,12 @@ export class CondorProvider extends ClusterProvider {
       cmdTimeout: 60,
       launcher: () => new SingleNodeLauncher(),
     });
-    this.requirements = o.string('requirements', '');
-    this.project = o.string('project', '');
+    this.requirements = o.line('requirements', '');
+    this.project = o.line('project', '');
     this.environment = o.stringRecord('environment', {});
+    // Names and values share the submit description's one `environment = "…"` line.
+    if (Object.entries(this.environment).some(([k, v]) => hasControl(k) || hasControl(v)))
+      o.fail('environment', `an object of strings, each name and value ${ONE_LINE}`);
     this.statusBatchSize = 100;
   }
 

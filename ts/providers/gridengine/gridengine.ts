@@ -77,7 +77,7 @@ export class GridEngineProvider extends ClusterProvider {
       cmdTimeout: 60,
       launcher: () => new SingleNodeLauncher(),
     });
-    this.queue = o.string('queue', undefined);
+    this.queue = o.line('queue', undefined);
   }
 
   protected renderScript(job: { jobName: string; paths: SubmitPaths; userScript: string }): string {

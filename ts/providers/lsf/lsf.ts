@@ -63,8 +63,8 @@ export class LSFProvider extends ClusterProvider {
       cmdTimeout: 120,
       launcher: () => new JsrunLauncher(),
     });
-    this.project = o.string('project', undefined);
-    this.queue = o.string('queue', undefined);
+    this.project = o.line('project', undefined);
+    this.queue = o.line('queue', undefined);
     this.requestByNodes = o.bool('requestByNodes', true);
     this.coresPerBlock = o.number('coresPerBlock', undefined, { integer: true, min: 1 });
     this.bsubRedirection = o.bool('bsubRedirection', false);

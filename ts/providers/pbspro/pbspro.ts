@@ -34,7 +34,7 @@ export class PBSProProvider extends TorqueProvider {
     const reader = new OptionReader<PBSProProviderOptions>('PBSProProvider', options, PBSPRO_OPTIONS);
     super(options, { reader, defaults: { label: 'pbspro', launcher: () => new SingleNodeLauncher() } });
     this.cpusPerNode = reader.int('cpusPerNode', 1);
-    this.selectOptions = reader.string('selectOptions', '');
+    this.selectOptions = reader.line('selectOptions', '');
   }
 
   protected override renderScript(job: {

@@ -1,5 +1,5 @@
 import { SrunLauncher } from '../../launchers/srun.js';
-import { type KeySet, OptionReader } from '../../options.js';
+import { hasControl, type KeySet, OptionReader } from '../../options.js';
 import { shellQuote } from '../../shell.js';
 import { JobState } from '../base.js';
 import {
@@ -103,18 +103,19 @@ export class SlurmProvider extends ClusterProvider {
   constructor(options: SlurmProviderOptions = {}) {
     const o = new OptionReader<SlurmProviderOptions>('SlurmProvider', options, SLURM_OPTIONS);
     super(o, { label: 'slurm', walltime: '00:10:00', cmdTimeout: 10, launcher: () => new SrunLauncher() });
-    this.partition = o.string('partition', undefined);
-    this.account = o.string('account', undefined);
-    this.qos = o.string('qos', undefined);
-    this.constraint = o.string('constraint', undefined);
-    this.clusters = o.string('clusters', undefined);
+    this.partition = o.line('partition', undefined);
+    this.account = o.line('account', undefined);
+    this.qos = o.line('qos', undefined);
+    this.constraint = o.line('constraint', undefined);
+    this.clusters = o.line('clusters', undefined);
     this.exclusive = o.bool('exclusive', true);
     this.gpusPerNode = o.check<number | string | undefined>('gpusPerNode', undefined, (v) =>
-      (typeof v === 'number' && Number.isInteger(v) && v > 0) || (typeof v === 'string' && v !== '')
+      (typeof v === 'number' && Number.isInteger(v) && v > 0) ||
+      (typeof v === 'string' && v !== '' && !hasControl(v))
         ? null
-        : "a count of GPUs or a type and count, e.g. 'a100:2'",
+        : "a count of GPUs or a type and count on one line, e.g. 'a100:2'",
     );
-    this.gres = o.string('gres', undefined);
+    this.gres = o.line('gres', undefined);
   }
 
   protected renderScript(job: {

@@ -69,8 +69,8 @@ export class TorqueProvider extends ClusterProvider {
       launcher: () => new AprunLauncher(),
       ...subclass?.defaults,
     });
-    this.account = o.string('account', undefined);
-    this.queue = o.string('queue', undefined);
+    this.account = o.line('account', undefined);
+    this.queue = o.line('queue', undefined);
   }
 
   protected renderScript(job: {
