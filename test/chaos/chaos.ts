@@ -50,6 +50,8 @@ export class Killer {
     seed: number,
     private readonly everyMs: number,
     private readonly stopShare = 1 / 3,
+    /** The killer stops itself after this many kills, even while the stream waits for a task to settle. */
+    private readonly limit = Number.POSITIVE_INFINITY,
   ) {
     this.#random = seededRandom(seed);
   }
@@ -64,6 +66,10 @@ export class Killer {
   }
 
   #strike(): void {
+    if (this.kills.length >= this.limit) {
+      this.stop();
+      return;
+    }
     const candidates = targets(this.run)
       .filter((t) => !isStopped(t.pid))
       .sort((a, b) => a.pid - b.pid);
@@ -128,7 +134,8 @@ export async function runChaos(run: Run, o: ChaosOptions): Promise<ChaosReport> 
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
   }, 100);
   const started = Date.now();
-  const killer = o.killEveryMs === null ? null : new Killer(run, o.seed, o.killEveryMs);
+  const killer =
+    o.killEveryMs === null ? null : new Killer(run, o.seed, o.killEveryMs, undefined, o.kills ?? undefined);
   const kills = () => killer?.kills ?? [];
   const more = () =>
     (o.kills === null || kills().length < o.kills) &&

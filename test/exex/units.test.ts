@@ -1,4 +1,4 @@
-import { ConfigurationError, ExtremeScaleExecutor, LocalProvider } from 'parsl-ts';
+import { ConfigurationError, ExtremeScaleExecutor, LocalProvider, MpiExecLauncher } from 'parsl-ts';
 import { describe, expect, test } from 'vitest';
 import {
   decodeTaskData,
@@ -17,9 +17,13 @@ describe('ExtremeScaleExecutor options', () => {
   test('ranks per block, and clear errors for bad or process-pool options', () => {
     const ex = new ExtremeScaleExecutor({
       ranksPerNode: 3,
-      provider: new LocalProvider({ nodesPerBlock: 2 }),
+      provider: new LocalProvider({ nodesPerBlock: 2, launcher: new MpiExecLauncher() }),
     });
     expect(ex.ranksPerBlock).toBe(6);
+    // Two nodes behind a launcher that only runs commands would start one-rank pools: refused when constructed.
+    expect(
+      () => new ExtremeScaleExecutor({ ranksPerNode: 3, provider: new LocalProvider({ nodesPerBlock: 2 }) }),
+    ).toThrow(/SingleNodeLauncher only runs commands.*MpiExecLauncher/);
     expect(ex.workersPerNode).toBe(3);
     expect(ex.label).toBe('ExtremeScaleExecutor');
     expect(() => new ExtremeScaleExecutor({ ranksPerNode: 0 })).toThrow(ConfigurationError);

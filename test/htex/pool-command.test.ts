@@ -152,7 +152,7 @@ describe('pool commands are data, read back by the subcommand they name', () => 
     expect(command.split(' ')).toEqual(expect.arrayContaining(['worker-pool', '--block-id=0', '--debug']));
   });
 
-  test('ExtremeScale: mpi-worker-pool with only the flags its ranks read; ranksPerNode tasks per node', async () => {
+  test('ExtremeScale: mpi-worker-pool with only the flags its ranks read; behind mpiLauncher, one mpiexec per block', async () => {
     const provider = new RecordingProvider(2);
     const ex = new ExtremeScaleExecutor({
       label: 'exex',
@@ -198,10 +198,11 @@ describe('pool commands are data, read back by the subcommand they name', () => 
       logdir,
       debug: false,
     });
-    // The hook: the launcher starts one rank per slot, not one pool per node.
+    // The hook: behind mpiLauncher the block's one mpiexec starts every rank, so the provider's launcher runs the
+    // command once per node, not once per rank (without mpiLauncher, a launcher that starts MPI gets ranksPerNode).
     expect(provider.submitted).toHaveLength(1);
     const { command, tasksPerNode } = provider.submitted[0]!;
-    expect(tasksPerNode).toBe(3);
+    expect(tasksPerNode).toBe(1);
     expect(command.startsWith(`mpiexec.mpich -n 6 ${process.execPath} `)).toBe(true);
     expect(command.split(' ')).toContain('mpi-worker-pool');
   });
