@@ -23,7 +23,7 @@ describeEachRun(
         window: 64,
         retries: RETRIES,
       });
-      console.log(JSON.stringify({ ...report, kills: { ...report.kills, log: undefined } }));
+      console.log(JSON.stringify({ ...report, failures: report.failures.slice(0, 3) }));
       expect(report.kills.SIGKILL + report.kills.SIGSTOP).toBe(6);
       expect(report.failures).toEqual([]);
       expect(report.sideEffects.outOfBounds).toEqual([]);
