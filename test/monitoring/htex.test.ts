@@ -38,7 +38,12 @@ test("HTEX: Parsl's test_basic row counts, node and block rows, resource samples
   if (ex.statuses().size === 0) await ex.scaleOut(1);
   const sleeper = parsl.bashApp(() => 'sleep 0.6 & sleep 0.6; wait');
   await sleeper();
-  const double = parsl.app((x: number) => x * 2);
+  // A synchronous task that lasts longer than the interval: its timer cannot fire, its end is sampled.
+  const double = parsl.app((x: number) => {
+    const end = Date.now() + 150;
+    while (Date.now() < end);
+    return x * 2;
+  });
   expect(await double(21)).toBe(42);
   await dfk.cleanup();
   await expectNoProcessLeft(runDir);
@@ -76,7 +81,7 @@ test("HTEX: Parsl's test_basic row counts, node and block rows, resource samples
     expect(Math.max(...res.map((r) => r.psutil_process_children_count!))).toBeGreaterThanOrEqual(2);
     expect(res.every((r) => r.psutil_process_memory_resident! > 0)).toBe(true);
     expect(res[0]!.resource_monitoring_interval).toBe(0.1);
-    // A synchronous JS task gets its final sample.
+    // The synchronous task: its end sample only.
     expect(count('SELECT count(*) AS n FROM resource WHERE task_id = 1')).toBe(1);
   } finally {
     db.close();

@@ -11,18 +11,22 @@ import type { ExecutorTask, TaskOutcome } from './base.js';
  * first time only; ids recorded as sent now are pushed on `added`.
  */
 export function taskToWire(t: ExecutorTask, known: KnownFunctions, added: string[]): TaskWire {
-  const w: TaskWire = {
+  const fn = known.inTask(t.fn, added);
+  const args = encodeArgs(t.args);
+  // Threads share the kernel's process: their tasks report times only, never resource samples (as in Parsl).
+  // One literal with `monitor` always present (undefined when off), not a spread: a task is built and cloned
+  // at the kernel's full rate, and a spread copy of it costs more than the rest of this function.
+  return {
     id: t.id,
     tryId: t.tryId,
     appName: t.appName,
     kind: t.kind,
-    fn: known.inTask(t.fn, added),
-    args: encodeArgs(t.args),
+    fn,
+    args,
     walltimeMs: t.walltimeMs,
     bash: t.bash,
+    monitor: t.monitor === null || t.monitor === undefined ? undefined : 0,
   };
-  // Threads share the kernel's process: their tasks report times only, never resource samples (as in Parsl).
-  return t.monitor === null || t.monitor === undefined ? w : { ...w, monitor: 0 };
 }
 
 export function outcomeFromWire(r: ResultWire): TaskOutcome {

@@ -88,7 +88,7 @@ export class MonitoringHub implements KernelObserverStarter {
   /** Called by the kernel at load(): opens the database (a clear error if it cannot) and the writer. */
   async start(run: ObservedRun): Promise<KernelObserver> {
     const path = this.databasePath(run.runDirBase);
-    const link = await WriterLink.start(path, run.runId);
+    const link = await WriterLink.start(path, run.runId, this.resourceMonitoringInterval);
     const began = Date.now();
     link.batch.workflowStart = {
       name: this.workflowName ?? scriptName(),
@@ -101,7 +101,7 @@ export class MonitoringHub implements KernelObserverStarter {
     link.rowsAdded();
     const workers = this.resourceMonitoringEnabled ? this.resourceMonitoringInterval : 0;
     log.info(`monitoring run ${run.runId} into ${path}`);
-    return new TaskRows(link, workers, this.resourceMonitoringInterval, async ({ completed, failed }) => {
+    return new TaskRows(link, workers, async ({ completed, failed }) => {
       link.batch.workflowEnd = { timeCompleted: Date.now(), completed, failed };
       link.rowsAdded();
       const rows = await link.close();

@@ -68,27 +68,50 @@ export function decodeTask(
   buf: Buffer,
 ): { wire: TaskWire; resources: TaskResources | null } {
   const [tryId, appName, kind, walltimeMs, bash, resources, args, monitor] = open(buf) as Header;
-  const wire: TaskWire = { id, tryId, appName, kind, fn, args, walltimeMs, bash };
-  return { wire: monitor === undefined ? wire : { ...wire, monitor }, resources };
+  // `monitor` is undefined unless monitored: one shape, no copy per task.
+  return { wire: { id, tryId, appName, kind, fn, args, walltimeMs, bash, monitor }, resources };
 }
 
-/** A result body: `[ok, value or error]`, and the worker's report third when the task was monitored. */
+/**
+ * A result body: `[ok, value or error]`, then, when the task was monitored, the worker's report flattened
+ * (started, ended, hostname, blockId, samples): positions instead of keys, as results go by at full rate.
+ */
 export function encodeResultBody(r: ResultWire): Buffer {
-  const body: unknown[] = r.ok ? [1, r.value] : [0, r.error];
-  if (r.worker !== undefined) body.push(r.worker);
+  const w = r.worker;
+  const body: unknown[] =
+    w === undefined
+      ? [r.ok ? 1 : 0, r.ok ? r.value : r.error]
+      : [r.ok ? 1 : 0, r.ok ? r.value : r.error, w.started, w.ended, w.hostname, w.blockId, w.samples];
   return r.ok && jsonSafe(r.value, 0) ? jsonBody(body) : v8Body(body);
 }
 
+type ResultBody = [
+  ok: number,
+  value: unknown,
+  started?: number,
+  ended?: number,
+  hostname?: string,
+  blockId?: string | null,
+  samples?: WorkerReport['samples'],
+];
+
 export function decodeResultBody(buf: Buffer): TaskOutcome {
-  const [ok, v, worker] = open(buf) as [number, unknown, WorkerReport | undefined];
-  if (worker === undefined) {
-    return ok === 1
-      ? { ok: true, value: decodeValue(v) }
-      : { ok: false, error: fromRemoteError(v as RemoteErrorData) };
+  const b = open(buf) as ResultBody;
+  if (b.length === 2) {
+    return b[0] === 1
+      ? { ok: true, value: decodeValue(b[1]) }
+      : { ok: false, error: fromRemoteError(b[1] as RemoteErrorData) };
   }
-  return ok === 1
-    ? { ok: true, value: decodeValue(v), worker }
-    : { ok: false, error: fromRemoteError(v as RemoteErrorData), worker };
+  const worker: WorkerReport = {
+    started: b[2]!,
+    ended: b[3]!,
+    hostname: b[4]!,
+    blockId: b[5] ?? null,
+    samples: b[6] ?? null,
+  };
+  return b[0] === 1
+    ? { ok: true, value: decodeValue(b[1]), worker }
+    : { ok: false, error: fromRemoteError(b[1] as RemoteErrorData), worker };
 }
 
 function jsonBody(v: unknown): Buffer {
