@@ -87,3 +87,42 @@ test("HTEX: Parsl's test_basic row counts, node and block rows, resource samples
     db.close();
   }
 });
+
+test('HTEX with sampling on, a flood of short tasks: samples per worker and interval, not per task', async () => {
+  const { runDir } = freshRunDir('monitoring-htex-flood');
+  marker = runDir;
+  const ex = new HighThroughputExecutor({
+    label: 'htex',
+    address: '127.0.0.1',
+    maxWorkersPerNode: 2,
+    provider: new LocalProvider({ launcher: new SimpleLauncher({ debug: false }), initBlocks: 1 }),
+  });
+  const dfk = await parsl.load(
+    new parsl.Config({
+      executors: [ex],
+      runDir,
+      strategy: 'none',
+      monitoring: new parsl.MonitoringHub({ resourceMonitoringInterval: 60 }),
+    }),
+  );
+  if (ex.statuses().size === 0) await ex.scaleOut(1);
+  const noop = parsl.app((x: number) => x);
+  const n = 500;
+  const results = await Promise.all(Array.from({ length: n }, (_, i) => noop(i)));
+  expect(results[n - 1]).toBe(n - 1);
+  await dfk.cleanup();
+  await expectNoProcessLeft(runDir);
+
+  const db = new Database(join(runDir, 'monitoring.db'), { readonly: true });
+  try {
+    const one = (sql: string) => db.prepare(sql).get() as Record<string, number>;
+    expect(one('SELECT count(*) AS n FROM status').n).toBe(5 * n);
+    // Within one interval each worker samples its first task only (Parsl's per-task monitor: 2 per task).
+    const s = one('SELECT count(*) AS n, count(DISTINCT psutil_process_pid) AS pids FROM resource');
+    expect(s.n).toBeGreaterThanOrEqual(1);
+    expect(s.n).toBeLessThanOrEqual(2);
+    expect(s.pids).toBe(s.n);
+  } finally {
+    db.close();
+  }
+});

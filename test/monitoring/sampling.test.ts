@@ -83,9 +83,18 @@ describe('worker resource sampling', () => {
     expect(run(w, 0.5, 2100, true)).toEqual([500, 1000, 1500, 2000, 2100]);
   });
 
-  test('sampling off: no timer, no samples, times only', () => {
+  test("interval 0 (Parsl's: no periodic sampling): one sample at each task's end, no timer", () => {
     const w = sampler();
-    const watch = new TaskWatch(0, w.sampler);
+    expect(run(w, 0, 0)).toEqual([0]);
+    expect(run(w, 0, 0)).toEqual([0]);
+    expect(run(w, 0, 5, true)).toEqual([5]);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(w.reads).toBe(3);
+  });
+
+  test('sampling off (-1, and always for the thread pool): no timer, no samples, times only', () => {
+    const w = sampler();
+    const watch = new TaskWatch(-1, w.sampler);
     expect(vi.getTimerCount()).toBe(0);
     vi.advanceTimersByTime(10);
     const r = watch.finish({ id: 0, ok: true, value: null } as ResultWire).worker!;

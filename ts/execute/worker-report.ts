@@ -26,7 +26,7 @@ export class TaskWatch {
   readonly #sampler: WorkerSampler | null;
 
   constructor(intervalSeconds: number, sampler: WorkerSampler = workerSampler) {
-    this.#samples = intervalSeconds > 0 ? [] : null;
+    this.#samples = intervalSeconds >= 0 ? [] : null;
     this.#sampler = this.#samples === null ? null : sampler;
     this.#sampler?.begin(this.#samples!, intervalSeconds * 1000);
   }
@@ -72,6 +72,7 @@ export class WorkerSampler {
     if (this.#timer !== null && intervalMs === this.#intervalMs) return;
     this.#stop();
     this.#intervalMs = intervalMs;
+    if (intervalMs === 0) return; // each task's end only
     this.#timer = setInterval(() => this.#tick(), intervalMs);
     this.#timer.unref();
   }

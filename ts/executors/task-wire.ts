@@ -25,7 +25,7 @@ export function taskToWire(t: ExecutorTask, known: KnownFunctions, added: string
     args,
     walltimeMs: t.walltimeMs,
     bash: t.bash,
-    monitor: t.monitor === null || t.monitor === undefined ? undefined : 0,
+    monitor: t.monitor === null || t.monitor === undefined ? undefined : -1,
   };
 }
 

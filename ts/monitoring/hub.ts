@@ -30,7 +30,7 @@ export interface MonitoringHubOptions {
   monitoringDebug?: boolean;
   /** Sample CPU, memory and I/O of the process tree running each task (not for the thread pool). @default true */
   resourceMonitoringEnabled?: boolean;
-  /** Seconds between samples while a task runs; 0 = one sample at the end only. @default 30 */
+  /** Seconds between samples of a worker while it runs tasks; 0 = one sample at each task's end only (Parsl's 0: no periodic sampling). @default 30 */
   resourceMonitoringInterval?: number;
 }
 
@@ -99,7 +99,7 @@ export class MonitoringHub implements KernelObserverStarter {
       rundir: resolve(run.runDir),
     };
     link.rowsAdded();
-    const workers = this.resourceMonitoringEnabled ? this.resourceMonitoringInterval : 0;
+    const workers = this.resourceMonitoringEnabled ? this.resourceMonitoringInterval : -1;
     log.info(`monitoring run ${run.runId} into ${path}`);
     return new TaskRows(link, workers, async ({ completed, failed }) => {
       link.batch.workflowEnd = { timeCompleted: Date.now(), completed, failed };
