@@ -13,8 +13,9 @@ afterEach(() => {
   if (marker !== '') killAll(marker);
 });
 
-test("HTEX: Parsl's test_basic row counts, node and block rows, resource samples of a bash app's tree", async () => {
-  const { runDir } = freshRunDir('monitoring-htex');
+/** A kernel with one HTEX block of 2 workers on this host and monitoring on. */
+async function loadMonitored(name: string, hub: parsl.MonitoringHubOptions) {
+  const { runDir } = freshRunDir(name);
   marker = runDir;
   const ex = new HighThroughputExecutor({
     label: 'htex',
@@ -32,10 +33,18 @@ test("HTEX: Parsl's test_basic row counts, node and block rows, resource samples
       runDir,
       strategy: 'none',
       strategyPeriod: 0.1,
-      monitoring: new parsl.MonitoringHub({ resourceMonitoringInterval: 0.1, workflowName: 'htex-test' }),
+      monitoring: new parsl.MonitoringHub(hub),
     }),
   );
   if (ex.statuses().size === 0) await ex.scaleOut(1);
+  return { runDir, dfk };
+}
+
+test("HTEX: Parsl's test_basic row counts, node and block rows, resource samples of a bash app's tree", async () => {
+  const { runDir, dfk } = await loadMonitored('monitoring-htex', {
+    resourceMonitoringInterval: 0.1,
+    workflowName: 'htex-test',
+  });
   const sleeper = parsl.bashApp(() => 'sleep 0.6 & sleep 0.6; wait');
   await sleeper();
   // A synchronous task that lasts longer than the interval: its timer cannot fire, its end is sampled.
@@ -89,23 +98,7 @@ test("HTEX: Parsl's test_basic row counts, node and block rows, resource samples
 });
 
 test('HTEX with sampling on, a flood of short tasks: samples per worker and interval, not per task', async () => {
-  const { runDir } = freshRunDir('monitoring-htex-flood');
-  marker = runDir;
-  const ex = new HighThroughputExecutor({
-    label: 'htex',
-    address: '127.0.0.1',
-    maxWorkersPerNode: 2,
-    provider: new LocalProvider({ launcher: new SimpleLauncher({ debug: false }), initBlocks: 1 }),
-  });
-  const dfk = await parsl.load(
-    new parsl.Config({
-      executors: [ex],
-      runDir,
-      strategy: 'none',
-      monitoring: new parsl.MonitoringHub({ resourceMonitoringInterval: 60 }),
-    }),
-  );
-  if (ex.statuses().size === 0) await ex.scaleOut(1);
+  const { runDir, dfk } = await loadMonitored('monitoring-htex-flood', { resourceMonitoringInterval: 60 });
   const noop = parsl.app((x: number) => x);
   const n = 500;
   const results = await Promise.all(Array.from({ length: n }, (_, i) => noop(i)));
