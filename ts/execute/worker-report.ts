@@ -106,6 +106,11 @@ export function watchTask(t: TaskWire): TaskWatch | null {
   return t.monitor === undefined ? null : new TaskWatch(t.monitor);
 }
 
+/** The report of a task that ran on a thread of the kernel's process (no samples: the process is the kernel's). */
+export function threadReport(started: number, ended: number): WorkerReport {
+  return { started, ended, hostname: HOST, blockId: null, samples: null };
+}
+
 /** The report of a task that ran in the kernel's own process (no samples: the kernel is not the task's). */
 export function localReport(started: number): WorkerReport {
   return { started, ended: now(), hostname: HOST, blockId: null, samples: null };

@@ -1,7 +1,7 @@
 /** Conversions between the kernel's task and outcome and the wire shapes every worker understands. */
 
 import type { KnownFunctions } from '../execute/function-cache.js';
-import type { ResultWire, TaskWire } from '../execute/task-wire.js';
+import type { ResultWire, TaskWire, WorkerReport } from '../execute/task-wire.js';
 import { fromRemoteError } from '../serialize/remote-error.js';
 import { decodeValue, encodeArgs } from '../serialize/values.js';
 import type { ExecutorTask, TaskOutcome } from './base.js';
@@ -29,8 +29,8 @@ export function taskToWire(t: ExecutorTask, known: KnownFunctions, added: string
   };
 }
 
-export function outcomeFromWire(r: ResultWire): TaskOutcome {
-  const worker = r.worker;
+/** `worker`: the report when it travelled beside the result rather than in it. */
+export function outcomeFromWire(r: ResultWire, worker: WorkerReport | undefined = r.worker): TaskOutcome {
   if (worker === undefined)
     return r.ok ? { ok: true, value: decodeValue(r.value) } : { ok: false, error: fromRemoteError(r.error) };
   return r.ok
