@@ -59,7 +59,13 @@ export {
   decodeManagerMessage,
   encode,
 } from './executors/htex/protocol.js';
-export { decodeTask, encodeTaskBody, type TaskResources } from './executors/htex/task-codec.js';
+export {
+  decodeResultBody,
+  decodeTask,
+  encodeResultBody,
+  encodeTaskBody,
+  type TaskResources,
+} from './executors/htex/task-codec.js';
 export { NodeAccounting } from './executors/mpi-apps/node-accounting.js';
 export { blockNodes, expandHostlist } from './executors/mpi-apps/node-list.js';
 export { mpiTaskEnv } from './executors/mpi-apps/prefix.js';
