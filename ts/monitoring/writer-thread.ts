@@ -4,12 +4,13 @@
  * writes the rest, analyzes, checkpoints the WAL and answers 'closed'. Blocking here (a reader's lock, a slow
  * disk) never blocks the kernel: batches wait in this thread's queue.
  *
- * The writer paces itself to WRITER_SHARE of one core while the workflow runs: after a write that took w ms it
- * waits w × (1 / WRITER_SHARE − 1) before the next, merging what arrived meanwhile into one transaction (which
- * also makes each row cheaper). A workflow of ordinary tasks is written as it goes (a batch of 100 ms of
- * events takes a few ms); a flood of no-op tasks outruns any SQLite writer, and then monitoring waits instead
- * of taking the cores from the workflow: the backlog is written at full speed at close, or as soon as it
- * exceeds MAX_BACKLOG_EVENTS.
+ * The writer paces itself while the workflow runs: after a write that took w ms it waits w × (1 / share − 1)
+ * before the next, merging what arrived meanwhile into one transaction (which also makes each row cheaper).
+ * The share of one core is KEEPING_UP_SHARE while it keeps up, so a workflow of ordinary tasks is written as
+ * it goes (a batch of 100 ms of events takes a few ms). A flood of very short tasks outruns any SQLite writer:
+ * once more than FLOOD_EVENTS wait, the share drops to FLOOD_SHARE, and monitoring waits instead of taking the
+ * cores from the workflow. The backlog is written at full speed at close, or while more than
+ * MAX_BACKLOG_EVENTS wait (memory outranks politeness).
  */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
@@ -37,7 +38,10 @@ try {
   process.exit(0);
 }
 
-const WRITER_SHARE = 0.1;
+const KEEPING_UP_SHARE = 0.1;
+const FLOOD_SHARE = 0.02;
+/** 16 chunks of 2,048 task events: about half a second of SQLite, five seconds behind at the usual share. */
+const FLOOD_EVENTS = 32 * 1024;
 const MAX_BACKLOG_EVENTS = 500_000;
 /** Task events per transaction, at most (a backlog is written in parts this large). */
 const EVENTS_PER_WRITE = 64 * 1024;
@@ -69,7 +73,8 @@ function schedule(): void {
     const t0 = performance.now();
     writeSome();
     const t1 = performance.now();
-    nextWrite = t1 + (t1 - t0) * (1 / WRITER_SHARE - 1);
+    const share = queuedEvents > FLOOD_EVENTS ? FLOOD_SHARE : KEEPING_UP_SHARE;
+    nextWrite = t1 + (t1 - t0) * (1 / share - 1);
     schedule();
   }, wait);
 }

@@ -80,6 +80,14 @@ export function decodeTask(
  */
 export function encodeResultBody(r: ResultWire): Buffer {
   const w = r.worker;
+  if (w !== undefined && r.ok && w.samples === null && jsonSafe(r.value, 0)) {
+    // The common monitored result, printed directly: the host and block part is the same for every result.
+    const started = Math.round(w.started * 1000);
+    const duration = Math.round(w.ended * 1000) - started;
+    return jsonText(
+      `[1,${JSON.stringify(r.value)},${started},${duration}${placeText(w.hostname, w.blockId)}]`,
+    );
+  }
   const body: unknown[] = [r.ok ? 1 : 0, r.ok ? r.value : r.error];
   if (w !== undefined) {
     const started = Math.round(w.started * 1000);
@@ -87,6 +95,16 @@ export function encodeResultBody(r: ResultWire): Buffer {
     if (w.samples !== null) body.push(w.samples);
   }
   return r.ok && jsonSafe(r.value, 0) ? jsonBody(body) : v8Body(body);
+}
+
+let lastPlace: [host: string, block: string | null, text: string] = ['', null, ''];
+
+/** `,"host","block"`, remembered for the last host and block (a worker's never change). */
+function placeText(host: string, block: string | null): string {
+  if (host !== lastPlace[0] || block !== lastPlace[1]) {
+    lastPlace = [host, block, `,${JSON.stringify(host)},${JSON.stringify(block)}`];
+  }
+  return lastPlace[2];
 }
 
 type ResultBody = [
@@ -119,7 +137,10 @@ export function decodeResultBody(buf: Buffer): TaskOutcome {
 }
 
 function jsonBody(v: unknown): Buffer {
-  const s = JSON.stringify(v);
+  return jsonText(JSON.stringify(v));
+}
+
+function jsonText(s: string): Buffer {
   const b = Buffer.allocUnsafe(1 + Buffer.byteLength(s));
   b[0] = J;
   b.write(s, 1);
