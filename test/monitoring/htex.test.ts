@@ -110,10 +110,12 @@ test('HTEX with sampling on, a flood of short tasks: samples per worker and inte
   try {
     const one = (sql: string) => db.prepare(sql).get() as Record<string, number>;
     expect(one('SELECT count(*) AS n FROM status').n).toBe(5 * n);
-    // Within one interval each worker samples its first task only (Parsl's per-task monitor: 2 per task).
+    // Within one interval each worker samples its first task only (Parsl's per-task monitor: 2 per task). The
+    // poller may have started a second block of 2 workers before the first registered.
+    const workers = 2 * one('SELECT count(DISTINCT block_id) AS n FROM try').n!;
     const s = one('SELECT count(*) AS n, count(DISTINCT psutil_process_pid) AS pids FROM resource');
     expect(s.n).toBeGreaterThanOrEqual(1);
-    expect(s.n).toBeLessThanOrEqual(2);
+    expect(s.n).toBeLessThanOrEqual(workers);
     expect(s.pids).toBe(s.n);
   } finally {
     db.close();
