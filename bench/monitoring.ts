@@ -250,7 +250,8 @@ async function idle(mode: Mode) {
   try {
     const noop = parsl.app((x: number) => x);
     await Promise.all(Array.from({ length: 1000 }, (_, i) => noop(i)));
-    await new Promise((r) => setTimeout(r, 500)); // let the last batch be written
+    // Let the last batches be written: the writer paces itself, so its tail can take a second or two.
+    await new Promise((r) => setTimeout(r, 2000));
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, IDLE_MS));
