@@ -25,6 +25,7 @@ export { sampleProcessTree } from './execute/resource-sampler.js';
 export { FLUSH_AFTER_MS, TaskLoop, type TaskLoopPort } from './execute/task-loop.js';
 export type { BashOptions, ResultWire, TaskWire } from './execute/task-wire.js';
 export { appTimeout, backstopMs, callWithin, OverrunWatch, raceWalltime } from './execute/walltime.js';
+export { TaskWatch, WorkerSampler } from './execute/worker-report.js';
 export { BlockProviderExecutor, isBlockProviderExecutor } from './executors/block-provider.js';
 export { treeLayout } from './executors/exex/dispatch/tree.js';
 export {
@@ -58,7 +59,13 @@ export {
   decodeManagerMessage,
   encode,
 } from './executors/htex/protocol.js';
-export { decodeTask, encodeTaskBody, type TaskResources } from './executors/htex/task-codec.js';
+export {
+  decodeResultBody,
+  decodeTask,
+  encodeResultBody,
+  encodeTaskBody,
+  type TaskResources,
+} from './executors/htex/task-codec.js';
 export { NodeAccounting } from './executors/mpi-apps/node-accounting.js';
 export { blockNodes, expandHostlist } from './executors/mpi-apps/node-list.js';
 export { mpiTaskEnv } from './executors/mpi-apps/prefix.js';
@@ -67,9 +74,11 @@ export { Deque } from './executors/threads/deque.js';
 export { DispatchWindow } from './executors/threads/dispatch-window.js';
 export { newStartControl, StartControl, TaskClaimer } from './executors/threads/start-control.js';
 export { Strategy } from './jobs/strategy.js';
+export { EventRows } from './monitoring/event-rows.js';
 export { emptyBatch, type RowBatch } from './monitoring/rows.js';
 export { PARSL_TABLES } from './monitoring/schema.js';
 export { MonitoringStore, openForWriting } from './monitoring/store.js';
+export { EV, EventBuffer, FLAG } from './monitoring/task-events.js';
 export { TaskRows } from './monitoring/task-rows.js';
 export { fromNativeError } from './mpi/errors.js';
 export { detectLauncher, loadAddon, selectFlavor } from './mpi/load-addon.js';

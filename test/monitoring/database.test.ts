@@ -1,4 +1,5 @@
 // Parsl's test_basic row counts and Parsl's own query SQL against a database written through the thread pool.
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import * as parsl from 'parsl-ts';
@@ -239,5 +240,60 @@ describe('monitoring database (thread pool)', () => {
     const launched = q.timeline(db, runId, 3600).filter((p) => p.state === 'launched');
     expect(launched.reduce((n, p) => n + p.count, 0)).toBe(33);
     expect(q.workerUsage(db, runId, 3600).reduce((n, p) => n + p.launched - p.returned, 0)).toBe(0);
+  });
+
+  test('a burst of tasks larger than many event chunks: every row, every name, the summaries in step', async () => {
+    const q = parsl.monitoringQueries;
+    const n = 4000; // 8000 tasks, 24,000 kernel events: a dozen chunks, several writer transactions
+    const { path, runId } = await monitored(async () => {
+      const alpha = parsl.app((x: number) => x, { name: 'alpha' });
+      const beta = parsl.app(
+        (x: number, i: number) => {
+          if (i % 1000 === 999) throw new Error(`boom ${i}`);
+          return x + i;
+        },
+        { name: 'beta' },
+      );
+      const all: parsl.AppFuture<number>[] = [];
+      for (let i = 0; i < n; i++) {
+        const a = alpha(i);
+        all.push(a, beta(a, i));
+      }
+      await Promise.allSettled(all);
+    });
+    const db = open(path);
+    const rows = (sql: string) => db.prepare(sql).all();
+    expect(
+      rows('SELECT task_func_name, count(*) AS n, count(task_depends) AS d FROM task GROUP BY 1'),
+    ).toEqual([
+      { task_func_name: 'alpha', n, d: 0 },
+      { task_func_name: 'beta', n, d: n },
+    ]);
+    expect(count(db, 'try')).toBe(2 * n);
+    expect(rows('SELECT task_status_name AS s, count(*) AS n FROM status GROUP BY 1 ORDER BY 1')).toEqual([
+      { s: 'exec_done', n: 2 * n - 4 },
+      { s: 'failed', n: 4 },
+      { s: 'launched', n: 2 * n },
+      { s: 'pending', n: 2 * n },
+      { s: 'running', n: 2 * n },
+      { s: 'running_ended', n: 2 * n },
+    ]);
+    // Names travel as codes: each row still carries its own app's name, executor, host and failure.
+    expect(rows('SELECT DISTINCT task_executor AS e, hostname AS h FROM try')).toEqual([
+      { e: 'threads', h: hostname() },
+    ]);
+    expect(
+      rows(
+        `SELECT task_id AS id, task_fail_history AS f FROM try WHERE task_fail_history IS NOT NULL ORDER BY 1`,
+      ),
+    ).toEqual([1999, 3999, 5999, 7999].map((id) => ({ id, f: `Error: boom ${(id - 1) / 2}` })));
+    expect(
+      rows(`SELECT count(*) AS n FROM task JOIN status USING (run_id, task_id)
+            WHERE (task_id % 2 = 0) <> (task_func_name = 'alpha')`),
+    ).toEqual([{ n: 0 }]);
+    expect(q.stateCounts(db, runId)).toEqual({ exec_done: 2 * n - 4, failed: 4 });
+    expect(q.dagByApp(db, runId).edges).toEqual([{ from: 'alpha', to: 'beta', count: n }]);
+    const w = db.prepare('SELECT * FROM workflow').get() as Record<string, unknown>;
+    expect([w.tasks_completed_count, w.tasks_failed_count]).toEqual([2 * n - 4, 4]);
   });
 });

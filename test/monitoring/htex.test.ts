@@ -13,8 +13,9 @@ afterEach(() => {
   if (marker !== '') killAll(marker);
 });
 
-test("HTEX: Parsl's test_basic row counts, node and block rows, resource samples of a bash app's tree", async () => {
-  const { runDir } = freshRunDir('monitoring-htex');
+/** A kernel with one HTEX block of 2 workers on this host and monitoring on. */
+async function loadMonitored(name: string, hub: parsl.MonitoringHubOptions) {
+  const { runDir } = freshRunDir(name);
   marker = runDir;
   const ex = new HighThroughputExecutor({
     label: 'htex',
@@ -32,13 +33,26 @@ test("HTEX: Parsl's test_basic row counts, node and block rows, resource samples
       runDir,
       strategy: 'none',
       strategyPeriod: 0.1,
-      monitoring: new parsl.MonitoringHub({ resourceMonitoringInterval: 0.1, workflowName: 'htex-test' }),
+      monitoring: new parsl.MonitoringHub(hub),
     }),
   );
   if (ex.statuses().size === 0) await ex.scaleOut(1);
+  return { runDir, dfk };
+}
+
+test("HTEX: Parsl's test_basic row counts, node and block rows, resource samples of a bash app's tree", async () => {
+  const { runDir, dfk } = await loadMonitored('monitoring-htex', {
+    resourceMonitoringInterval: 0.1,
+    workflowName: 'htex-test',
+  });
   const sleeper = parsl.bashApp(() => 'sleep 0.6 & sleep 0.6; wait');
   await sleeper();
-  const double = parsl.app((x: number) => x * 2);
+  // A synchronous task that lasts longer than the interval: its timer cannot fire, its end is sampled.
+  const double = parsl.app((x: number) => {
+    const end = Date.now() + 150;
+    while (Date.now() < end);
+    return x * 2;
+  });
   expect(await double(21)).toBe(42);
   await dfk.cleanup();
   await expectNoProcessLeft(runDir);
@@ -76,8 +90,33 @@ test("HTEX: Parsl's test_basic row counts, node and block rows, resource samples
     expect(Math.max(...res.map((r) => r.psutil_process_children_count!))).toBeGreaterThanOrEqual(2);
     expect(res.every((r) => r.psutil_process_memory_resident! > 0)).toBe(true);
     expect(res[0]!.resource_monitoring_interval).toBe(0.1);
-    // A synchronous JS task gets its final sample.
+    // The synchronous task: its end sample only.
     expect(count('SELECT count(*) AS n FROM resource WHERE task_id = 1')).toBe(1);
+  } finally {
+    db.close();
+  }
+});
+
+test('HTEX with sampling on, a flood of short tasks: samples per worker and interval, not per task', async () => {
+  const { runDir, dfk } = await loadMonitored('monitoring-htex-flood', { resourceMonitoringInterval: 60 });
+  const noop = parsl.app((x: number) => x);
+  const n = 500;
+  const results = await Promise.all(Array.from({ length: n }, (_, i) => noop(i)));
+  expect(results[n - 1]).toBe(n - 1);
+  await dfk.cleanup();
+  await expectNoProcessLeft(runDir);
+
+  const db = new Database(join(runDir, 'monitoring.db'), { readonly: true });
+  try {
+    const one = (sql: string) => db.prepare(sql).get() as Record<string, number>;
+    expect(one('SELECT count(*) AS n FROM status').n).toBe(5 * n);
+    // Within one interval each worker samples its first task only (Parsl's per-task monitor: 2 per task). The
+    // poller may have started a second block of 2 workers before the first registered.
+    const workers = 2 * one('SELECT count(DISTINCT block_id) AS n FROM try').n!;
+    const s = one('SELECT count(*) AS n, count(DISTINCT psutil_process_pid) AS pids FROM resource');
+    expect(s.n).toBeGreaterThanOrEqual(1);
+    expect(s.n).toBeLessThanOrEqual(workers);
+    expect(s.pids).toBe(s.n);
   } finally {
     db.close();
   }

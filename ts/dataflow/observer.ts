@@ -33,7 +33,10 @@ export interface KernelObserver {
    * left; null when the task was just submitted.
    */
   taskState(task: ObservedTask, worker: WorkerReport | null, previous: TaskState | null): void;
-  /** What workers should report with results: `null` nothing, else a resource sampling interval (0 = none). */
+  /**
+   * What workers should report with results: `null` nothing, else their times and a resource sampling
+   * interval in seconds (0: one sample at each task's end; -1: no sampling).
+   */
   readonly workerSampling: number | null;
   /** Handed to executors at start, for their nodes and blocks. */
   readonly executorMonitor: ExecutorMonitor;

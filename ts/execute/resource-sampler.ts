@@ -23,19 +23,6 @@ interface ProcStat {
  * `io` file under some container setups) count as 0 rather than failing the sample.
  */
 export function sampleProcessTree(pid: number = process.pid): ResourceSample {
-  // /proc counts CPU time in 10 ms ticks: a sample of this process taken within the same tick says the same, so
-  // back-to-back short tasks share one reading (with its own time) instead of walking /proc for each.
-  const now = Date.now();
-  if (pid === process.pid && last !== null && now - last.time < TICK_MS) return { ...last, time: now };
-  const s = readTree(pid);
-  if (pid === process.pid) last = s;
-  return s;
-}
-
-const TICK_MS = 1000 / TICKS_PER_SECOND;
-let last: ResourceSample | null = null;
-
-function readTree(pid: number): ResourceSample {
   const root = readStat(pid);
   const tree = [pid, ...descendants(pid)];
   let cpuUser = 0;
@@ -130,7 +117,7 @@ function readKeyed(path: string): Map<string, number> {
 /**
  * Every live descendant of `pid`. Node (libuv), bash and most programs fork from their main thread, whose
  * `children` list is read first; the other threads' lists are read only for processes other than Node's own
- * (a Node worker has a dozen threads, and this runs once per task).
+ * (a Node worker has a dozen threads).
  */
 function descendants(pid: number): number[] {
   const out: number[] = [];

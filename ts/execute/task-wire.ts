@@ -32,7 +32,7 @@ export interface TaskWire {
   readonly bash: BashOptions | null;
   /**
    * Present when monitoring is on: the worker then reports its start and end times with the result, and
-   * resource samples every this many seconds when > 0 (see `worker-report.ts`).
+   * resource samples every this many seconds when ≥ 0 (0: at the end only; -1: none; see `worker-report.ts`).
    */
   readonly monitor?: number;
 }

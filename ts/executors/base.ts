@@ -19,9 +19,9 @@ export interface ExecutorTask {
   readonly bash: BashOptions | null;
   readonly resourceSpecification: Readonly<Record<string, unknown>>;
   /**
-   * With monitoring on: the worker reports its times with the result, and resource samples every this many
-   * seconds when > 0 (executors whose tasks share the kernel's process, like the thread pool, send none).
-   * Null without monitoring.
+   * With monitoring on: the worker reports its times with the result, and with resource sampling (≥ 0) a
+   * sample every this many seconds (0: at the task's end only); -1 without sampling (executors whose tasks
+   * share the kernel's process, like the thread pool, never sample). Null without monitoring.
    */
   readonly monitor?: number | null;
 }

@@ -30,7 +30,7 @@ export interface MonitoringHubOptions {
   monitoringDebug?: boolean;
   /** Sample CPU, memory and I/O of the process tree running each task (not for the thread pool). @default true */
   resourceMonitoringEnabled?: boolean;
-  /** Seconds between samples while a task runs; 0 = one sample at the end only. @default 30 */
+  /** Seconds between samples of a worker while it runs tasks; 0 = one sample at each task's end only (Parsl's 0: no periodic sampling). @default 30 */
   resourceMonitoringInterval?: number;
 }
 
@@ -88,7 +88,7 @@ export class MonitoringHub implements KernelObserverStarter {
   /** Called by the kernel at load(): opens the database (a clear error if it cannot) and the writer. */
   async start(run: ObservedRun): Promise<KernelObserver> {
     const path = this.databasePath(run.runDirBase);
-    const link = await WriterLink.start(path, run.runId);
+    const link = await WriterLink.start(path, run.runId, this.resourceMonitoringInterval);
     const began = Date.now();
     link.batch.workflowStart = {
       name: this.workflowName ?? scriptName(),
@@ -99,9 +99,9 @@ export class MonitoringHub implements KernelObserverStarter {
       rundir: resolve(run.runDir),
     };
     link.rowsAdded();
-    const workers = this.resourceMonitoringEnabled ? this.resourceMonitoringInterval : 0;
+    const workers = this.resourceMonitoringEnabled ? this.resourceMonitoringInterval : -1;
     log.info(`monitoring run ${run.runId} into ${path}`);
-    return new TaskRows(link, workers, this.resourceMonitoringInterval, async ({ completed, failed }) => {
+    return new TaskRows(link, workers, async ({ completed, failed }) => {
       link.batch.workflowEnd = { timeCompleted: Date.now(), completed, failed };
       link.rowsAdded();
       const rows = await link.close();

@@ -1,4 +1,5 @@
 import type { BlockReport, NodeReport } from '../executors/base.js';
+import type { EventChunk } from './task-events.js';
 
 /**
  * What the kernel side sends the writer: rows grouped by kind, each kind a flat array of primitive values with
@@ -73,6 +74,26 @@ export function emptyBatch(runId: string): RowBatch {
   };
 }
 
+/** Append `from`'s rows to `into` (kind by kind, so the order within each kind is kept). */
+export function appendBatch(into: RowBatch, from: RowBatch): void {
+  if (from.workflowStart !== null) into.workflowStart ??= from.workflowStart;
+  if (from.workflowEnd !== null) into.workflowEnd = from.workflowEnd;
+  for (const k of [
+    'task',
+    'taskEnd',
+    'try',
+    'tryEnd',
+    'status',
+    'edges',
+    'resource',
+    'node',
+    'block',
+  ] as const) {
+    const a = into[k] as unknown[];
+    for (const v of from[k]) a.push(v);
+  }
+}
+
 /** Values buffered in a batch: what decides when to send it. */
 export function batchSize(b: RowBatch): number {
   return (
@@ -89,7 +110,8 @@ export function batchSize(b: RowBatch): number {
 
 /** Messages between the writer thread and the kernel side. */
 export type ToWriter =
-  | { readonly type: 'rows'; readonly batch: RowBatch }
+  /** The rare rows as a batch, and the task events since the last message (their buffer transferred). */
+  | { readonly type: 'rows'; readonly batch: RowBatch; readonly events: EventChunk | null }
   /** Write what is pending, analyze, checkpoint the WAL and answer 'closed'. */
   | { readonly type: 'close' };
 
@@ -103,6 +125,8 @@ export type FromWriter =
 /** What the writer thread is started with. */
 export interface WriterInit {
   readonly path: string;
+  /** `resource.resource_monitoring_interval` of every sample. */
+  readonly samplingInterval: number;
   /**
    * Counters the writer bumps as it works, readable at once by the kernel side (a message posted from a thread
    * stuck in a retry loop may reach the kernel only later): [0] batches retried because the database was locked.

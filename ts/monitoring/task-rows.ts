@@ -4,16 +4,18 @@ import { AppFuture, DataFuture, type Future } from '../dataflow/future.js';
 import type { KernelObserver, ObservedTask } from '../dataflow/observer.js';
 import { TaskState } from '../dataflow/states.js';
 import type { BlockReport, ExecutorMonitor, NodeReport, WorkerReport } from '../executors/base.js';
+import { EV, type EventExtra, FLAG } from './task-events.js';
 import type { WriterLink } from './writer-link.js';
 
 /** Sub-millisecond wall time: two state changes of one task rarely share a status timestamp. */
 const now = () => performance.timeOrigin + performance.now();
 
 /**
- * Turns the kernel's task state changes into rows for the writer, as Parsl's DFK and database manager do
- * between them: a `task` row at submit, a `try` row at each launch, its times and the worker's at return, a
- * `status` row per state (the worker's start and end become `running` and `running_ended`), and `resource`
- * rows from the worker's samples. Runs synchronously inside the kernel: it only appends to flat arrays.
+ * Turns the kernel's task state changes into events for the writer, which makes the rows Parsl's DFK and
+ * database manager make between them: a `task` row at submit, a `try` row at each launch, its times and the
+ * worker's at return, a `status` row per state (the worker's start and end become `running` and
+ * `running_ended`), and `resource` rows from the worker's samples. Runs synchronously inside the kernel, so it
+ * only stores numbers into the event buffer (strings as codes); the writer thread builds the rows.
  */
 export class TaskRows implements KernelObserver {
   readonly executorMonitor: ExecutorMonitor;
@@ -22,7 +24,6 @@ export class TaskRows implements KernelObserver {
   constructor(
     link: WriterLink,
     readonly workerSampling: number | null,
-    readonly samplingInterval: number,
     readonly onClose: (counts: { completed: number; failed: number }) => Promise<void>,
   ) {
     this.#link = link;
@@ -39,48 +40,66 @@ export class TaskRows implements KernelObserver {
   }
 
   taskState(rec: ObservedTask, worker: WorkerReport | null, previous: TaskState | null): void {
-    const b = this.#link.batch;
-    const t = now();
-    const id = rec.id;
-    const app = rec.app.name;
+    const buf = this.#link.events;
+    const o = buf.add();
+    const ev = buf.events;
     const state = rec.state;
+    ev[o + EV.task] = rec.id;
+    ev[o + EV.try] = rec.tryId;
+    ev[o + EV.state] = state;
+    ev[o + EV.previous] = previous === null ? -1 : previous;
+    ev[o + EV.time] = now();
+    ev[o + EV.app] = buf.code(rec.app.name);
+    let flags = 0;
+    let extra: EventExtra | null = null;
     if (state === TaskState.pending && rec.tryId === 0 && rec.failCount === 0) {
-      b.task.push(
-        id,
-        app,
-        rec.app.cache ? 1 : 0,
-        this.#depends(rec, app),
-        rec.timeInvoked,
-        rec.future.stdout,
-        rec.future.stderr,
-        rec.future.outputs.length === 0 ? null : rec.future.outputs.map((f) => f.filepath).join(','),
-      );
+      flags = FLAG.task;
+      ev[o + EV.invoked] = rec.timeInvoked;
+      ev[o + EV.memoize] = rec.app.cache ? 1 : 0;
+      extra = taskExtra(rec);
     } else if (state === TaskState.launched) {
-      b.try.push(id, rec.tryId, rec.executor?.label ?? (rec.fromMemo ? 'memo' : rec.app.kind), t);
+      flags = FLAG.try;
+      ev[o + EV.executor] = buf.code(rec.executor?.label ?? (rec.fromMemo ? 'memo' : rec.app.kind));
     }
-    if (worker !== null) this.#worker(rec, worker);
+    if (worker !== null) {
+      flags |= FLAG.worker;
+      ev[o + EV.workerStarted] = worker.started;
+      ev[o + EV.workerEnded] = worker.ended;
+      ev[o + EV.host] = buf.code(worker.hostname);
+      ev[o + EV.block] = worker.blockId === null ? -1 : buf.code(worker.blockId);
+      if (worker.samples !== null && worker.samples.length > 0) {
+        extra ??= {};
+        extra.samples = worker.samples;
+      }
+    }
     const final =
       state === TaskState.exec_done ||
       state === TaskState.failed ||
       state === TaskState.dep_fail ||
       state === TaskState.memo_done;
-    if (final || state === TaskState.fail_retryable) {
-      if (state !== TaskState.dep_fail || rec.executor !== null) {
-        b.tryEnd.push(
-          id,
-          rec.tryId,
-          worker === null ? null : worker.started,
-          worker === null ? null : worker.hostname,
-          worker === null ? null : worker.blockId,
-          t,
-          rec.failures === null ? null : rec.failures.join(','),
-        );
+    if (
+      (final || state === TaskState.fail_retryable) &&
+      (state !== TaskState.dep_fail || rec.executor !== null)
+    ) {
+      flags |= FLAG.tryEnd;
+      if (rec.failures !== null) {
+        extra ??= {};
+        extra.failures = rec.failures.join(',');
       }
     }
-    if (final) b.taskEnd.push(id, rec.timeReturned ?? Date.now(), rec.failCount, rec.failCost, rec.hashsum);
-    // States travel as their numbers (cheaper to clone than names); -1: the task's first state.
-    b.status.push(id, rec.tryId, state, t, app, previous === null ? -1 : previous);
-    this.#link.rowsAdded();
+    if (final) {
+      flags |= FLAG.taskEnd;
+      ev[o + EV.returned] = rec.timeReturned ?? Date.now();
+      ev[o + EV.failCount] = rec.failCount;
+      ev[o + EV.failCost] = rec.failCost;
+      if (rec.hashsum !== null) {
+        extra ??= {};
+        extra.hashsum = rec.hashsum;
+      }
+    }
+    ev[o + EV.flags] = flags;
+    ev[o + EV.extra] = extra === null ? -1 : buf.extra(extra);
+    this.#link.eventAdded();
   }
 
   /** The writer thread (tests kill it, as Parsl's test_kill_monitoring kills its database process). */
@@ -96,51 +115,28 @@ export class TaskRows implements KernelObserver {
   close(counts: { completed: number; failed: number }): Promise<void> {
     return this.onClose(counts);
   }
+}
 
-  /** The running / running_ended statuses and resource rows a worker reported with its result. */
-  #worker(rec: ObservedTask, w: WorkerReport): void {
-    const b = this.#link.batch;
-    const app = rec.app.name;
-    b.status.push(rec.id, rec.tryId, TaskState.running, w.started, app, null);
-    b.status.push(rec.id, rec.tryId, TaskState.running_ended, w.ended, app, null);
-    if (w.samples === null) return;
-    for (const s of w.samples) {
-      b.resource.push(
-        rec.id,
-        rec.tryId,
-        this.samplingInterval,
-        s.time,
-        s.pid,
-        s.children,
-        s.cpuUser,
-        s.cpuSystem,
-        s.rss,
-        s.vms,
-        s.memoryPercent,
-        s.diskRead,
-        s.diskWrite,
-        s.ctxVoluntary,
-        s.ctxInvoluntary,
-        s.status,
-        s.cpuNum,
-      );
-    }
-  }
-
-  /** Parsl's comma-joined dependency ids; the app-to-app edges go to the DAG summary. */
-  #depends(rec: ObservedTask, app: string): string | null {
-    if (rec.deps === null) return null;
+/** The task row's strings, when it has any: Parsl's comma-joined dependency ids, app-to-app edges, paths. */
+function taskExtra(rec: ObservedTask): EventExtra | null {
+  const f = rec.future;
+  let x: EventExtra | null = null;
+  if (rec.deps !== null) {
     const ids: number[] = [];
-    const edges = this.#link.batch.edges;
-    for (const f of rec.deps.futures) {
-      const parent = appFutureOf(f);
+    const edges: string[] = [];
+    for (const d of rec.deps.futures) {
+      const parent = appFutureOf(d);
       if (parent === null) continue;
       ids.push(parent.tid);
       const task = parent.task as Partial<ObservedTask>;
-      edges.push(task.app?.name ?? '?', app);
+      edges.push(task.app?.name ?? '?', rec.app.name);
     }
-    return ids.length === 0 ? null : ids.join(',');
+    if (ids.length > 0) x = { depends: ids.join(','), edges };
   }
+  if (f.stdout !== null) (x ??= {}).stdout = f.stdout;
+  if (f.stderr !== null) (x ??= {}).stderr = f.stderr;
+  if (f.outputs.length > 0) (x ??= {}).outputs = f.outputs.map((o) => o.filepath).join(',');
+  return x;
 }
 
 function appFutureOf(f: Future<unknown>): AppFuture<unknown> | null {

@@ -9,22 +9,26 @@ import {
   type ToWriter,
   type WriterInit,
 } from './rows.js';
+import { EventBuffer } from './task-events.js';
 
 const log = getLogger('parsl.monitoring');
 
-/** A batch is sent once this many values are buffered, or after FLUSH_MS. */
-const FLUSH_VALUES = 64 * 1024;
+/** Buffered rows are sent once a chunk of task events is full, or FLUSH_MS after the first. */
 const FLUSH_MS = 100;
+/** Rare rows (nodes, blocks, workflow) never wait for a full chunk, but a flood of them is sent in parts. */
+const FLUSH_VALUES = 64 * 1024;
 
 /**
- * The kernel side of the writer thread. Rows are buffered into one {@link RowBatch} and sent when it is large
- * or FLUSH_MS old (no timer runs while nothing is buffered, so idle monitoring costs nothing). If the thread
- * dies, the workflow goes on: the loss is logged once and rows are dropped from then on.
+ * The kernel side of the writer thread. Task state changes go into an {@link EventBuffer}, the rare rows into
+ * a {@link RowBatch}; both are sent when the buffer is full or FLUSH_MS old (no timer runs while nothing is
+ * buffered, so idle monitoring costs nothing). If the thread dies, the workflow goes on: the loss is logged
+ * once and rows are dropped from then on.
  */
 export class WriterLink {
   readonly #worker: Worker;
   readonly #path: string;
   #batch: RowBatch;
+  readonly #events = new EventBuffer();
   #timer: NodeJS.Timeout | null = null;
   #dead = false;
   /** The writer answered 'closed': its exit is expected. */
@@ -42,8 +46,8 @@ export class WriterLink {
   }
 
   /** Start the writer on `path`; rejects with MonitoringDatabaseError when the database cannot be written. */
-  static start(path: string, runId: string): Promise<WriterLink> {
-    const init: WriterInit = { path, counters: new SharedArrayBuffer(4) };
+  static start(path: string, runId: string, samplingInterval: number): Promise<WriterLink> {
+    const init: WriterInit = { path, samplingInterval, counters: new SharedArrayBuffer(4) };
     const worker = new Worker(new URL('./writer-thread.js', import.meta.url), { workerData: init });
     return new Promise((resolve, reject) => {
       const fail = (why: string) =>
@@ -68,9 +72,14 @@ export class WriterLink {
     });
   }
 
-  /** The batch being filled; call {@link rowsAdded} after adding to it. */
+  /** The batch being filled with rare rows; call {@link rowsAdded} after adding to it. */
   get batch(): RowBatch {
     return this.#batch;
+  }
+
+  /** The task events being filled; call {@link eventAdded} after each. */
+  get events(): EventBuffer {
+    return this.#events;
   }
 
   get alive(): boolean {
@@ -87,12 +96,19 @@ export class WriterLink {
       this.#batch = emptyBatch(this.#batch.runId);
       return;
     }
-    // Status rows are most of every batch: their count alone decides, without summing every kind per call.
-    if (this.#batch.status.length >= FLUSH_VALUES) this.flush();
-    else if (this.#timer === null) {
-      this.#timer = setTimeout(() => this.flush(), FLUSH_MS);
-      this.#timer.unref();
-    }
+    if (batchSize(this.#batch) >= FLUSH_VALUES) this.flush();
+    else this.#arm();
+  }
+
+  eventAdded(): void {
+    if (this.#events.full) this.flush();
+    else if (this.#timer === null) this.#arm();
+  }
+
+  #arm(): void {
+    if (this.#timer !== null) return;
+    this.#timer = setTimeout(() => this.flush(), FLUSH_MS);
+    this.#timer.unref();
   }
 
   flush(): void {
@@ -102,9 +118,10 @@ export class WriterLink {
     }
     const b = this.#batch;
     this.#batch = emptyBatch(b.runId);
+    const events = this.#events.take();
     if (this.#dead) return;
-    if (batchSize(b) === 0 && b.workflowStart === null && b.workflowEnd === null) return;
-    this.#send({ type: 'rows', batch: b });
+    if (events === null && batchSize(b) === 0 && b.workflowStart === null && b.workflowEnd === null) return;
+    this.#send({ type: 'rows', batch: b, events }, events === null ? [] : [events.events.buffer]);
   }
 
   /** Send what is buffered, let the writer finish and close; resolves to the rows it wrote (0 if it died). */
@@ -122,9 +139,9 @@ export class WriterLink {
     return this.#closed;
   }
 
-  #send(m: ToWriter): void {
+  #send(m: ToWriter, transfer: ArrayBuffer[] = []): void {
     try {
-      this.#worker.postMessage(m);
+      this.#worker.postMessage(m, transfer);
     } catch (e) {
       this.#die(`a batch could not be sent: ${(e as Error).message}`);
     }

@@ -1,13 +1,23 @@
 /**
  * Entry of the monitoring writer thread: the only connection that writes the database. It opens the database
- * (answering 'ready' or 'failed'), writes every batch it receives in its own transaction, and on 'close'
- * analyzes, checkpoints the WAL and answers 'closed'. Blocking here (a reader's lock, a slow disk) never blocks
- * the kernel: batches wait in this thread's message queue.
+ * (answering 'ready' or 'failed'), writes what it has received in one transaction at a time, and on 'close'
+ * writes the rest, analyzes, checkpoints the WAL and answers 'closed'. Blocking here (a reader's lock, a slow
+ * disk) never blocks the kernel: batches wait in this thread's queue.
+ *
+ * The writer paces itself while the workflow runs: after a write that took w ms it waits w × (1 / share − 1)
+ * before the next, merging what arrived meanwhile into one transaction (which also makes each row cheaper).
+ * The share of one core is KEEPING_UP_SHARE while it keeps up, so a workflow of ordinary tasks is written as
+ * it goes (a batch of 100 ms of events takes a few ms). A flood of very short tasks outruns any SQLite writer:
+ * once more than FLOOD_EVENTS wait, the share drops to FLOOD_SHARE, and monitoring waits instead of taking the
+ * cores from the workflow. The backlog is written at full speed at close, or while more than
+ * MAX_BACKLOG_EVENTS wait (memory outranks politeness).
  */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { FromWriter, ToWriter, WriterInit } from './rows.js';
+import { EventRows } from './event-rows.js';
+import { appendBatch, type FromWriter, type RowBatch, type ToWriter, type WriterInit } from './rows.js';
 import { MonitoringStore, openForWriting } from './store.js';
 
 if (parentPort === null) throw new Error('parsl-ts: monitoring/writer-thread.js must run as a worker thread');
@@ -15,6 +25,7 @@ const port = parentPort;
 const post = (m: FromWriter) => port.postMessage(m);
 const init = workerData as WriterInit;
 const counters = new Int32Array(init.counters);
+const events = new EventRows(init.samplingInterval);
 
 lowerPriority();
 
@@ -27,17 +38,66 @@ try {
   process.exit(0);
 }
 
+const KEEPING_UP_SHARE = 0.1;
+const FLOOD_SHARE = 0.02;
+/** 16 chunks of 2,048 task events: about half a second of SQLite, five seconds behind at the usual share. */
+const FLOOD_EVENTS = 32 * 1024;
+const MAX_BACKLOG_EVENTS = 500_000;
+/** Task events per transaction, at most (a backlog is written in parts this large). */
+const EVENTS_PER_WRITE = 64 * 1024;
+
+const queue: Extract<ToWriter, { type: 'rows' }>[] = [];
+let queuedEvents = 0;
+let nextWrite = 0;
+let timer: NodeJS.Timeout | null = null;
+
 port.on('message', (m: ToWriter) => {
   if (m.type === 'rows') {
-    store.write(m.batch, () => {
-      if (Atomics.add(counters, 0, 1) === 0) post({ type: 'busy' });
-    });
+    queue.push(m);
+    queuedEvents += m.events?.count ?? 0;
+    schedule();
   } else if (m.type === 'close') {
+    if (timer !== null) clearTimeout(timer);
+    while (queue.length > 0) writeSome();
     store.close();
     post({ type: 'closed', rows: store.rows });
     port.close();
   }
 });
+
+function schedule(): void {
+  if (timer !== null || queue.length === 0) return;
+  const wait = queuedEvents > MAX_BACKLOG_EVENTS ? 0 : Math.max(0, nextWrite - performance.now());
+  timer = setTimeout(() => {
+    timer = null;
+    const t0 = performance.now();
+    writeSome();
+    const t1 = performance.now();
+    const share = queuedEvents > FLOOD_EVENTS ? FLOOD_SHARE : KEEPING_UP_SHARE;
+    nextWrite = t1 + (t1 - t0) * (1 / share - 1);
+    schedule();
+  }, wait);
+}
+
+/** Merge the oldest queued batches, up to EVENTS_PER_WRITE task events, and write them in one transaction. */
+function writeSome(): void {
+  let batch: RowBatch | null = null;
+  let n = 0;
+  while (queue.length > 0 && (n === 0 || n + (queue[0]!.events?.count ?? 0) <= EVENTS_PER_WRITE)) {
+    const m = queue.shift()!;
+    if (batch === null) batch = m.batch;
+    else appendBatch(batch, m.batch);
+    if (m.events !== null) {
+      events.append(m.events, batch);
+      n += m.events.count;
+    }
+  }
+  queuedEvents -= n;
+  if (batch === null) return;
+  store.write(batch, () => {
+    if (Atomics.add(counters, 0, 1) === 0) post({ type: 'busy' });
+  });
+}
 
 /**
  * Monitoring observes and never steers: on a busy node the writer yields the CPU to the workflow's own threads

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { IllegalStateError } from '../../errors.js';
 import type { ResultWire } from '../../execute/task-wire.js';
 import { appTimeout, OverrunWatch } from '../../execute/walltime.js';
+import { threadReport } from '../../execute/worker-report.js';
 import { getLogger, type Logger } from '../../logging.js';
 import type { ExecutorTask, TaskDone, TaskOutcome } from '../base.js';
 import { BadStateException, InvalidResourceSpecification, ScalingFailed, WorkerLost } from '../errors.js';
@@ -143,7 +144,7 @@ export class ThreadPoolEngine implements PoolThreadEvents {
 
   message(t: PoolThread, m: WorkerToPool): void {
     this.#failedStarts = 0;
-    if (m.type === 'results') this.#onResults(t, m.results, m.busyMs);
+    if (m.type === 'results') this.#onResults(t, m.results, m.busyMs, m.times);
     else if (m.type === 'started') this.#onStarted(t, m.ordinal);
     else this.#onRevoked(t);
   }
@@ -169,7 +170,7 @@ export class ThreadPoolEngine implements PoolThreadEvents {
 
   // ---- steps -----------------------------------------------------------------------------------------------
 
-  #onResults(t: PoolThread, results: ResultWire[], busyMs: number): void {
+  #onResults(t: PoolThread, results: ResultWire[], busyMs: number, times: Float64Array | undefined): void {
     this.#window.observe(busyMs, results.length);
     const finished: Pending[] = new Array(results.length);
     for (let i = 0; i < results.length; i++) {
@@ -187,7 +188,10 @@ export class ThreadPoolEngine implements PoolThreadEvents {
     if (t.inflight.length === 0) this.#dispatchAll();
     for (let i = 0; i < finished.length; i++) {
       const p = finished[i];
-      if (p !== undefined) this.#finish(p, outcomeFromWire(results[i]!));
+      if (p === undefined) continue;
+      const started = times === undefined ? Number.NaN : times[2 * i]!;
+      const worker = Number.isNaN(started) ? undefined : threadReport(started, times![2 * i + 1]!);
+      this.#finish(p, outcomeFromWire(results[i]!, worker));
     }
   }
 

@@ -23,7 +23,16 @@ export type PoolToWorker =
 
 export type WorkerToPool =
   /** Results in task order; `busyMs` is how long the thread was occupied producing them (dispatch window). */
-  | { readonly type: 'results'; readonly results: ResultWire[]; readonly busyMs: number }
+  | {
+      readonly type: 'results';
+      readonly results: ResultWire[];
+      readonly busyMs: number;
+      /**
+       * With monitoring: each result's start and end on its thread, in pairs (NaN: none), one typed array per
+       * batch instead of a report object per result to clone.
+       */
+      readonly times?: Float64Array;
+    }
   /**
    * A task with a walltime starts now; `ordinal` is its 1-based position among the tasks this thread received.
    * Sent only for such tasks, after flushing earlier results.

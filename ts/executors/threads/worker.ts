@@ -22,6 +22,9 @@ const loader = new FunctionLoader();
 let ordinal = 0;
 let results: ResultWire[] = [];
 let names: string[] = [];
+/** Start and end of each collected result (see `times` in the protocol); `timed` once one has them. */
+let times: number[] = [];
+let timed = false;
 /**
  * Function sources that arrived with revoked tasks. The pool counts them as delivered to this thread, so later
  * tasks refer to them by id only.
@@ -38,19 +41,37 @@ const loop = new TaskLoop(
       return revokedSources.size === 0 ? w : withRevokedSource(w);
     },
     collect(r, w) {
-      results.push(r);
+      const report = r.worker;
+      if (report === undefined) {
+        results.push(r);
+        times.push(Number.NaN, Number.NaN);
+      } else {
+        results.push(r.ok ? { id: r.id, ok: true, value: r.value } : { id: r.id, ok: false, error: r.error });
+        times.push(report.started, report.ended);
+        timed = true;
+      }
       names.push(w?.appName ?? '');
     },
     deliver(busyMs) {
       const batch = results;
       const batchNames = names;
+      const batchTimes = timed ? new Float64Array(times) : undefined;
       results = [];
       names = [];
+      times = [];
+      timed = false;
       try {
-        post({ type: 'results', results: batch, busyMs });
+        post({ type: 'results', results: batch, busyMs, times: batchTimes });
       } catch {
         // Some result cannot be cloned: send them one by one so only the culprit fails.
-        for (let i = 0; i < batch.length; i++) postOne(batch[i]!, batchNames[i]!, i === 0 ? busyMs : 0);
+        for (let i = 0; i < batch.length; i++) {
+          postOne(
+            batch[i]!,
+            batchNames[i]!,
+            i === 0 ? busyMs : 0,
+            batchTimes?.subarray(2 * i, 2 * i + 2).slice(),
+          );
+        }
       }
     },
     started: () => post({ type: 'started', ordinal }),
@@ -82,16 +103,16 @@ function withRevokedSource(w: TaskWire): TaskWire {
   return fn === undefined ? w : { ...w, fn };
 }
 
-function postOne(r: ResultWire, appName: string, busyMs: number): void {
+function postOne(r: ResultWire, appName: string, busyMs: number, times: Float64Array | undefined): void {
   try {
-    post({ type: 'results', results: [r], busyMs });
+    post({ type: 'results', results: [r], busyMs, times });
   } catch (e) {
     const value = r.ok ? r.value : undefined;
     const err = new SerializationError(
       `the result of app ${appName} (${describeValue(value)}) cannot be sent back from its worker thread: ${(e as Error).message} Return structured-cloneable data (no functions, symbols or class instances holding them).`,
       { cause: e },
     );
-    post({ type: 'results', results: [{ id: r.id, ok: false, error: toRemoteError(err) }], busyMs });
+    post({ type: 'results', results: [{ id: r.id, ok: false, error: toRemoteError(err) }], busyMs, times });
   }
 }
 
