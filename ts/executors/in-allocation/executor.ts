@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { cpus, hostname, totalmem } from 'node:os';
 import {
   readStagingOptions,
@@ -93,6 +94,8 @@ export class MPICommExecutor implements Executor {
   #state: 'new' | 'running' | 'stopped' = 'new';
   #fatal: Error | null = null;
   #nextId = 1;
+  /** Child rank → pid, from its `HELLO`, to name a rank that died. */
+  readonly #pids = new Map<number, number>();
   #ids: number[] = [];
   #fnIds: string[] = [];
   #bodies: Buffer[] = [];
@@ -149,6 +152,7 @@ export class MPICommExecutor implements Executor {
     this.#run = { comm, layout, children, watch };
     this.#state = 'running';
     comm.on('message', (m) => guarded(0, () => this.#onMessage(m)));
+    process.on('SIGTERM', this.#onTerm);
     watch.start(this.hungRankThreshold * 1000);
     ctx.logger.info(
       `${this.label}: ${comm.size} ranks, ${layout.subDispatchers.length} sub-dispatchers, ${children.workers} worker ranks, ${comm.flavor} (${comm.libraryVersion})`,
@@ -168,6 +172,21 @@ export class MPICommExecutor implements Executor {
       lastHeartbeat: now,
     });
   }
+
+  /**
+   * A rank killed outright makes the launcher end the job; Open MPI's sends rank 0 SIGTERM first (MPICH's sends
+   * SIGKILL, and names the dead pid itself). Say which ranks of this node are gone and fail the tasks held with
+   * that, then leave the signal to the kernel's cleanup (or, alone, die of it).
+   */
+  readonly #onTerm = (): void => {
+    process.off('SIGTERM', this.#onTerm);
+    const dead = [...this.#pids].filter(([, pid]) => !alive(pid));
+    const which = dead.map(([rank, pid]) => `MPI rank ${rank} (pid ${pid})`).join(', ');
+    const why = `the MPI launcher is ending the job (SIGTERM)${dead.length > 0 ? `: ${which} died` : ''}`;
+    writeSync(2, `parsl-ts: ${this.label}: ${why}\n`);
+    this.#fail(new BadStateException(this.label, why));
+    if (process.listenerCount('SIGTERM') === 0) process.kill(process.pid, 'SIGTERM');
+  };
 
   /** Worker ranks serving tasks now (ranks lost to hangs excluded). */
   get workers(): number {
@@ -228,6 +247,7 @@ export class MPICommExecutor implements Executor {
       }
       case Tag.HELLO:
         run.watch.hello(m.source, m.data);
+        this.#pids.set(m.source, Number.parseInt(m.data.toString('utf8'), 10));
         return;
       case Tag.LOST: {
         const ranks = decodeRanks(m.data);
@@ -298,6 +318,7 @@ export class MPICommExecutor implements Executor {
       return;
     }
     this.#state = 'stopped';
+    process.off('SIGTERM', this.#onTerm);
     const { comm, children, watch } = this.#run;
     this.#fail(new BadStateException(this.label, 'it was shut down while the task ran'));
     watch.stop();
@@ -309,5 +330,14 @@ export class MPICommExecutor implements Executor {
       return;
     }
     await finalizeWithin(comm, 5_000);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { Communicator } from '../../mpi/communicator.js';
 import { loadAddon } from '../../mpi/load-addon.js';
 import { treeLayout } from '../exex/dispatch/tree.js';
@@ -13,6 +14,18 @@ import type { LaunchedWorld } from './world.js';
  */
 export async function serveAllocationRank(): Promise<number> {
   const comm = await Communicator.init();
+  // A rank that exits while serving (process.exit or an uncaught error in a task) would otherwise leave its
+  // tasks to the hung-rank watch, or make the launcher end the job without saying why: it ends the job itself,
+  // naming itself, while MPI_Finalize has not started.
+  const onExit = (status: number): void => {
+    if (comm.state !== 'running') return;
+    writeSync(
+      2,
+      `parsl-ts: MPI rank ${comm.rank} of ${comm.size} (pid ${process.pid} on ${comm.processorName}) exited with status ${status} while serving tasks (process.exit or an uncaught error in a task?); ending the MPI job\n`,
+    );
+    comm.abort(status === 0 ? 1 : status);
+  };
+  process.on('exit', onExit);
   const first = await comm.recv({ source: 0 });
   let code = 0;
   if (first.tag === SETUP_TAG) {
@@ -23,6 +36,7 @@ export async function serveAllocationRank(): Promise<number> {
     throw new Error(`rank 0 sent tag ${first.tag} before SETUP`);
   }
   await finalizeWithin(comm, 5_000);
+  process.off('exit', onExit);
   return code;
 }
 
