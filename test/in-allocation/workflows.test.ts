@@ -94,6 +94,25 @@ for (const flavor of FLAVORS) {
       expectEnd(run, 0);
     }, 60_000);
 
+    it('rank 0 exiting without cleanup (process.exit before load) ends every rank with its status', async () => {
+      const run = await mpiexec(flavor, 3, ['node', CLI, 'run', WORKFLOW, 'exit-early', dir('exit-early')]);
+      expect(topLevelRuns(run), explainLaunch(run)).toBe(1);
+      expectEnd(run, 0);
+    }, 60_000);
+
+    it('a workflow that throws at its top level (plain node, entry import) ends every rank', async () => {
+      const run = await mpiexec(flavor, 3, [
+        'node',
+        'test/in-allocation/fixtures/entry-first.mjs',
+        'throw',
+        dir('throw'),
+      ]);
+      expect(run.stderr).toMatch(/a bug in the workflow, before parsl\.load\(\)/);
+      expect(run.timedOut, explainLaunch(run)).toBe(false);
+      expect(run.code, explainLaunch(run)).not.toBe(0);
+      expect(run.leftovers).toEqual([]);
+    }, 60_000);
+
     it('a rank that exits inside a task ends the job, naming the rank', async () => {
       const run = await mpiexec(flavor, 4, ['node', CLI, 'run', WORKFLOW, 'exit', dir('exit')]);
       const dying = /DYING rank (\d+) pid (\d+)/.exec(run.stdout);

@@ -27,7 +27,7 @@ import { decodeResultBody, encodeTaskBody } from '../htex/task-codec.js';
 import { TurnFlusher } from '../htex/transport.js';
 import { encodeSetup, SETUP_TAG } from './protocol.js';
 import { becomeWorkerRank } from './ranks.js';
-import { claimRanks, rootCommunicator } from './root.js';
+import { abortAtExit, claimRanks, rootCommunicator } from './root.js';
 import { launchedWorld } from './world.js';
 
 /** Options of {@link MPICommExecutor}. */
@@ -326,7 +326,7 @@ export class MPICommExecutor implements Executor {
     if (watch.unreachable.size > 0) {
       const ranks = [...watch.unreachable].join(', ');
       this.#log?.error(`${this.label}: rank(s) ${ranks} hung; the MPI job ends with MPI_Abort at exit`);
-      process.once('exit', () => comm.abort(HUNG_RANKS_CODE));
+      abortAtExit(HUNG_RANKS_CODE);
       return;
     }
     await finalizeWithin(comm, 5_000);

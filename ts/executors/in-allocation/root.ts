@@ -11,6 +11,8 @@ import { type LaunchedWorld, launchedWorld } from './world.js';
 let root: Promise<Communicator> | null = null;
 let claimed = false;
 let released = false;
+/** The status MPI_Abort ends the job with when the program exits before MPI was finalized; null: the exit's. */
+let abortCode: number | null = null;
 
 /** Rank 0's communicator; the first call initialises MPI. */
 export function rootCommunicator(): Promise<Communicator> {
@@ -18,6 +20,11 @@ export function rootCommunicator(): Promise<Communicator> {
     // The kernel, not MPI, decides when the program ends; the ranks are released on the way out.
     comm.unref();
     process.on('beforeExit', () => release(comm));
+    // An exit without MPI_Finalize (process.exit, an uncaught error) would leave the other ranks waiting for rank 0
+    // (MPICH's launcher waits for them forever): end the job instead.
+    process.on('exit', (status) => {
+      if (comm.state === 'running') comm.abort(abortCode ?? status);
+    });
     return comm;
   });
   return root;
@@ -28,6 +35,11 @@ export function claimRanks(): boolean {
   if (claimed) return false;
   claimed = true;
   return true;
+}
+
+/** End the job with MPI_Abort and `code` when the program exits (ranks that cannot finalize are left). */
+export function abortAtExit(code: number): void {
+  abortCode = code;
 }
 
 function release(comm: Communicator): void {
