@@ -12,6 +12,7 @@ const ARROWS = [
   // [from, to, why]
   ['index.ts', '*', 'the public entry re-exports the API'],
   ['internal.ts', '*', "the tests' entry re-exports internals"],
+  ['in-allocation.ts', 'executors', "the in-allocation entry turns ranks 1..N-1 into the MPICommExecutor's workers"],
   ['internal.ts', 'cli', "tests reach the pool commands' option parsing through it as well"],
   ['cli', '*', 'the command line starts kernels, interchanges and worker pools'],
   ['load.ts', 'config.ts', 'load() with no argument builds the default Config'],
@@ -74,7 +75,7 @@ const HELPERS = [
 ];
 
 /** Imported by nothing in the tree unless an arrow names them (tests import the two entries; `bin` runs cli/). */
-const ENTRIES = ['index.ts', 'internal.ts', 'cli'];
+const ENTRIES = ['index.ts', 'internal.ts', 'in-allocation.ts', 'cli'];
 
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';

@@ -104,6 +104,7 @@ export {
   type ManagerInfo,
   PROTOCOL_VERSION,
 } from './executors/htex/index.js';
+export { MPICommExecutor, type MPICommExecutorOptions } from './executors/in-allocation/index.js';
 export { InProcessExecutor } from './executors/in-process.js';
 export {
   InvalidMPIResourceSpecification,

@@ -66,6 +66,8 @@ export {
   encodeTaskBody,
   type TaskResources,
 } from './executors/htex/task-codec.js';
+export { launchedWorld } from './executors/in-allocation/index.js';
+export { decodeSetup, encodeSetup } from './executors/in-allocation/protocol.js';
 export { NodeAccounting } from './executors/mpi-apps/node-accounting.js';
 export { blockNodes, expandHostlist } from './executors/mpi-apps/node-list.js';
 export { mpiTaskEnv } from './executors/mpi-apps/prefix.js';

@@ -6,6 +6,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { expect } from 'vitest';
 import { REPO, tempDir } from './paths.js';
 import { leftoversAfter, processesWithEnv } from './processes.js';
 
@@ -135,4 +136,16 @@ export function mpiexec(
     }
     return { code, signal, stdout, stderr, ms, timedOut, leftovers, checks };
   });
+}
+
+/** A launch's status and the tail of its output, for assertion messages. */
+export function explainLaunch(run: Launch): string {
+  return `exit ${run.code} signal ${run.signal} after ${run.ms} ms${run.timedOut ? ' (TIMED OUT)' : ''}\n--- stdout\n${run.stdout.slice(-3000)}\n--- stderr\n${run.stderr.slice(-3000)}`;
+}
+
+/** The CHECK line `name` that rank 0 printed says ok. */
+export function expectCheck(run: Launch | undefined, name: string): void {
+  expect(run, 'the launch did not happen').toBeDefined();
+  const c = run?.checks.get(name);
+  expect(c?.ok, `check ${name}: ${JSON.stringify(c)}\n${run ? explainLaunch(run) : ''}`).toBe(true);
 }

@@ -4,27 +4,26 @@ import { spawnSync } from 'node:child_process';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { addonMissing, cleanupSessions, FLAVORS, type Flavor, type Launch, mpiexec } from '../helpers/mpi.js';
+import {
+  addonMissing,
+  cleanupSessions,
+  expectCheck,
+  explainLaunch,
+  FLAVORS,
+  type Flavor,
+  type Launch,
+  mpiexec,
+} from '../helpers/mpi.js';
 import { REPO, tempDir } from '../helpers/paths.js';
 import { skipOrFail } from '../helpers/skip.js';
 
 afterAll(cleanupSessions);
 
-function explain(run: Launch): string {
-  return `exit ${run.code} signal ${run.signal} after ${run.ms} ms${run.timedOut ? ' (TIMED OUT)' : ''}\n--- stdout\n${run.stdout.slice(-3000)}\n--- stderr\n${run.stderr.slice(-3000)}`;
-}
-
-function expectCheck(run: Launch | undefined, name: string): void {
-  expect(run, 'the launch did not happen').toBeDefined();
-  const c = run?.checks.get(name);
-  expect(c?.ok, `check ${name}: ${JSON.stringify(c)}\n${run ? explain(run) : ''}`).toBe(true);
-}
-
 function expectCleanExit(run: Launch | undefined): void {
   expect(run).toBeDefined();
   if (!run) return;
-  expect(run.timedOut, explain(run)).toBe(false);
-  expect(run.code, explain(run)).toBe(0);
+  expect(run.timedOut, explainLaunch(run)).toBe(false);
+  expect(run.code, explainLaunch(run)).toBe(0);
   expect(run.leftovers, 'processes left behind').toEqual([]);
 }
 
@@ -68,8 +67,8 @@ for (const flavor of FLAVORS) {
       const run = await mpiexec(flavor, 4, ['node', 'mpi-tests/node/lifecycle.mjs', 'abort'], {
         timeoutMs: 30_000,
       });
-      expect(run.timedOut, explain(run)).toBe(false);
-      expect(run.code, explain(run)).not.toBe(0);
+      expect(run.timedOut, explainLaunch(run)).toBe(false);
+      expect(run.code, explainLaunch(run)).not.toBe(0);
       expect(run.stdout).not.toMatch(/was not aborted/);
       expect(run.leftovers).toEqual([]);
     });
@@ -81,8 +80,8 @@ for (const flavor of FLAVORS) {
       expectCheck(run, 'stopped-rank-silent');
       expectCheck(run, 'busy-rank-answers');
       expectCheck(run, 'running-rank-answers');
-      expect(run.timedOut, explain(run)).toBe(false);
-      expect(run.code, explain(run)).not.toBe(0);
+      expect(run.timedOut, explainLaunch(run)).toBe(false);
+      expect(run.code, explainLaunch(run)).not.toBe(0);
       expect(run.leftovers).toEqual([]);
     });
 
@@ -90,12 +89,12 @@ for (const flavor of FLAVORS) {
       const run = await mpiexec(flavor, 4, ['node', 'mpi-tests/node/liveness.mjs', 'parent'], {
         timeoutMs: 30_000,
       });
-      expect(run.timedOut, explain(run)).toBe(false);
+      expect(run.timedOut, explainLaunch(run)).toBe(false);
       // Either sign proves a watcher aborted: its abort code (MPICH's mpiexec returns it; Open MPI's returns 1)
       // or its message (MPICH may tear the job down before forwarding the aborting rank's stderr).
       const aborted =
         run.code === 6 || /rank 0 has not answered for \d+ ms; aborting the MPI job/.test(run.stderr);
-      expect(aborted, explain(run)).toBe(true);
+      expect(aborted, explainLaunch(run)).toBe(true);
       expect(run.leftovers).toEqual([]);
     });
 
@@ -125,7 +124,7 @@ for (const flavor of FLAVORS) {
         env: { PARSL_MPI_FLAVOR: other },
         timeoutMs: 30_000,
       });
-      expect(run.stdout, explain(run)).toMatch(
+      expect(run.stdout, explainLaunch(run)).toMatch(
         /ERROR MPIFlavorMismatchError: .*promised 2 ranks.*sees a world of 1/,
       );
       expect(run.stdout).toMatch(new RegExp(`mpiexec\\.${other}|PARSL_MPI_FLAVOR=${flavor}`));

@@ -53,19 +53,39 @@ export async function runExexPool(o: ExexPoolOptions): Promise<number> {
       );
       comm.abort(code === 0 ? HUNG_RANKS_CODE : code);
     }
-  } else if (layout.role(comm.rank) === 'relay') {
-    code = await new SubDispatcher(comm, addon, layout, o.hungRankThresholdMs, o.pipelineMs).run();
   } else {
-    code = await new RankWorker(comm, layout.parent(comm.rank), o.hungRankThresholdMs).run();
+    code = await serveRank(comm, addon, layout, o);
   }
   await finalizeWithin(comm, 5_000);
   return code;
 }
 
+/** How a non-zero rank serves in a pool's layout. */
+export interface RankServiceOptions {
+  readonly hungRankThresholdMs: number;
+  readonly pipelineMs: number;
+}
+
+/**
+ * The part of a non-zero rank: a relay of the dispatch tree or a worker, until its parent says `STOP`. Shared by
+ * the ExtremeScale pool and the in-allocation executor's ranks; resolves with the rank's exit code.
+ */
+export function serveRank(
+  comm: Communicator,
+  addon: NativeAddon,
+  layout: TreeLayout,
+  o: RankServiceOptions,
+): Promise<number> {
+  if (layout.role(comm.rank) === 'relay')
+    return new SubDispatcher(comm, addon, layout, o.hungRankThresholdMs, o.pipelineMs).run();
+  return new RankWorker(comm, layout.parent(comm.rank), o.hungRankThresholdMs).run();
+}
+
 /** Exit code of a pool that stopped normally but had to abort MPI because some ranks hung. */
 const HUNG_RANKS_CODE = 5;
 
-async function finalizeWithin(comm: Communicator, ms: number): Promise<void> {
+/** Finalize, or end the job when a peer never reaches MPI_Finalize. */
+export async function finalizeWithin(comm: Communicator, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((r) => {
     timer = setTimeout(() => r('late'), ms);

@@ -1,0 +1,116 @@
+/**
+ * The in-allocation executor (MPICommExecutor) against mpi4py.futures, per MPI flavour found, in one run:
+ *
+ *   npm run build && testslot --exclusive node --import tsx bench/in-allocation.ts [--noop N] [--trips N] [--runs N]
+ *
+ * Every run is `mpiexec -n 4` on this machine: rank 0 runs the workflow (or mpi4py's root), 3 worker ranks.
+ * - parsl-ts: `parsl-ts run bench/in-allocation/workload.ts`, measured through the public API (apps, kernel) and
+ *   straight into the executor (what the kernel adds is the difference);
+ * - peers: `python3 -m mpi4py.futures` with MPIPoolExecutor, and MPICommExecutor(COMM_WORLD, root=0)
+ *   (bench/in-allocation/mpi4py-peer.py), under the MPI Debian's python3-mpi4py is built with (Open MPI).
+ * Each measures the median and p99 of sequential no-op round trips, no-op tasks/s, the efficiency of
+ * 100 × workers 10 ms sleeps (ideal time / measured time) and the CPU of the busiest idle worker rank over 3 s.
+ * Prints one JSON object.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+type Flavor = 'openmpi' | 'mpich';
+const TARGETS = {
+  roundTripMedianMs: 0.1,
+  noopTasksPerSecond: 150_000,
+  sleep10msEfficiency: 0.97,
+  idleRankCpuPercent: 1,
+};
+const REPO = resolve(import.meta.dirname, '..');
+const PYTHON = '/usr/bin/python3';
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+}
+const nNoop = arg('noop', 50_000);
+const nTrips = arg('trips', 500);
+const runs = arg('runs', 1);
+
+function onPath(name: string): boolean {
+  return (process.env.PATH ?? '').split(':').some((d) => d !== '' && existsSync(join(d, name)));
+}
+
+/** Runs `argv` under `flavor`'s mpiexec with 4 ranks; resolves with rank 0's RESULT object. */
+function launch(flavor: Flavor, argv: string[]): Promise<Record<string, unknown>> {
+  const args = [...(flavor === 'openmpi' ? ['--oversubscribe'] : []), '-n', '4', ...argv];
+  const env = { ...process.env, OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' };
+  const child = spawn(`mpiexec.${flavor}`, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((ok, fail) => {
+    child.on('error', fail);
+    child.on('close', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      if (code !== 0 || line === undefined)
+        fail(new Error(`${argv.join(' ')} under ${flavor}: exit ${code}\n${out}`));
+      else ok(JSON.parse(line.slice(7)) as Record<string, unknown>);
+    });
+  });
+}
+
+/** The flavour python3-mpi4py was built with, or null when it is not installed. */
+function mpi4pyFlavor(): Flavor | null {
+  const r = spawnSync(PYTHON, ['-c', 'from mpi4py import MPI; print(MPI.Get_library_version())'], {
+    encoding: 'utf8',
+    env: { ...process.env, OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' },
+  });
+  if (r.status !== 0) return null;
+  return r.stdout.includes('Open MPI') ? 'openmpi' : 'mpich';
+}
+
+const peerFlavor = mpi4pyFlavor();
+const results: Record<string, unknown>[] = [];
+for (const flavor of ['openmpi', 'mpich'] as const) {
+  if (!onPath(`mpiexec.${flavor}`) || !existsSync(join(REPO, 'build', flavor, 'Release', 'parsl_mpi.node')))
+    continue;
+  for (let run = 1; run <= runs; run++) {
+    const dir = mkdtempSync(join(tmpdir(), 'parsl-ts-bench-in-allocation-'));
+    try {
+      const ours = await launch(flavor, [
+        'node',
+        'dist/cli/main.js',
+        'run',
+        'bench/in-allocation/workload.ts',
+        String(nNoop),
+        String(nTrips),
+        join(dir, 'runinfo'),
+      ]);
+      results.push({ flavor, run, executor: 'parsl-ts MPICommExecutor', loadAverage: loadavg()[0], ...ours });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    if (flavor !== peerFlavor) continue;
+    const peer = 'bench/in-allocation/mpi4py-peer.py';
+    for (const [mode, argv] of [
+      ['pool', [PYTHON, '-m', 'mpi4py.futures', peer, 'pool']],
+      ['comm', [PYTHON, peer, 'comm']],
+    ] as const) {
+      const r = await launch(flavor, [...argv, String(nNoop), String(nTrips)]);
+      results.push({ flavor, run, executor: r.peer, mode, loadAverage: loadavg()[0], ...r });
+    }
+  }
+}
+console.log(
+  JSON.stringify(
+    {
+      benchmark: 'in-allocation',
+      ranks: 4,
+      noopTasks: nNoop,
+      roundTrips: nTrips,
+      targets: TARGETS,
+      mpi4py: peerFlavor ?? 'not installed (apt-get install -y python3-mpi4py)',
+      results,
+    },
+    null,
+    2,
+  ),
+);

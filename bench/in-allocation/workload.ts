@@ -1,0 +1,93 @@
+/**
+ * Rank 0's part of bench/in-allocation.ts, run as `mpiexec -n 4 parsl-ts run workload.ts <noop> <trips> <runDir>`:
+ * the same four measurements as the mpi4py peers, through the public API (apps and the DataFlowKernel) and, to
+ * show what the kernel adds, straight into the executor. Prints one line `RESULT {json}`.
+ */
+import { readFileSync } from 'node:fs';
+import * as parsl from 'parsl-ts';
+import { percentile, round, submit, task } from '../harness.js';
+
+const [nNoop = 50_000, nTrips = 500] = process.argv.slice(2, 4).map(Number);
+const runDir = process.argv[4] ?? 'runinfo';
+
+const ex = new parsl.MPICommExecutor();
+await parsl.load({ executors: [ex], runDir });
+const workers = ex.workers;
+
+const noop = () => 0;
+const nap = () => new Promise((r) => setTimeout(r, 10));
+const pidAfter = (ms: number) => new Promise<number>((r) => setTimeout(() => r(process.pid), ms));
+const noopApp = parsl.app(noop);
+const napApp = parsl.app(nap);
+const pidApp = parsl.app(pidAfter);
+
+async function roundTrips(once: () => Promise<unknown>): Promise<{ median: number; p99: number }> {
+  const ms: number[] = [];
+  for (let i = 0; i < nTrips; i++) {
+    const t = performance.now();
+    await once();
+    ms.push(performance.now() - t);
+  }
+  ms.sort((a, b) => a - b);
+  return { median: round(percentile(ms, 50), 4), p99: round(percentile(ms, 99), 4) };
+}
+
+async function rate(n: number, many: (n: number) => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await many(n);
+  return Math.round(n / ((performance.now() - t) / 1000));
+}
+
+async function efficiency(many: (n: number) => Promise<unknown>): Promise<number> {
+  const n = 100 * workers;
+  const t = performance.now();
+  await many(n);
+  return round((n * 10) / workers / (performance.now() - t), 4);
+}
+
+const viaApps = {
+  one: () => noopApp(),
+  noops: (n: number) => Promise.all(Array.from({ length: n }, () => noopApp())),
+  naps: (n: number) => Promise.all(Array.from({ length: n }, () => napApp())),
+};
+const viaExecutor = {
+  one: () => submit(ex, task(noop)),
+  noops: (n: number) => Promise.all(Array.from({ length: n }, () => submit(ex, task(noop)))),
+  naps: (n: number) => Promise.all(Array.from({ length: n }, () => submit(ex, task(nap)))),
+};
+
+async function measure(via: typeof viaApps) {
+  await via.noops(2_000); // warm-up: functions reach the ranks, JIT, capacity settles
+  return {
+    roundTripMs: await roundTrips(via.one),
+    noopTasksPerSecond: await rate(nNoop, via.noops),
+    sleep10msEfficiency: await efficiency(via.naps),
+  };
+}
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
+}
+
+async function idleRankCpuPercent(): Promise<number> {
+  const pids = new Set<number>();
+  while (pids.size < workers)
+    for (const p of await Promise.all(Array.from({ length: 3 * workers }, () => pidApp(20)))) pids.add(p);
+  const before = new Map([...pids].map((p) => [p, cpuSeconds(p)]));
+  const idleMs = 3_000;
+  await new Promise((r) => setTimeout(r, idleMs));
+  return round(
+    Math.max(...[...pids].map((p) => ((cpuSeconds(p) - before.get(p)!) / (idleMs / 1000)) * 100)),
+    2,
+  );
+}
+
+// Tasks submitted straight to the executor are not the kernel's: hold the process while they run.
+const hold = setInterval(() => {}, 1 << 30);
+const executor = await measure(viaExecutor);
+clearInterval(hold);
+const apps = await measure(viaApps);
+const idle = await idleRankCpuPercent();
+await parsl.dfk().cleanup();
+console.log(`RESULT ${JSON.stringify({ workers, apps, executor, idleRankCpuPercent: idle })}`);
