@@ -3,7 +3,15 @@
  * dashboard's tests build small ones with every kind of row, and the benchmarks build the 1,000,000-task one.
  */
 import { TaskState } from 'parsl-ts';
-import { emptyBatch, MonitoringStore, openForWriting, type RowBatch } from '#internal';
+import {
+  type Dashboard,
+  emptyBatch,
+  MonitoringStore,
+  openForWriting,
+  type RowBatch,
+  startDashboard,
+} from '#internal';
+import { tempDir } from './paths.js';
 
 export const FIXTURE_APPS = ['simulate', 'analyze', 'reduce', 'stage_in', 'plot'] as const;
 
@@ -158,4 +166,26 @@ export function writeSyntheticRun(o: SyntheticRun): SyntheticResult {
   const rows = store.rows;
   store.close();
   return { rows, seconds, states };
+}
+
+/** Scratch directories and dashboards a test opens, each closed or removed by `cleanup()` (call it in afterEach). */
+export function dashboardScope(name: string) {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  return {
+    /** Run `f` at cleanup, before what was registered earlier. */
+    defer: (f: () => Promise<void> | void) => void cleanups.push(f),
+    scratch(): string {
+      const dir = tempDir(name);
+      cleanups.push(() => dir.remove());
+      return dir.path;
+    },
+    async serve(db: string): Promise<Dashboard> {
+      const d = await startDashboard({ db, port: 0 });
+      cleanups.push(() => d.close());
+      return d;
+    },
+    async cleanup(): Promise<void> {
+      for (const c of cleanups.splice(0).reverse()) await c();
+    },
+  };
 }

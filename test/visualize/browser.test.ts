@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import * as parsl from 'parsl-ts';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { type Dashboard, startDashboard } from '#internal';
+import type { Dashboard } from '#internal';
 import { chromiumMissing, launchChromium, openPage, screenshotDir } from '../helpers/browser.js';
-import { writeSyntheticRun } from '../helpers/monitoring-db.js';
-import { tempDir } from '../helpers/paths.js';
+import { dashboardScope, writeSyntheticRun } from '../helpers/monitoring-db.js';
 import { skipOrFail } from '../helpers/skip.js';
 
 const SHOTS = screenshotDir('visualize');
@@ -22,28 +21,17 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const cleanups: Array<() => Promise<void> | void> = [];
+const scope = dashboardScope('visualize-browser');
+const { scratch, serve } = scope;
 afterEach(async () => {
   parsl.clear();
-  for (const c of cleanups.splice(0).reverse()) await c();
+  await scope.cleanup();
 });
-
-function scratch(): string {
-  const dir = tempDir('visualize-browser');
-  cleanups.push(() => dir.remove());
-  return dir.path;
-}
-
-async function serve(db: string): Promise<Dashboard> {
-  const d = await startDashboard({ db, port: 0 });
-  cleanups.push(() => d.close());
-  return d;
-}
 
 /** Load a page and wait for its first drawing from the endpoints. */
 async function visit(d: Dashboard, path: string): Promise<{ page: Page; errors: string[] }> {
   const p = await openPage(browser!);
-  cleanups.push(() => p.page.close());
+  scope.defer(() => p.page.close());
   await p.page.goto(d.url + path);
   await p.page.waitForFunction(() => Number(document.body.dataset.renders) >= 1);
   await p.page.waitForSelector('#live.on');
@@ -103,7 +91,9 @@ describe('visualize in Chromium', () => {
     await page.selectOption('select[name="app"]', 'plot');
     await page.waitForFunction(() => location.search.includes('app=plot'));
     await page.waitForFunction(() =>
-      [...document.querySelectorAll('#tasks tbody tr')].every((r) => r.children[1]?.textContent === 'plot'),
+      Array.from(document.querySelectorAll('#tasks tbody tr')).every(
+        (r) => r.children[1]?.textContent === 'plot',
+      ),
     );
     await page.click('th:text("Task")');
     await page.waitForFunction(() => document.querySelector('#tasks th')?.textContent?.includes('▲'));

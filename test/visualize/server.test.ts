@@ -5,25 +5,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type Dashboard, PARSL_TABLES, startDashboard, VisualizeError } from '#internal';
-import { syntheticOutcome, writeSyntheticRun } from '../helpers/monitoring-db.js';
-import { tempDir } from '../helpers/paths.js';
+import { dashboardScope, syntheticOutcome, writeSyntheticRun } from '../helpers/monitoring-db.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
+const scope = dashboardScope('visualize');
+const { scratch, serve } = scope;
 afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
+  await scope.cleanup();
 });
-
-function scratch(): string {
-  const dir = tempDir('visualize');
-  cleanups.push(() => dir.remove());
-  return dir.path;
-}
-
-async function serve(db: string): Promise<Dashboard> {
-  const d = await startDashboard({ db, port: 0 });
-  cleanups.push(() => d.close());
-  return d;
-}
 
 async function get(d: Dashboard, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const r = await fetch(d.url + path);
@@ -141,7 +129,7 @@ describe('visualize server', () => {
     writeSyntheticRun({ path, runId: 'run-a', tasks: 10 });
     const d = await serve(path);
     const abort = new AbortController();
-    cleanups.push(() => abort.abort());
+    scope.defer(() => abort.abort());
     const r = await fetch(`${d.url}/api/events`, { signal: abort.signal });
     expect(r.headers.get('content-type')).toBe('text/event-stream');
     const reader = r.body!.pipeThrough(new TextDecoderStream()).getReader();
