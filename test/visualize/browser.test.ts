@@ -1,7 +1,7 @@
 // The dashboard in a real headless Chromium: every page of a finished (fixture) workflow and of a live one run
 // with a MonitoringHub, their content checked, screenshots kept under build/screenshots/visualize/.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { closeSync, constants, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import * as parsl from 'parsl-ts';
 import type { Browser, Page } from 'playwright-core';
@@ -54,7 +54,7 @@ describe('visualize in Chromium', () => {
       runId: 'run-a',
       tasks: 2000,
       spacingMs: 15,
-      sampleEvery: 3,
+      sampleEvery: 5,
       pools: 2,
       workflowName: 'sweep',
     });
@@ -141,6 +141,14 @@ describe('visualize in Chromium', () => {
         monitoring: new parsl.MonitoringHub({ workflowName: 'live-sweep' }),
       }),
     );
+    let cleaned = false;
+    scope.defer(async () => {
+      // A failed test must not leave the bash task blocked on the gate: open it without waiting for a reader.
+      const fd = openSync(gate, constants.O_RDWR | constants.O_NONBLOCK);
+      writeSync(fd, 'go\n');
+      closeSync(fd);
+      if (!cleaned) await dfk.cleanup();
+    });
     const inc = parsl.app((x: number) => x + 1);
     const waitForGate = parsl.bashApp((fifo: string) => `cat ${fifo} > /dev/null`);
     expect(await Promise.all([1, 2, 3, 4, 5].map((i) => inc(i)))).toEqual([2, 3, 4, 5, 6]);
@@ -183,6 +191,7 @@ describe('visualize in Chromium', () => {
       () => document.querySelector('#fields .state')?.textContent === 'exec_done',
     );
     await dfk.cleanup();
+    cleaned = true;
     await summary.page.waitForFunction(() =>
       document.querySelector('#workflow')?.textContent?.includes('completed'),
     );

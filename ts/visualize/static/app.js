@@ -664,12 +664,11 @@
               'text-valign': 'bottom',
               'text-margin-y': 4,
               'font-size': 11,
-              width: 'data(size)',
-              height: 'data(size)',
               'background-color': by === 'app' ? '#eceff1' : 'data(colour)',
               ...(by === 'app' ? pie : {}),
             },
           },
+          { selector: 'node[size]', style: { width: 'data(size)', height: 'data(size)' } },
           {
             selector: ':parent',
             style: {
