@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type Dashboard, PARSL_TABLES, startDashboard, VisualizeError } from '#internal';
-import { dashboardScope, syntheticOutcome, writeSyntheticRun } from '../helpers/monitoring-db.js';
+import {
+  dashboardScope,
+  FIXTURE_APPS,
+  syntheticOutcome,
+  writeSyntheticRun,
+} from '../helpers/monitoring-db.js';
 
 const scope = dashboardScope('visualize');
 const { scratch, serve } = scope;
@@ -39,10 +44,9 @@ describe('visualize server', () => {
     const summary = await get(d, '/api/run/run-a');
     expect(summary.body.states).toEqual(run.states);
 
-    const tl = (await get(d, '/api/run/run-a/timeline')).body as {
-      points: { state: string; count: number }[];
-    };
-    const launched = tl.points.filter((p) => p.state === 'launched').reduce((a, p) => a + p.count, 0);
+    const tl = (await get(d, '/api/run/run-a/timeline')).body as { points: { app: string; count: number }[] };
+    expect(new Set(tl.points.map((p) => p.app))).toEqual(new Set(FIXTURE_APPS));
+    const launched = tl.points.reduce((a, p) => a + p.count, 0);
     const retried = Array.from({ length: 1000 }, (_, i) => syntheticOutcome(i)).filter(
       (o) => o === 'retried',
     );

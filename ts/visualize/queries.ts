@@ -66,6 +66,26 @@ export function gantt(db: ReadDb, runId: string, before?: number): GanttWindow {
   return { rows, before: more ? low : null };
 }
 
+export interface LaunchPoint {
+  readonly second: number;
+  readonly app: string;
+  /** Tries launched in the bucket. */
+  readonly count: number;
+}
+
+/**
+ * Tries launched per bucket and app, from the timeline summary: only the rows the plot draws are sent (all
+ * states of every second would be megabytes at a million tasks).
+ */
+export function launchesPerApp(db: ReadDb, runId: string, bucket: number): LaunchPoint[] {
+  return db
+    .prepare(
+      `SELECT (second / ?) * ? AS second, task_func_name AS app, sum(n) AS count FROM parsl_ts_timeline
+       WHERE run_id = ? AND task_status_name = 'launched' GROUP BY 1, 2 ORDER BY 1`,
+    )
+    .all(bucket, bucket, runId) as LaunchPoint[];
+}
+
 export interface BusyPoint {
   readonly second: number;
   /** Workers that started (`running`) and finished (`running_ended`) a task in the bucket. */

@@ -178,7 +178,7 @@ function api(path: string, query: Query, database: OpenedDatabase): Reply {
         apps: q.appStateCounts(db, runId),
       });
     case rest === '/timeline':
-      return reply(200, { bucketSeconds: bucket, points: q.timeline(db, runId, bucket) });
+      return reply(200, { bucketSeconds: bucket, points: dq.launchesPerApp(db, runId, bucket) });
     case rest === '/gantt':
       return reply(200, dq.gantt(db, runId, intParam(query, 'before')));
     case rest === '/tasks':

@@ -343,7 +343,6 @@
     const at = new Map(xs.map((x, i) => [x, i]));
     const ys = apps.map(() => new Array(xs.length).fill(0));
     for (const p of tl.points) {
-      if (p.state !== 'launched') continue;
       ys[apps.indexOf(p.app)][at.get(p.second)] += p.count;
     }
     const box = document.getElementById('tries');
