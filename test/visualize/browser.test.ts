@@ -28,10 +28,15 @@ afterEach(async () => {
   await scope.cleanup();
 });
 
-/** Load a page and wait for its first drawing from the endpoints. */
-async function visit(d: Dashboard, path: string): Promise<{ page: Page; errors: string[] }> {
+/** Pages closed at the next visit: each holds an event stream, and a browser opens only 6 connections per host. */
+const transient: Page[] = [];
+
+/** Load a page (closing the previous ones unless kept) and wait for its first drawing from the endpoints. */
+async function visit(d: Dashboard, path: string, keep = false): Promise<{ page: Page; errors: string[] }> {
+  for (const old of transient.splice(0)) await old.close();
   const p = await openPage(browser!);
   scope.defer(() => p.page.close());
+  if (!keep) transient.push(p.page);
   await p.page.goto(d.url + path);
   await p.page.waitForFunction(() => Number(document.body.dataset.renders) >= 1);
   await p.page.waitForSelector('#live.on');
@@ -164,13 +169,13 @@ describe('visualize in Chromium', () => {
       await shot(v.page, `live-${p}`);
       expect(v.errors).toEqual([]);
     }
-    const task = await visit(d, `/run/${runId}/task/${held.tid}`);
+    const task = await visit(d, `/run/${runId}/task/${held.tid}`, true);
     await task.page.waitForFunction(
       () => document.querySelector('#fields .state')?.textContent === 'launched',
     );
     await shot(task.page, 'live-task');
 
-    const summary = await visit(d, `/run/${runId}`);
+    const summary = await visit(d, `/run/${runId}`, true);
     await summary.page.waitForFunction(
       () => document.querySelector('.tile[data-state="launched"] b')?.textContent === '1',
     );
