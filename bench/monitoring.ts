@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as parsl from 'parsl-ts';
-import { emptyBatch, MonitoringStore, openForWriting, type RowBatch } from '#internal';
+import { writeSyntheticRun } from '../test/helpers/monitoring-db.js';
 import { percentile, round } from './harness.js';
 
 const args = process.argv.slice(2);
@@ -124,42 +124,9 @@ async function throughputs(kind: 'threads' | 'htex', n: number, modes: Mode[], t
   return out;
 }
 
-/** One simple task as the writer receives it: 1 task, 1 try, 5 status rows (states as TaskState numbers). */
-function addTask(b: RowBatch, id: number, t: number, app: string): void {
-  const S = parsl.TaskState;
-  b.task.push(id, app, 0, id > 0 && id % 10 !== 0 ? String(id - 1) : null, t, null, null, null);
-  b.status.push(id, 0, S.pending, t, app, -1);
-  b.try.push(id, 0, 'htex', t + 1);
-  b.status.push(id, 0, S.launched, t + 1, app, S.pending);
-  b.status.push(id, 0, S.running, t + 2, app, null);
-  b.status.push(id, 0, S.running_ended, t + 3, app, null);
-  const failed = id % 97 === 0;
-  b.tryEnd.push(id, 0, t + 2, 'node-17', String(id % 8), t + 4, failed ? 'Error: boom' : null);
-  b.taskEnd.push(id, t + 4, failed ? 1 : 0, failed ? 1 : 0, null);
-  b.status.push(id, 0, failed ? S.failed : S.exec_done, t + 4, app, S.launched);
-  if (id > 0 && id % 10 !== 0) b.edges.push(app, app);
-}
-
-const APPS = ['simulate', 'analyze', 'reduce', 'stage_in', 'plot'];
-
-/** Writes `tasks` tasks through the store in batches of `perBatch`; rows and seconds. */
+/** Writes `tasks` tasks through the store (the tests' fixture generator) in batches of `perBatch`. */
 function writeSynthetic(path: string, runId: string, tasks: number, perBatch = 5_000) {
-  const store = new MonitoringStore(openForWriting(path));
-  const t0 = performance.now();
-  const start = Date.now() - tasks; // one task per millisecond of history
-  for (let first = 0; first < tasks; first += perBatch) {
-    const b = emptyBatch(runId);
-    if (first === 0)
-      b.workflowStart = { name: 'bench', version: '1', timeBegan: start, host: 'h', user: 'u', rundir: '/r' };
-    for (let id = first; id < Math.min(tasks, first + perBatch); id++)
-      addTask(b, id, start + id, APPS[id % 5]!);
-    if (first + perBatch >= tasks) b.workflowEnd = { timeCompleted: Date.now(), completed: tasks, failed: 0 };
-    store.write(b);
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  const rows = store.rows;
-  store.close();
-  return { rows, seconds };
+  return writeSyntheticRun({ path, runId, tasks, perBatch, workflowName: 'bench' });
 }
 
 function writer() {

@@ -25,6 +25,7 @@ const ARROWS = [
   ['monitoring', 'dataflow', 'monitoring observes the kernel: its task records, states and futures'],
   ['monitoring', 'executors/base.ts', 'executors report nodes, blocks and worker reports in these shapes'],
   ['monitoring', 'execute', 'the worker report and resource sample shapes'],
+  ['visualize', 'monitoring', 'the dashboard reads the monitoring database through its query module and schema'],
   ['app', 'dataflow', 'an app call becomes a kernel task and returns its future'],
   ['app', 'execute', 'a bad keyword stream fails with the app error classes'],
   ['app', 'serialize', 'an app describes its function for transport'],

@@ -109,3 +109,5 @@ export {
   withPlaceholders,
 } from './sites/index.js';
 export { PACKAGE_VERSION } from './version.js';
+export { VisualizeError } from './visualize/errors.js';
+export { type Dashboard, type DashboardOptions, startDashboard } from './visualize/server.js';

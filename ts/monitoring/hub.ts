@@ -115,7 +115,7 @@ export function isMonitoringHub(v: unknown): v is KernelObserverStarter {
 }
 
 /** A path or Parsl's `sqlite:///path` URL → the file; anything else names the field and what it wants. */
-function databasePath(endpoint: string | null, runDirBase: string): string {
+export function databasePath(endpoint: string | null, runDirBase: string): string {
   if (endpoint === null) return resolve(runDirBase, 'monitoring.db');
   if (!endpoint.includes('://')) return resolve(endpoint);
   const m = /^sqlite:\/\/\/(.+)$/.exec(endpoint);

@@ -93,6 +93,15 @@ export type ParslTable = keyof typeof PARSL_TABLES;
 /** Stored in `PRAGMA user_version` by parsl-ts; a database with another non-zero value is not ours. */
 export const SCHEMA_VERSION = 14_001;
 
+/**
+ * Indexes the dashboard's bounded queries need (the tries of a window of tasks; the latest resource samples of a
+ * run). Created with the schema, and by `parsl-ts visualize` on a database written before they existed.
+ */
+export const DASHBOARD_INDEXES = `
+CREATE INDEX IF NOT EXISTS ix_try_run_task ON try (run_id, task_id);
+CREATE INDEX IF NOT EXISTS ix_resource_run_time ON resource (run_id, timestamp);
+`;
+
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS workflow (
   run_id TEXT NOT NULL PRIMARY KEY,
@@ -198,6 +207,7 @@ CREATE INDEX IF NOT EXISTS ix_task_run_func ON task (run_id, task_func_name);
 -- Resource rows of one task (the primary key starts with try_id).
 CREATE INDEX IF NOT EXISTS ix_resource_run_task ON resource (run_id, task_id);
 CREATE INDEX IF NOT EXISTS ix_node_run ON node (run_id, timestamp);
+${DASHBOARD_INDEXES}
 
 -- The latest kernel state of every task: the task list's filters and sort (by run, state, app, id).
 CREATE TABLE IF NOT EXISTS parsl_ts_task_state (

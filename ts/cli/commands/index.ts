@@ -6,6 +6,7 @@ import { registerMpiWorkerPool } from './mpi-worker-pool.js';
 import { registerPerf } from './perf.js';
 import { registerRun } from './run.js';
 import { registerSiteTest } from './site-test.js';
+import { registerVisualize } from './visualize.js';
 import { registerWorkerPool } from './worker-pool.js';
 
 /** Adds one subcommand to the program. Add a module per subcommand and list it here. */
@@ -20,4 +21,5 @@ export const subcommands: readonly RegisterSubcommand[] = [
   registerMpiWorkerPool,
   registerMpiAppPool,
   registerPerf,
+  registerVisualize,
 ];
