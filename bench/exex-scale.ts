@@ -50,10 +50,14 @@ function processes(runDir: string): { interchange: number[]; ranks: Map<number, 
   return { interchange, ranks };
 }
 
+/** CPU time of every thread of a process (µs), from the scheduler's nanosecond accounting. */
 function cpuMicros(pid: number): number {
   try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(f[11]) + Number(f[12])) / 100) * 1e6;
+    let ns = 0;
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+    }
+    return ns / 1000;
   } catch {
     return 0;
   }
