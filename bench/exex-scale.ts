@@ -116,11 +116,11 @@ async function run(runDir: string, flavor: Flavor, l: Layout) {
     const registeredSeconds = (performance.now() - t0) / 1000;
     // First task on every worker rank: 2 tasks per worker, each holding its rank 300 ms.
     const where = async (ms: number) => {
-      const at = performance.timeOrigin + performance.now();
+      const at = Number(process.hrtime.bigint()) / 1e6;
       await new Promise((r) => setTimeout(r, ms));
       return [Number(process.env.OMPI_COMM_WORLD_RANK ?? process.env.PMI_RANK ?? -1), at];
     };
-    const submitted = performance.timeOrigin + performance.now();
+    const submitted = Number(process.hrtime.bigint()) / 1e6;
     const outs = await Promise.all(Array.from({ length: 2 * workers }, () => submit(ex, task(where, [300]))));
     const first = new Map<number, number>();
     for (const o of outs) {

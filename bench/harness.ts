@@ -47,11 +47,14 @@ export function outcomeValue(o: TaskOutcome): unknown {
   return o.value;
 }
 
-/** Wall clock in ms with sub-µs resolution, comparable between processes of one machine. */
-export const wallMs = (): number => performance.timeOrigin + performance.now();
+/**
+ * CLOCK_MONOTONIC in ms, which every process of the machine shares (`performance.timeOrigin` differs per process
+ * by up to a millisecond, see docs/mpi.md).
+ */
+export const wallMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
-/** A task body that returns the wall clock where it ran (self-contained: it is sent by source). */
-export const stamp = (): number => performance.timeOrigin + performance.now();
+/** A task body that returns the monotonic clock where it ran (self-contained: it is sent by source). */
+export const stamp = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 export interface RoundTrips {
   tasks: number;
