@@ -16,26 +16,34 @@ import { writeFileSync } from 'node:fs';
 
 /** Per-hop costs (µs). Defaults: bench/exex-scale.ts and bench/htex.ts on this machine (see docs/scale.md). */
 export const COSTS = {
-  /** Kernel + executor client, per task (app call → future resolved), and per message sent or received. */
-  kernelTask: 12,
-  kernelMsg: 20,
-  /** Interchange, per task (both directions) and per message. */
-  ixTask: 6,
-  ixMsg: 25,
-  /** Rank 0 and sub-dispatchers, per task (both directions, C++ core + JS) and per message. */
-  dispatchTask: 3,
-  dispatchMsg: 12,
-  /** Worker rank, per no-op task and per message. */
-  workerTask: 6,
-  workerMsg: 15,
-  /** One-way latency of a hop between processes: pipe/ZeroMQ (kernel ↔ interchange ↔ rank 0), and MPI. */
-  zmqHop: 45,
-  mpiLocalHop: 30,
-  /** Inter-node MPI latency on an HPC fabric (Slingshot/InfiniBand class; an assumption, not measured here). */
-  mpiRemoteHop: 3,
+  /**
+   * CPU per task (both directions) of each process, measured by bench/exex-scale.ts with 4 ranks (Open MPI, 20,000
+   * no-op tasks, every thread of the process counted): kernel + executor client, interchange, rank 0 (JS and the
+   * C++ core) and sub-dispatchers (the same code), worker rank (task loop and its MPI progress thread).
+   */
+  kernelTask: 11,
+  ixTask: 8.7,
+  dispatchTask: 8.4,
+  workerTask: 17.6,
+  /**
+   * CPU per message received or sent (decode, event-loop turn, hand-off to the transport's thread), the same for
+   * every process: fitted so the model's 4-rank round trip matches the measured median (see docs/scale.md).
+   */
+  msg: 45,
+  /**
+   * One-way latency of a hop between two processes, beyond their CPU: pipe/ZeroMQ (the path floor of
+   * bench/path-floor.ts over its 6 hops), and MPI from one rank's JS thread to another's (progress thread wake-up,
+   * MPI_Isend, the receiver's progress thread, its thread-safe-function call; traced in docs/exex.md).
+   */
+  zmqHop: 70,
+  mpiHop: 150,
+  /** Added by the network between nodes (Slingshot/InfiniBand class: an assumption, not measured here). */
+  networkMicros: 3,
   /** An idle rank's polling: it spins this long after activity, then sleeps with doubling intervals up to max. */
   spinMicros: 50,
   maxSleepMicros: 1000,
+  /** CPU share of a core an idle rank uses (measured: 0.3–0.7 %); taken from the shared cores when oversubscribed. */
+  idleRankShare: 0.006,
   /** Results a worker collects before sending, for tasks shorter than this (ms). */
   flushAfterMs: 2,
   /** The pool's pipelining target (ms of queued work per worker rank), ExtremeScaleExecutor's default. */
@@ -127,6 +135,8 @@ class Sim {
   now = 0;
   readonly q = new Heap();
   readonly coreFree: number[];
+  /** On shared cores, idle ranks' polling takes a share of them: every CPU cost stretches by this factor. */
+  cpuScale = 1;
   constructor(
     readonly c: Costs,
     sharedCores: number | null,
@@ -219,8 +229,9 @@ abstract class Proc {
 
   /** Spend `us` of CPU now (the sends that follow leave after it). */
   spend(us: number): number {
-    this.busyUntil += us;
-    return us;
+    const t = us * this.sim.cpuScale;
+    this.busyUntil += t;
+    return t;
   }
 }
 
@@ -239,7 +250,7 @@ class Client extends Proc {
     let results = 0;
     for (const m of msgs) {
       if (m.from === this) continue; // its own wake-up to submit the next slice
-      used += this.spend(c.kernelMsg + (m.n * c.kernelTask) / 2);
+      used += this.spend(c.msg + (m.n * c.kernelTask) / 2);
       results += m.n;
     }
     if (results > 0) {
@@ -251,7 +262,7 @@ class Client extends Proc {
     if (this.backlog > 0) {
       const k = Math.min(this.backlog, 1024);
       this.backlog -= k;
-      used += this.spend((k * c.kernelTask) / 2 + c.kernelMsg);
+      used += this.spend((k * c.kernelTask) / 2 + c.msg);
       this.send(this.ix, 'tasks', k, this.busyUntil);
       if (this.backlog > 0) this.receive({ kind: 'tasks', n: 0, from: this });
     }
@@ -276,7 +287,7 @@ class Interchange extends Proc {
     let used = 0;
     let results = 0;
     for (const m of msgs) {
-      used += this.spend(c.ixMsg + (m.n * c.ixTask) / 2);
+      used += this.spend(c.msg + (m.n * c.ixTask) / 2);
       if (m.kind === 'tasks') this.queued += m.n;
       else {
         results += m.n;
@@ -284,14 +295,14 @@ class Interchange extends Proc {
       }
     }
     if (results > 0) {
-      used += this.spend(c.ixMsg);
+      used += this.spend(c.msg);
       this.send(this.client, 'results', results, this.busyUntil);
     }
     const k = Math.min(this.queued, this.credit);
     if (k > 0) {
       this.queued -= k;
       this.credit -= k;
-      used += this.spend(c.ixMsg);
+      used += this.spend(c.msg);
       this.send(this.root, 'tasks', k, this.busyUntil);
     }
     return used;
@@ -310,7 +321,7 @@ class Dispatcher extends Proc {
   hopFrom(from: Proc): number {
     const c = this.sim.c;
     if (!(from instanceof Dispatcher) && !(from instanceof Worker)) return c.zmqHop;
-    return from.node === this.node ? c.mpiLocalHop : c.mpiRemoteHop + this.sleepDelay();
+    return from.node === this.node ? c.mpiHop : c.mpiHop + c.networkMicros + this.sleepDelay();
   }
   addChild(p: Proc, cap: number): void {
     this.kids.push(p);
@@ -330,7 +341,7 @@ class Dispatcher extends Proc {
     let used = 0;
     let results = 0;
     for (const m of msgs) {
-      used += this.spend(c.dispatchMsg + (m.n * c.dispatchTask) / 2);
+      used += this.spend(c.msg + (m.n * c.dispatchTask) / 2);
       if (m.kind === 'tasks') this.pending += m.n;
       else {
         results += m.n;
@@ -343,7 +354,7 @@ class Dispatcher extends Proc {
       }
     }
     if (results > 0 && this.parent !== null) {
-      used += this.spend(c.dispatchMsg);
+      used += this.spend(c.msg);
       this.send(this.parent, 'results', results, this.busyUntil);
     }
     // Water-filling over the children with credit, one message each.
@@ -359,7 +370,7 @@ class Dispatcher extends Proc {
       }
       this.pending -= k;
       this.inFlight.set(kid, this.inFlight.get(kid)! + k);
-      used += this.spend(c.dispatchMsg + (k * c.dispatchTask) / 2);
+      used += this.spend(c.msg + (k * c.dispatchTask) / 2);
       this.send(kid, 'tasks', k, this.busyUntil);
       if (k < room) rest.push(kid);
       else this.freeSet.delete(kid);
@@ -382,14 +393,14 @@ class Worker extends Proc {
   }
   hopFrom(from: Proc): number {
     const c = this.sim.c;
-    return from.node === this.node ? c.mpiLocalHop : c.mpiRemoteHop + this.sleepDelay();
+    return from.node === this.node ? c.mpiHop : c.mpiHop + c.networkMicros + this.sleepDelay();
   }
   handle(msgs: Msg[]): number {
     const c = this.sim.c;
     let used = 0;
     for (const m of msgs) {
       if (m.from === this) continue; // the wake-up after a task
-      used += this.spend(c.workerMsg);
+      used += this.spend(c.msg);
       this.queued += m.n;
     }
     if (this.running || this.queued === 0) return used;
@@ -398,7 +409,7 @@ class Worker extends Proc {
     // Short tasks run back to back and report together; longer ones report one by one.
     const k = taskUs + c.workerTask < c.flushAfterMs * 1000 ? this.queued : 1;
     this.queued -= k;
-    used += this.spend(k * c.workerTask + c.workerMsg);
+    used += this.spend(k * c.workerTask + c.msg);
     const end = this.busyUntil + k * taskUs;
     if (taskUs === 0) {
       this.send(this.parent!, 'results', k, end);
@@ -462,6 +473,10 @@ function build(c: Costs, s: Scenario) {
     }
   }
   for (const d of subs) root.addChild(d, d.kids.length * depth);
+  if (s.sharedCores !== null) {
+    const idle = (1 + subs.length + workers.length) * c.idleRankShare;
+    sim.cpuScale = s.sharedCores / Math.max(0.1, s.sharedCores - idle);
+  }
   ix.credit = root.capacity;
   return { sim, client, ix, root, subs, workers };
 }
