@@ -5,6 +5,7 @@
  *
  *   node --import tsx bench/dispatch-sim.ts                       (the scenarios of docs/scale.md, JSON)
  *   node --import tsx bench/dispatch-sim.ts --inputs costs.json   (override any field of COSTS)
+ *   node --import tsx bench/dispatch-sim.ts --only '1 s tasks'     (the scenarios whose name contains it)
  *
  * Every process is a single-threaded server: a message waits for the process (and, on an oversubscribed machine,
  * for one of the shared cores), and the process handles everything that queued meanwhile in one turn, paying a
@@ -135,6 +136,12 @@ class Sim {
   now = 0;
   readonly q = new Heap();
   readonly coreFree: number[];
+  #seed = 12345;
+  /** Deterministic uniform [0, 1), so runs repeat exactly. */
+  random(): number {
+    this.#seed = (this.#seed * 1103515245 + 12345) % 2147483648;
+    return this.#seed / 2147483648;
+  }
   /** On shared cores, idle ranks' polling takes a share of them: every CPU cost stretches by this factor. */
   cpuScale = 1;
   constructor(
@@ -194,10 +201,12 @@ abstract class Proc {
     // Sleep intervals 16, 32, … µs up to max after the spin: the message waits for the end of the current one.
     let t = c.spinMicros;
     let s = 16;
-    while (t + s < idle) {
+    while (t + s < idle && s < c.maxSleepMicros) {
       t += s;
       s = Math.min(2 * s, c.maxSleepMicros);
     }
+    // Once the sleeps are at their longest, where in one the message lands is as good as random.
+    if (t + s < idle) return this.sim.random() * c.maxSleepMicros;
     return t + s - idle;
   }
 
@@ -578,6 +587,8 @@ function scenarios(): Array<Scenario & { kind: 'here' | 'scale' }> {
     big('262,144 ranks (8,192 nodes × 32), fan-out 64, no-op tasks', 8192, 32, 64, 0, 'strided'),
     big('262,144 ranks, fan-out 64, 1 s tasks', 8192, 32, 64, 1000, 'strided'),
     big('262,144 ranks, fan-out 31 node-local, 1 s tasks', 8192, 32, 31, 1000, 'node-local'),
+    big('262,144 ranks, fan-out 256, 1 s tasks', 8192, 32, 256, 1000, 'strided'),
+    big('262,144 ranks, fan-out 1024, 1 s tasks', 8192, 32, 1024, 1000, 'strided'),
     big('262,144 ranks, fan-out 64, 10 s tasks', 8192, 32, 64, 10_000, 'strided'),
     big(
       'Frontier-sized: 526,848 ranks (9,408 nodes × 56), fan-out 64, 10 s tasks',
@@ -598,10 +609,13 @@ if (process.argv[1] === SELF) {
       ? { ...COSTS, ...JSON.parse((await import('node:fs')).readFileSync(process.argv[i + 1]!, 'utf8')) }
       : COSTS;
   const out = process.argv.indexOf('--out');
-  const only = process.argv.includes('--here-only');
+  const hereOnly = process.argv.includes('--here-only');
+  const o = process.argv.indexOf('--only');
+  const only = o > 0 ? process.argv[o + 1]! : null;
   const rows = [];
   for (const s of scenarios()) {
-    if (only && s.kind !== 'here') continue;
+    if (hereOnly && s.kind !== 'here') continue;
+    if (only !== null && !s.name.includes(only)) continue;
     const t0 = performance.now();
     const row = {
       ...s,
