@@ -379,7 +379,7 @@ class Dispatcher extends Proc {
       }
       this.pending -= k;
       this.inFlight.set(kid, this.inFlight.get(kid)! + k);
-      used += this.spend(c.msg + (k * c.dispatchTask) / 2);
+      used += this.spend(c.msg); // the task was paid for on arrival
       this.send(kid, 'tasks', k, this.busyUntil);
       if (k < room) rest.push(kid);
       else this.freeSet.delete(kid);
