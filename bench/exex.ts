@@ -5,7 +5,8 @@
  *
  * Prints one JSON object with, per flavour:
  * - throughput: 50,000 no-op tasks through interchange → rank 0 → 3 worker ranks (tasks/s);
- * - roundTrip: 500 sequential no-op tasks (median and p99 latency);
+ * - roundTrip: 500 sequential tasks (median, p90, p99, split at the worker into the way down and back);
+ *   roundTripApp: the same through the public API (kernel, app, future);
  * - sleep: 2,000 × 10 ms sleeps on 3 worker ranks (efficiency = ideal time / measured time);
  * - dispatch: CPU per task of rank 0's C++ dispatcher core (submit → per-rank batch → complete), 1 M tasks;
  * - pathFloor: the same process chain (executor → interchange → rank 0 → worker) with bare transports and no
@@ -15,36 +16,25 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExtremeScaleExecutor, getLogger, LocalProvider, SimpleLauncher } from 'parsl-ts';
+import { type ExtremeScaleExecutor, getLogger } from 'parsl-ts';
 import { loadAddon, parseTaskBatch } from '#internal';
-import { percentile, round, submit, task } from './harness.js';
+import { appRoundTrips, localExex, outcomeValue, round, roundTrips, stamp, submit, task } from './harness.js';
 import { pathFloor } from './path-floor.js';
 
 type Flavor = 'openmpi' | 'mpich';
 const TARGETS = { tasksPerSecond: 50_000, medianLatencyMs: 0.3, efficiency: 0.97, dispatchMicrosPerTask: 2 };
-const OMPI_ENV = 'export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1';
+const DEFAULT_POLLING = { spinMicros: 50, maxSleepMicros: 1000 };
+
+function newExecutor(label: string, flavor: Flavor, polling: { spinMicros: number; maxSleepMicros: number }) {
+  return localExex(flavor, { label, ranksPerNode: 4, mpiPolling: polling });
+}
 
 async function executorWorkloads(
   runDir: string,
   flavor: Flavor,
   polling: { spinMicros: number; maxSleepMicros: number },
 ) {
-  const ex = new ExtremeScaleExecutor({
-    label: `exex-${flavor}`,
-    address: '127.0.0.1',
-    encrypted: false,
-    ranksPerNode: 4,
-    mpi: flavor,
-    mpiPolling: polling,
-    mpiLauncher:
-      flavor === 'openmpi' ? 'mpiexec.openmpi --oversubscribe -n {ranks}' : 'mpiexec.mpich -n {ranks}',
-    provider: new LocalProvider({
-      launcher: new SimpleLauncher({ debug: false }),
-      workerInit: OMPI_ENV,
-      initBlocks: 0,
-      statusPollingInterval: 1000,
-    }),
-  });
+  const ex = newExecutor(`exex-${flavor}`, flavor, polling);
   await ex.start({ runDir, runId: flavor, logger: getLogger('bench') });
   await ex.scaleOut(1);
   try {
@@ -62,18 +52,7 @@ async function executorWorkloads(
       seconds: round(secs),
       tasksPerSecond: Math.round(N / secs),
     };
-    const lat: number[] = [];
-    for (let i = 0; i < 550; i++) {
-      const s = performance.now();
-      await submit(ex, task(noop));
-      if (i >= 50) lat.push(performance.now() - s);
-    }
-    lat.sort((a, b) => a - b);
-    const roundTrip = {
-      tasks: lat.length,
-      medianMs: round(percentile(lat, 50)),
-      p99Ms: round(percentile(lat, 99)),
-    };
+    const roundTrip = await roundTrips(() => submit(ex, task(stamp)).then(outcomeValue));
     await Promise.all(Array.from({ length: 60 }, () => submit(ex, task(sleep10))));
     const S = 2000;
     t0 = performance.now();
@@ -101,6 +80,21 @@ async function executorWorkloads(
   } finally {
     await ex.shutdown();
   }
+}
+
+/** The same round trips through the public API (kernel, app, future) on a fresh pool. */
+function kernelRoundTrips(
+  runDir: string,
+  flavor: Flavor,
+  polling: { spinMicros: number; maxSleepMicros: number },
+) {
+  return appRoundTrips(
+    newExecutor(`exex-app-${flavor}`, flavor, polling),
+    join(runDir, `app-${flavor}`),
+    async (ex) => {
+      await (ex as ExtremeScaleExecutor).scaleOut(1);
+    },
+  );
 }
 
 /** CPU share of each node rank of the pool while no task runs (3 s after 1 s of quiet). */
@@ -173,9 +167,12 @@ const floor = await pathFloor();
 try {
   for (const f of flavors) {
     results[f] = {
-      defaultPolling: await executorWorkloads(runDir, f, { spinMicros: 50, maxSleepMicros: 1000 }),
+      defaultPolling: await executorWorkloads(runDir, f, DEFAULT_POLLING),
+      roundTripApp: await kernelRoundTrips(runDir, f, DEFAULT_POLLING),
       // Latency-tuned: ranks poll for 20 ms after activity and sleep at most 50 µs (more idle CPU).
       lowLatencyPolling: await executorWorkloads(runDir, f, { spinMicros: 20_000, maxSleepMicros: 50 }),
+      // No spin: an idle rank sleeps at once (ranks of one node ring each other's doorbells when they send).
+      noSpinPolling: await executorWorkloads(runDir, f, { spinMicros: 0, maxSleepMicros: 1000 }),
       dispatch: dispatchCost(f),
     };
   }

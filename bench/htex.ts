@@ -8,11 +8,12 @@
  * - pathFloor: the executor's process chain with bare transports and no work (bench/path-floor.ts), the
  *   round-trip latency no implementation of this topology can beat on this machine;
  * - throughput: 50,000 no-op tasks through interchange → one pool → 2 workers (tasks/s);
- * - roundTrip: 500 sequential no-op tasks (median and p99 latency);
+ * - roundTrip: 500 sequential tasks (median, p90, p99; split at the worker into the way down and back, and slow
+ *   round trips that overlapped a GC pause of this process); roundTripApp: the same through the public API;
  * - sleep: 2,000 × 10 ms sleeps on 2 workers (efficiency = ideal time / measured time);
  * - scale: simulated pools (registration, heartbeats, instant results) against one interchange while 20,000 tasks
  *   flow, 10 pools versus 10,000 pools (slowdown = time with 10,000 / time with 10).
- * Tasks go through `executor.submit()` directly, so the numbers are the executor's, not the kernel's.
+ * Tasks go through `executor.submit()` directly (except roundTripApp), so the numbers are the executor's.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,7 +23,16 @@ import { fileURLToPath } from 'node:url';
 import { getLogger, HighThroughputExecutor, LocalProvider, PROTOCOL_VERSION, SimpleLauncher } from 'parsl-ts';
 import { Context, Dealer, Router } from 'zeromq';
 import { decodeInterchangeToManager, encode, PACKAGE_VERSION } from '#internal';
-import { percentile, round, submit, task } from './harness.js';
+import {
+  appRoundTrips,
+  outcomeValue,
+  percentile,
+  round,
+  roundTrips,
+  stamp,
+  submit,
+  task,
+} from './harness.js';
 import { pathFloor } from './path-floor.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -149,13 +159,8 @@ async function transport() {
   };
 }
 
-async function startExecutor(
-  runDir: string,
-  label: string,
-  blocks: number,
-  extra: Record<string, unknown> = {},
-) {
-  const ex = new HighThroughputExecutor({
+function newExecutor(label: string, extra: Record<string, unknown> = {}) {
+  return new HighThroughputExecutor({
     label,
     address: '127.0.0.1',
     maxWorkersPerNode: 2,
@@ -166,6 +171,15 @@ async function startExecutor(
     }),
     ...extra,
   });
+}
+
+async function startExecutor(
+  runDir: string,
+  label: string,
+  blocks: number,
+  extra: Record<string, unknown> = {},
+) {
+  const ex = newExecutor(label, extra);
   await ex.start({ runDir, runId: label, logger: getLogger('bench') });
   if (blocks > 0) await ex.scaleOut(blocks);
   return ex;
@@ -186,18 +200,7 @@ async function executorWorkloads(runDir: string) {
     if (!outs.every((o) => o.ok)) throw new Error('a no-op task failed');
     const throughput = { tasks: N, workers: 2, seconds: round(secs), tasksPerSecond: Math.round(N / secs) };
 
-    const lat: number[] = [];
-    for (let i = 0; i < 550; i++) {
-      const s = performance.now();
-      await submit(ex, task(noop));
-      if (i >= 50) lat.push(performance.now() - s);
-    }
-    lat.sort((a, b) => a - b);
-    const roundTrip = {
-      tasks: lat.length,
-      medianMs: round(percentile(lat, 50)),
-      p99Ms: round(percentile(lat, 99)),
-    };
+    const roundTrip = await roundTrips(() => submit(ex, task(stamp)).then(outcomeValue));
 
     await Promise.all(Array.from({ length: 50 }, () => submit(ex, task(sleep10))));
     const S = 2000;
@@ -226,6 +229,13 @@ async function executorWorkloads(runDir: string) {
   } finally {
     await ex.shutdown();
   }
+}
+
+/** The same round trips through the public API (kernel, app, future) on a fresh executor. */
+function kernelRoundTrips(runDir: string) {
+  return appRoundTrips(newExecutor('htex-app'), join(runDir, 'app'), async (ex) => {
+    await (ex as HighThroughputExecutor).scaleOut(1);
+  });
 }
 
 async function scaleRun(
@@ -292,6 +302,7 @@ if (process.argv[2] === undefined || process.argv[2].startsWith('--skip')) {
     const transportCeiling = await transport();
     const floor = await pathFloor();
     const htex = await executorWorkloads(runDir);
+    const roundTripApp = await kernelRoundTrips(runDir);
     let scale: Record<string, unknown> | null = null;
     if (!process.argv.includes('--skip-scale')) {
       const small = await scaleRun(runDir, 10);
@@ -307,6 +318,7 @@ if (process.argv[2] === undefined || process.argv[2].startsWith('--skip')) {
       transport: transportCeiling,
       pathFloor: floor,
       ...htex,
+      roundTripApp,
       roundTripOverFloor: round(htex.roundTrip.medianMs / floor.roundTripMedianMs, 2),
       scale,
       targets: TARGETS,
