@@ -11,6 +11,7 @@
 const ARROWS = [
   // [from, to, why]
   ['index.ts', '*', 'the public entry re-exports the API'],
+  ['api-types.ts', '*', 'the types public signatures name, re-exported by index.ts for annotations and the API docs'],
   ['internal.ts', '*', "the tests' entry re-exports internals"],
   ['internal.ts', 'cli', "tests reach the pool commands' option parsing through it as well"],
   ['cli', '*', 'the command line starts kernels, interchanges and worker pools'],
