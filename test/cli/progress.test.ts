@@ -74,22 +74,39 @@ test('the tally follows tasks from waiting to their executor and final state', a
     const onB = parsl.app((x: number) => x, { executors: ['b'] });
     const waiting = onA();
     const after = onB(waiting); // waits for its dependency: no executor yet
-    const bad = parsl.app(
-      () => {
+    const failing = parsl.app(
+      (): number => {
         throw new Error('no');
       },
       { executors: ['b'] },
-    )();
-    await bad.exception();
-    expect(tally.byExecutor.get(UNASSIGNED)?.get(parsl.TaskState.pending)).toBe(1);
-    expect(tally.byExecutor.get('a')?.get(parsl.TaskState.launched)).toBe(1);
-    expect(tally.byExecutor.get('b')?.get(parsl.TaskState.failed)).toBe(1);
+    );
+    await failing().exception();
+    expect(tally.pending).toBe(1);
+    expect(tally.byExecutor()).toEqual(
+      new Map([
+        ['a', new Map([[parsl.TaskState.launched, 1]])],
+        ['b', new Map([[parsl.TaskState.failed, 1]])],
+      ]),
+    );
     open();
     await after;
-    expect(tally.byExecutor.get(UNASSIGNED)?.size).toBe(0);
-    expect(tally.byExecutor.get('a')?.get(parsl.TaskState.exec_done)).toBe(1);
-    expect(tally.byExecutor.get('b')?.get(parsl.TaskState.exec_done)).toBe(1);
-    expect([tally.submitted, tally.finished, tally.failed]).toEqual([3, 3, 1]);
+    const skipped = parsl.app((x: number) => x, { executors: ['b'] })(failing()); // never runs: dep_fail
+    await skipped.exception();
+    expect(tally.pending).toBe(0);
+    expect(tally.byExecutor()).toEqual(
+      new Map([
+        ['a', new Map([[parsl.TaskState.exec_done, 1]])],
+        [
+          'b',
+          new Map([
+            [parsl.TaskState.exec_done, 1],
+            [parsl.TaskState.failed, 1],
+          ]),
+        ],
+        [UNASSIGNED, new Map([[parsl.TaskState.dep_fail, 1]])],
+      ]),
+    );
+    expect([tally.submitted, tally.finished, tally.failed]).toEqual([5, 5, 3]);
   } finally {
     await dfk.cleanup();
   }

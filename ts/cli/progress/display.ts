@@ -35,18 +35,19 @@ export function showProgress(dfk: DataFlowKernel, opts: ProgressOptions): () => 
       : (tally.finished - lastFrame.finished) / Math.max((now - lastFrame.at) / 1000, 1e-3);
     lastFrame = { at: now, finished: tally.finished };
     const executors: ExecutorProgress[] = [];
-    for (const [label, states] of tally.byExecutor) {
+    const counts = tally.byExecutor();
+    for (const [label, states] of counts) {
       if (states.size === 0) continue;
       executors.push({ label, states, blocks: blockCounts(label) });
     }
     for (const [label] of dfk.executors) {
       const b = blockCounts(label);
-      if (!tally.byExecutor.get(label)?.size && b !== null)
-        executors.push({ label, states: new Map(), blocks: b });
+      if (!counts.get(label)?.size && b !== null) executors.push({ label, states: new Map(), blocks: b });
     }
     return {
       elapsedMs: now - started,
       submitted: tally.submitted,
+      pending: tally.pending,
       finished: tally.finished,
       failed: tally.failed,
       tasksPerSecond: rate,

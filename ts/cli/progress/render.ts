@@ -4,6 +4,8 @@ import { stateName, TaskState } from '../../dataflow/states.js';
 export interface ProgressSnapshot {
   readonly elapsedMs: number;
   readonly submitted: number;
+  /** Waiting for dependencies: not on an executor yet. */
+  readonly pending: number;
   readonly finished: number;
   readonly failed: number;
   /** Tasks finished per second since the previous frame (the whole run's average on the last frame). */
@@ -20,7 +22,6 @@ export interface ExecutorProgress {
 
 /** The order states are listed in: from waiting, through running, to the final ones. */
 const ORDER: readonly TaskState[] = [
-  TaskState.pending,
   TaskState.launched,
   TaskState.running,
   TaskState.running_ended,
@@ -48,8 +49,9 @@ function blocks(e: ExecutorProgress): string[] {
 }
 
 function headline(p: ProgressSnapshot): string {
+  const pending = p.pending > 0 ? `, ${p.pending} pending` : '';
   const failed = p.failed > 0 ? ` (${p.failed} failed)` : '';
-  return `${formatElapsed(p.elapsedMs)}  ${p.submitted} tasks, ${p.finished} finished${failed}, ${p.tasksPerSecond.toFixed(1)} tasks/s`;
+  return `${formatElapsed(p.elapsedMs)}  ${p.submitted} tasks${pending}, ${p.finished} finished${failed}, ${p.tasksPerSecond.toFixed(1)} tasks/s`;
 }
 
 /** The live frame for a terminal: a headline, then one line per executor. */

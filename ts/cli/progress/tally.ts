@@ -1,22 +1,22 @@
 import type { ObservedTask, TaskStateWatcher } from '../../dataflow/observer.js';
-import { FINAL_FAILURE_STATES, FINAL_STATES, type TaskState } from '../../dataflow/states.js';
+import { FINAL_FAILURE_STATES, FINAL_STATES, TaskState } from '../../dataflow/states.js';
 
-/** Where a task is counted before an executor is chosen for it. */
-export const UNASSIGNED = '(not launched)';
-
-/** One executor's tasks per state (`UNASSIGNED` for tasks no executor took yet). */
-export type StateCounts = Map<TaskState, number>;
+/** Where tasks that never had an executor are counted (memo hits, dependency failures). */
+export const UNASSIGNED = '(no executor)';
 
 /**
- * Tasks per executor and state, kept up to date from the kernel's state changes (one map update per change,
- * never a scan of the tasks). It remembers the executor of open tasks only, so a task that moves from waiting
- * to an executor, or to another executor on a retry, leaves its old bucket.
+ * Tasks per executor and state, kept up to date from the kernel's state changes: a few array updates per change,
+ * never a scan of the tasks. Pending tasks (waiting for dependencies) are counted once, not per executor: the
+ * executor is chosen when a task launches. A task keeps its executor from launch to its next state, except after
+ * `fail_retryable`, when a retry may launch it elsewhere; only such tasks are remembered.
  */
 export class ProgressTally implements TaskStateWatcher {
-  readonly #byExecutor = new Map<string, StateCounts>();
-  readonly #bucketOf = new Map<number, string>();
+  /** Executor label → tasks per TaskState number. */
+  readonly #byExecutor = new Map<string, Float64Array>();
+  readonly #retrying = new Map<number, string>();
   readonly #onClosed: () => void;
   #submitted = 0;
+  #pending = 0;
   #finished = 0;
   #failed = 0;
 
@@ -25,17 +25,23 @@ export class ProgressTally implements TaskStateWatcher {
   }
 
   taskState(task: ObservedTask, previous: TaskState | null): void {
-    const from = this.#bucketOf.get(task.id) ?? UNASSIGNED;
+    const label = task.executor?.label ?? UNASSIGNED;
     if (previous === null) this.#submitted++;
-    else this.#add(from, previous, -1);
-    const to = task.executor?.label ?? from;
-    this.#add(to, task.state, 1);
-    if (FINAL_STATES.has(task.state)) {
-      this.#bucketOf.delete(task.id);
-      this.#finished++;
-      if (FINAL_FAILURE_STATES.has(task.state)) this.#failed++;
-    } else if (to !== UNASSIGNED) {
-      this.#bucketOf.set(task.id, to);
+    else if (previous === TaskState.pending) this.#pending--;
+    else if (previous === TaskState.fail_retryable) {
+      this.#bucket(this.#retrying.get(task.id) ?? label)[previous]--;
+      this.#retrying.delete(task.id);
+    } else this.#bucket(label)[previous]--;
+
+    const s = task.state;
+    if (s === TaskState.pending) this.#pending++;
+    else {
+      this.#bucket(label)[s]++;
+      if (s === TaskState.fail_retryable) this.#retrying.set(task.id, label);
+      else if (FINAL_STATES.has(s)) {
+        this.#finished++;
+        if (FINAL_FAILURE_STATES.has(s)) this.#failed++;
+      }
     }
   }
 
@@ -47,6 +53,11 @@ export class ProgressTally implements TaskStateWatcher {
     return this.#submitted;
   }
 
+  /** Tasks waiting for their dependencies (or for the kernel to launch them). */
+  get pending(): number {
+    return this.#pending;
+  }
+
   /** Tasks in a final state (done, memo done, failed, dependency failed). */
   get finished(): number {
     return this.#finished;
@@ -56,27 +67,25 @@ export class ProgressTally implements TaskStateWatcher {
     return this.#failed;
   }
 
-  /** Executor label → counts per state, executors in first-seen order. */
-  get byExecutor(): ReadonlyMap<string, ReadonlyMap<TaskState, number>> {
-    return this.#byExecutor;
-  }
-
-  /** Counts per state over every executor. */
-  totals(): Map<TaskState, number> {
-    const out = new Map<TaskState, number>();
-    for (const counts of this.#byExecutor.values())
-      for (const [s, n] of counts) out.set(s, (out.get(s) ?? 0) + n);
+  /** Executor label → its tasks per state (states with none left out), executors in first-seen order. */
+  byExecutor(): Map<string, Map<TaskState, number>> {
+    const out = new Map<string, Map<TaskState, number>>();
+    for (const [label, counts] of this.#byExecutor) {
+      const states = new Map<TaskState, number>();
+      counts.forEach((n, s) => {
+        if (n !== 0) states.set(s, n);
+      });
+      out.set(label, states);
+    }
     return out;
   }
 
-  #add(bucket: string, s: TaskState, d: number): void {
-    let counts = this.#byExecutor.get(bucket);
+  #bucket(label: string): Float64Array {
+    let counts = this.#byExecutor.get(label);
     if (counts === undefined) {
-      counts = new Map();
-      this.#byExecutor.set(bucket, counts);
+      counts = new Float64Array(16);
+      this.#byExecutor.set(label, counts);
     }
-    const n = (counts.get(s) ?? 0) + d;
-    if (n === 0) counts.delete(s);
-    else counts.set(s, n);
+    return counts;
   }
 }
