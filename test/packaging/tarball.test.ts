@@ -102,7 +102,9 @@ test('npm pack of a clean checkout builds dist/; the tarball installs offline an
     const src = join(tmp.path, 'src');
     cleanCheckout(src);
     expect(existsSync(join(src, 'dist'))).toBe(false);
-    const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', tmp.path], src)) as Array<{
+    // The prepare script's output may precede the JSON on stdout.
+    const packOut = npm(['pack', '--json', '--pack-destination', tmp.path], src);
+    const [packed] = JSON.parse(packOut.slice(packOut.search(/^\[/m))) as Array<{
       filename: string;
       files: Array<{ path: string }>;
     }>;
