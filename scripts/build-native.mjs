@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds the MPI addon once per MPI flavour found on this machine, into build/<flavour>/.
 //
-//   node scripts/build-native.mjs            install-time build: never fails the install
+//   node scripts/build-native.mjs            install-time build: never fails the install; skipped when
+//                                            PARSL_TS_SKIP_NATIVE=1 (build it later with npm run build:native)
 //   node scripts/build-native.mjs --strict   exit 1 if no flavour could be built (CI, setup-mpi.sh)
 //   node scripts/build-native.mjs --flavor mpich        only that flavour
 //   node scripts/build-native.mjs --gyp      the same sources through node-gyp (build/Release/)
@@ -228,6 +229,10 @@ function main(argv) {
     return 0;
   }
   const f = argv.indexOf('--flavor');
+  if (argv.length === 0 && process.env.PARSL_TS_SKIP_NATIVE === '1') {
+    log('PARSL_TS_SKIP_NATIVE=1: the MPI addon was not built (the MPI executors need `npm run build:native`)');
+    return 0;
+  }
   return buildAll({ strict: argv.includes('--strict'), only: f >= 0 ? argv[f + 1] : null });
 }
 

@@ -11,6 +11,7 @@
 const ARROWS = [
   // [from, to, why]
   ['index.ts', '*', 'the public entry re-exports the API'],
+  ['api-types.ts', '*', 'the types public signatures name, re-exported by index.ts for annotations and the API docs'],
   ['internal.ts', '*', "the tests' entry re-exports internals"],
   ['in-allocation.ts', 'executors', "the in-allocation entry turns ranks 1..N-1 into the MPICommExecutor's workers"],
   ['internal.ts', 'cli', "tests reach the pool commands' option parsing through it as well"],

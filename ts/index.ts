@@ -17,6 +17,8 @@ export {
   addressByRoute,
   getAllAddresses,
 } from './addresses.js';
+// Types that public signatures name, for annotations and the API reference (type-only).
+export type * from './api-types.js';
 export { type App, type AppOptions, app, bashApp, joinApp } from './app/app.js';
 export { type MapFunction, type MapOptions, type MapOutcome, map, mapSettled } from './app/map.js';
 export {

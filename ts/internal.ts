@@ -10,6 +10,8 @@ export { mpiWorkerPoolCommand } from './cli/commands/mpi-worker-pool.js';
 export { parsePoolArgs } from './cli/commands/pool-options.js';
 export { dryRun, listSites } from './cli/commands/site-test.js';
 export { workerPoolCommand } from './cli/commands/worker-pool.js';
+export { renderLine } from './cli/progress/render.js';
+export { ProgressTally, UNASSIGNED } from './cli/progress/tally.js';
 export {
   CHECKPOINT_FILE,
   CheckpointWriter,

@@ -24,11 +24,14 @@ export interface AppOptions {
   dfk?: DataFlowKernel;
 }
 
-type Args<F> = F extends (...a: infer A) => unknown ? A : never;
+/** The parameter types of an app's function. */
+export type Args<F> = F extends (...a: infer A) => unknown ? A : never;
 /** Each argument may also be given as a future or Promise of its type. */
-type Futurized<A extends unknown[]> = { [K in keyof A]: A[K] | PromiseLike<A[K]> };
-type Ret<F> = F extends (...a: never[]) => infer R ? Awaited<R> : never;
-type JoinRet<F> = F extends (...a: never[]) => infer R
+export type Futurized<A extends unknown[]> = { [K in keyof A]: A[K] | PromiseLike<A[K]> };
+/** What an app's future resolves to: its function's result, awaited. */
+export type Ret<F> = F extends (...a: never[]) => infer R ? Awaited<R> : never;
+/** What a join app's future resolves to: the inner future's value, or the values of an array of futures. */
+export type JoinRet<F> = F extends (...a: never[]) => infer R
   ? Awaited<R> extends ReadonlyArray<infer E>
     ? Awaited<E>[]
     : Awaited<R>

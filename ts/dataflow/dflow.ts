@@ -13,7 +13,7 @@ import { type AppFuture, DataFuture, Future } from './future.js';
 import type { KernelConfig } from './kernel-config.js';
 import { createMemoizer } from './memo/app-cache.js';
 import type { Memoizer } from './memo/memoizer.js';
-import type { KernelObserver } from './observer.js';
+import type { KernelObserver, TaskStateWatcher } from './observer.js';
 import { autoLogPath, makeRunDir } from './rundir.js';
 import { FINAL_STATES, stateName, TaskState } from './states.js';
 import type { AutoStream, TaskOptions } from './task-options.js';
@@ -64,6 +64,8 @@ export class DataFlowKernel {
   #services: KernelService[] = [];
   #logHandle: LogHandle | null = null;
   #observer: KernelObserver | null = null;
+  /** Watchers added with {@link watchTasks} (the `parsl-ts run` progress display). */
+  #watchers: TaskStateWatcher[] = [];
   /** `ExecutorTask.monitor` of every task: what workers report with results. */
   #workerMonitor: number | null = null;
   #closing: Promise<void> | null = null;
@@ -146,6 +148,18 @@ export class DataFlowKernel {
     return this.#tasks.size;
   }
 
+  /**
+   * Call `watcher` on every task state change from now on (and `closed` when cleanup is complete), as
+   * monitoring's observer is called: synchronously, so it must copy what it needs and return. Returns a function
+   * that stops watching. A watcher that throws is removed.
+   */
+  watchTasks(watcher: TaskStateWatcher): () => void {
+    this.#watchers = [...this.#watchers, watcher];
+    return () => {
+      this.#watchers = this.#watchers.filter((w) => w !== watcher);
+    };
+  }
+
   /** Tasks per state name, e.g. `{ exec_done: 10, failed: 1 }`. */
   stateCounts(): Record<string, number> {
     const out: Record<string, number> = {};
@@ -175,6 +189,7 @@ export class DataFlowKernel {
     const deps = collectDependencies(rec.args);
     rec.deps = deps;
     this.#observer?.taskState(rec, null, null);
+    if (this.#watchers.length !== 0) this.#notifyWatchers(rec, null);
     if (deps !== null) {
       rec.pendingDeps = deps.futures.length + 1; // +1 held until every waiter is registered
       for (const f of deps.futures) f.addWaiter(rec);
@@ -244,6 +259,8 @@ export class DataFlowKernel {
       });
     }
     log.info('DataFlowKernel cleanup complete');
+    for (const w of this.#watchers) w.closed?.();
+    this.#watchers = [];
     await this.#logHandle?.close();
     this.#exit.uninstall();
     onCleanup(this);
@@ -525,6 +542,18 @@ export class DataFlowKernel {
     rec.state = s;
     this.#count(s, 1);
     this.#observer?.taskState(rec, worker, previous);
+    if (this.#watchers.length !== 0) this.#notifyWatchers(rec, previous);
+  }
+
+  #notifyWatchers(rec: TaskRecord, previous: TaskState | null): void {
+    for (const w of this.#watchers) {
+      try {
+        w.taskState(rec, previous);
+      } catch (e) {
+        log.warning(`a task state watcher failed, removing it: ${(e as Error).message}`);
+        this.#watchers = this.#watchers.filter((x) => x !== w);
+      }
+    }
   }
 
   #count(s: TaskState, d: number): void {
@@ -552,7 +581,25 @@ export async function loadKernel<C extends KernelConfig>(
   }
   const dfk = await DataFlowKernel.start(config, options);
   current = dfk;
+  for (const l of loadListeners) l(dfk);
   return dfk;
+}
+
+/**
+ * Shared through the global symbol registry, so a `parsl-ts` command from one installed copy sees the kernels a
+ * script loads through another.
+ */
+const loadListeners: Set<(dfk: DataFlowKernel) => void> = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('parsl-ts.kernelLoadListeners')
+] ??= new Set()) as Set<(dfk: DataFlowKernel) => void>;
+
+/**
+ * Call `listener` with every kernel loaded from now on (what `parsl-ts run` uses to show the progress of the
+ * kernel its script loads). Returns a function that stops listening.
+ */
+export function onKernelLoaded(listener: (dfk: DataFlowKernel) => void): () => void {
+  loadListeners.add(listener);
+  return () => loadListeners.delete(listener);
 }
 
 /** The loaded DataFlowKernel. */

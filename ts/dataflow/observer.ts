@@ -57,3 +57,14 @@ export interface ObservedRun {
 export interface KernelObserverStarter {
   start(run: ObservedRun): Promise<KernelObserver>;
 }
+
+/**
+ * A light watcher of task states (`DataFlowKernel.watchTasks`), such as the `parsl-ts run` progress display.
+ * Called synchronously after every state change, so it must be cheap.
+ */
+export interface TaskStateWatcher {
+  /** `task` has just entered `task.state`; `previous` is null when it was just submitted. */
+  taskState(task: ObservedTask, previous: TaskState | null): void;
+  /** The kernel's cleanup is complete: no state changes follow. */
+  closed?(): void;
+}

@@ -9,7 +9,7 @@
 
 /** Options for {@link NativeEngine.start}; filled from `CommunicatorOptions` by communicator.ts. */
 export interface NativeEngineOptions {
-  /** Thread level requested from MPI_Init_thread (a value of {@link NativeAddon.threadLevels}). */
+  /** Thread level requested from MPI_Init_thread (a value of `NativeAddon.threadLevels`). */
   threadLevel: number;
   /** Size of each preposted receive and the most bytes one aggregated packet holds. */
   packetBytes: number;
@@ -64,7 +64,7 @@ export interface NativeDelivery {
 export interface NativeInitInfo {
   rank: number;
   size: number;
-  /** Thread level MPI provided (a value of {@link NativeAddon.threadLevels}). */
+  /** Thread level MPI provided (a value of `NativeAddon.threadLevels`). */
   threadLevel: number;
   /** False when other code in the process had already called MPI_Init (then we never finalize). */
   initializedHere: boolean;

@@ -1,9 +1,11 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+import { onKernelLoaded } from '../../dataflow/dflow.js';
 import { OptionalModuleMissing } from '../../errors.js';
 import { enterAllocation } from '../../executors/in-allocation/index.js';
 import { clear, dfk } from '../../load.js';
+import { showProgress } from '../progress/display.js';
 
 /**
  * `parsl-ts run <script>`: run a workflow script (JavaScript, or TypeScript through tsx). A kernel the script
@@ -11,6 +13,9 @@ import { clear, dfk } from '../../load.js';
  * `node`: see dataflow/exit-handling.ts), so tasks the script started without awaiting still finish. When the
  * script's top level throws, the kernel is cleaned up at once and the exit status is 1. Under mpiexec or srun with
  * more than one rank, only rank 0 runs the script: the other ranks serve its MPICommExecutor (docs/mpi.md).
+ *
+ * While it runs, the progress of each kernel the script loads goes to stderr: redrawn in place on a terminal,
+ * one line per interval otherwise (`--no-progress` turns it off).
  */
 export function registerRun(program: Command): void {
   program
@@ -18,7 +23,18 @@ export function registerRun(program: Command): void {
     .description('run a workflow script and clean up the DataFlowKernel it loaded')
     .argument('<script>', 'a .js/.mjs file, or .ts/.mts with tsx installed')
     .argument('[args...]', 'arguments for the script (process.argv after the script)')
-    .action(async (script: string, args: string[]) => {
+    .option('--no-progress', 'do not show task progress on stderr')
+    .option(
+      '--progress-interval <seconds>',
+      'seconds between progress updates (default: 1 on a terminal, 10 otherwise)',
+      parseInterval,
+    )
+    .action(async (script: string, args: string[], opts: RunOptions) => {
+      if (opts.progress) {
+        const live = process.stderr.isTTY === true;
+        const intervalMs = (opts.progressInterval ?? (live ? 1 : 10)) * 1000;
+        onKernelLoaded((k) => showProgress(k, { stream: process.stderr, live, intervalMs }));
+      }
       const path = resolve(script);
       await enterAllocation();
       process.argv = [process.argv[0]!, path, ...args];
@@ -31,6 +47,19 @@ export function registerRun(program: Command): void {
         process.exitCode = 1;
       }
     });
+}
+
+interface RunOptions {
+  readonly progress: boolean;
+  readonly progressInterval?: number;
+}
+
+function parseInterval(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError(`--progress-interval must be a positive number of seconds, got '${v}'`);
+  }
+  return n;
 }
 
 async function registerTypeScript(): Promise<void> {

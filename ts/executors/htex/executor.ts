@@ -25,10 +25,10 @@ import type { TaskPlacement } from './task-codec.js';
 /**
  * The HighThroughputExecutor: an interchange process between this process and one worker pool per node, pools
  * started in provider blocks. This class validates options and speaks for the executor; the work happens in a
- * private {@link HtexEngine}.
+ * private `HtexEngine`.
  *
- * The MPI executors extend it with their own pools: they read their options with {@link resolveOptions}, return
- * their own {@link poolCommand}, and may place tasks ({@link placeTask}) and set the block's tasks per node.
+ * The MPI executors extend it with their own pools: they read their options with `resolveOptions`, return
+ * their own {@link poolCommand}, and may place tasks (`placeTask`) and set the block's tasks per node.
  *
  * ```ts
  * new HighThroughputExecutor({ label: 'htex', maxWorkersPerNode: 4, provider: new LocalProvider({ initBlocks: 1 }) })

@@ -29,7 +29,8 @@ export interface GlobusStagingOptions {
   readonly deadline?: number;
 }
 
-interface GlobusStepOptions {
+/** One Globus transfer step, as a staging task receives it. */
+export interface GlobusStepOptions {
   readonly endpointUuid: string;
   readonly endpointPath: string;
   readonly localPath: string;
