@@ -10,8 +10,9 @@ import { endRun, RUN_KINDS, type Run, type RunKind, type RunOptions, runMissing,
 export function describeEachRun(
   title: (kind: RunKind) => string,
   body: (kind: RunKind, start: (name: string, o?: RunOptions) => Promise<Run>) => void,
+  kinds: readonly RunKind[] = RUN_KINDS,
 ): void {
-  for (const kind of RUN_KINDS) {
+  for (const kind of kinds) {
     describe(title(kind), () => {
       beforeEach((ctx) => skipOrFail(ctx, runMissing(kind)));
       let run: Run | undefined;

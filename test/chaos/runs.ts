@@ -35,6 +35,11 @@ export interface RunOptions {
   readonly slots?: number;
   /** Seconds a stopped MPI rank may stay silent. @default 2 */
   readonly hungRankThreshold?: number;
+  /**
+   * MPI runs: shell run by every rank before the pool starts, with the rank in `$RANK` and the block's
+   * submit-script directory in `$SCRIPT_DIR` (e.g. to stop one rank before MPI starts).
+   */
+  readonly beforeRank?: string;
 }
 
 export interface Run {
@@ -67,7 +72,10 @@ export async function startRun(name: string, kind: RunKind, o: RunOptions = {}):
           ...common,
           ranksPerNode: o.slots ?? 4,
           mpi: flavor,
-          mpiLauncher: mpiexecFor(flavor),
+          mpiLauncher:
+            o.beforeRank === undefined
+              ? mpiexecFor(flavor)
+              : `${mpiexecFor(flavor)} bash -c 'RANK=\${OMPI_COMM_WORLD_RANK:-$PMI_RANK}; ${o.beforeRank}; exec "$@"' rank`,
           hungRankThreshold: o.hungRankThreshold ?? 2,
         });
   const dfk = await parsl.load(

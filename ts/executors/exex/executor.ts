@@ -52,7 +52,9 @@ export interface ExtremeScaleOptions extends InterchangeOptions, Pick<WorkerOpti
    * answers on time; a stopped, frozen or MPI-deadlocked one does not. Its tasks then fail with `WorkerLost`
    * (`Config.retries` runs them elsewhere), it gets no more tasks, the pool goes on with the other ranks, and ends
    * with MPI_Abort instead of an MPI_Finalize that would wait for it. Worker ranks abort the job when their parent
-   * is silent this long. Keep it well above the longest pause a healthy node can have (swapping, a busy core).
+   * is silent this long. Ranks still waiting for MPI to start after this plus `heartbeatThreshold` (one rank stopped
+   * or hung before MPI_Init holds all the others in it) end themselves, so the launcher ends the block and the
+   * strategy replaces it. Keep it well above the longest pause a healthy node can have (swapping, a busy core).
    * @default 30
    */
   hungRankThreshold?: number;

@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { getLogger, type Logger } from '../../logging.js';
 import { Communicator, type MPIMessage } from '../../mpi/communicator.js';
 import { loadAddon, type MPIFlavor } from '../../mpi/load-addon.js';
@@ -29,11 +30,14 @@ export interface ExexPoolOptions extends CommonPoolOptions {
 
 /** Runs this rank's part of the pool; resolves with the exit code once MPI is finalized. */
 export async function runExexPool(o: ExexPoolOptions): Promise<number> {
-  const comm = await Communicator.init({
-    ...(o.flavor ? { flavor: o.flavor } : {}),
-    spinMicros: o.spinMicros,
-    maxSleepMicros: o.maxSleepMicros,
-  });
+  const comm = await startWithin(
+    startLimitMs(o),
+    Communicator.init({
+      ...(o.flavor ? { flavor: o.flavor } : {}),
+      spinMicros: o.spinMicros,
+      maxSleepMicros: o.maxSleepMicros,
+    }),
+  );
   const { addon } = loadAddon({ flavor: comm.flavor });
   const layout = treeLayout(comm.size, o.treeThreshold, o.treeFanout);
   let code: number;
@@ -79,6 +83,41 @@ export function serveRank(
   if (layout.role(comm.rank) === 'relay')
     return new SubDispatcher(comm, addon, layout, o.hungRankThresholdMs, o.pipelineMs).run();
   return new RankWorker(comm, layout.parent(comm.rank), o.hungRankThresholdMs).run();
+}
+
+/**
+ * How long a rank may wait for MPI to start. MPI_Init (and the shared window of the doorbells) waits for every
+ * rank of the job, so one rank stopped, frozen or hung before it got there holds the others in it for good, where
+ * no ping can reach them: rank 0 never registers, the interchange never hears of the pool, and the block would
+ * run on, serving nothing, until its walltime. A hung rank plus a heartbeat threshold is far beyond a healthy
+ * start-up and well within what the executor waits for a pool.
+ */
+export const startLimitMs = (o: Pick<ExexPoolOptions, 'hungRankThresholdMs' | 'heartbeatThresholdMs'>) =>
+  o.hungRankThresholdMs + o.heartbeatThresholdMs;
+
+/**
+ * Resolves with MPI once started, or ends this rank when that takes longer than `ms`: the launcher then ends the
+ * job (a rank that exits or dies before MPI_Init completes aborts it under mpiexec and srun), and the block ends,
+ * to be replaced by the strategy. MPI_Init cannot be interrupted, and a normal exit could wait for the progress
+ * thread inside it, hence SIGKILL after the reason is written.
+ */
+async function startWithin<T>(ms: number, starting: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>(() => {
+    timer = setTimeout(() => {
+      writeSync(
+        2,
+        `parsl-ts mpi-worker-pool: MPI did not start within ${ms} ms (a rank of the job stopped, hung or never ` +
+          `launched); ending this rank so that the launcher ends the job\n`,
+      );
+      process.kill(process.pid, 'SIGKILL');
+    }, ms);
+  });
+  try {
+    return await Promise.race([starting, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Exit code of a pool that stopped normally but had to abort MPI because some ranks hung. */
