@@ -7,14 +7,18 @@
  * - `http`: a 100 MB stage-in over loopback HTTP through the kernel (HTTPSeparateTaskStaging and
  *   HTTPInTaskStaging, on the in-process executor), against `curl -o` of the same file from the same server in
  *   the same run; median of the repetitions, ratio ours/curl (target ≤ 1.2).
+ * - `ftp`: the same against `curl -o` from the tests' vsftpd (anonymous), and `rsync`: RSyncStaging against the
+ *   same `rsync` command over the tests' sshd (both services started here; `missing` says why one could not).
+ *   Keys: `toolMs`, and per provider `<mode>Ms` and `<mode>VsTool`.
  * - `noop`: the per-task cost of NoOp staging for a local File on the InProcessExecutor: tasks taking a File
  *   (and one declared output) minus the same tasks taking a number, per task (target ≤ 5 µs).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as parsl from 'parsl-ts';
+import { SERVICES_BASE, startService } from '../test/helpers/services.js';
 import { round } from './harness.js';
 
 const MB = 100;
@@ -46,59 +50,121 @@ async function startServer(root: string): Promise<{ url: string; stop: () => voi
   return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
 }
 
+type Provider = parsl.StagingProvider;
+
+/**
+ * Median times of `tool` (the command-line tool, writing to the path it is given) and of staging `file` in
+ * through the kernel with each provider (in-process executor), interleaved so load drift hits every side alike.
+ */
+async function againstTool(
+  tool: (dest: string) => void,
+  file: () => parsl.File,
+  providers: Record<string, () => Provider>,
+): Promise<Record<string, unknown>> {
+  const times: Record<string, number[]> = { tool: [] };
+  const sizeOf = parsl.app((f: parsl.File) => statSync(f.filepath).size);
+  for (let rep = 0; rep < REPS; rep++) {
+    const dest = join(dir, `tool-${rep}.bin`);
+    const t0 = performance.now();
+    tool(dest);
+    (times.tool as number[]).push(performance.now() - t0);
+    rmSync(dest);
+    for (const [name, make] of Object.entries(providers)) {
+      const work = join(dir, `${name}-${rep}`);
+      const dfk = await parsl.load(
+        new parsl.Config({
+          runDir: join(dir, 'runinfo'),
+          executors: [new parsl.InProcessExecutor({ storageAccess: [make()], workingDir: work })],
+        }),
+      );
+      try {
+        const t1 = performance.now();
+        const size = await sizeOf(file());
+        (times[name] ??= []).push(performance.now() - t1);
+        if (size !== MB * 1024 * 1024) throw new Error(`${name} staged ${size} bytes, expected ${MB} MB`);
+      } finally {
+        await dfk.cleanup();
+        parsl.clear();
+        rmSync(work, { recursive: true, force: true });
+      }
+    }
+  }
+  const toolMedian = median(times.tool as number[]);
+  const out: Record<string, unknown> = { megabytes: MB, repetitions: REPS, toolMs: round(toolMedian, 1) };
+  for (const name of Object.keys(providers)) {
+    const m = median(times[name] as number[]);
+    out[`${name}Ms`] = round(m, 1);
+    out[`${name}VsTool`] = round(m / toolMedian, 3);
+  }
+  out.toolMBps = round(MB / (toolMedian / 1000), 1);
+  return out;
+}
+
+const bigFile = (path: string) => writeFileSync(path, Buffer.alloc(MB * 1024 * 1024, 7));
+
+/** HTTP against `curl -o`, from a server in a child process. */
 async function httpBench(): Promise<Record<string, unknown>> {
   const www = join(dir, 'www');
-  execFileSync('mkdir', ['-p', www]);
-  writeFileSync(join(www, 'big.bin'), Buffer.alloc(MB * 1024 * 1024, 7));
+  mkdirSync(www, { recursive: true });
+  bigFile(join(www, 'big.bin'));
   const server = await startServer(www);
   const url = `${server.url}/big.bin`;
   try {
-    const curl: number[] = [];
-    const separate: number[] = [];
-    const inTask: number[] = [];
-    const sizeOf = parsl.app((f: parsl.File) => statSync(f.filepath).size);
-    for (let rep = 0; rep < REPS; rep++) {
-      const dest = join(dir, `curl-${rep}.bin`);
-      let t0 = performance.now();
-      execFileSync('curl', ['-s', '-f', '-o', dest, url]);
-      curl.push(performance.now() - t0);
-      rmSync(dest);
-      for (const [name, times, provider] of [
-        ['separate', separate, new parsl.HTTPSeparateTaskStaging()],
-        ['in-task', inTask, new parsl.HTTPInTaskStaging()],
-      ] as const) {
-        const work = join(dir, `${name}-${rep}`);
-        const dfk = await parsl.load(
-          new parsl.Config({
-            runDir: join(dir, 'runinfo'),
-            executors: [new parsl.InProcessExecutor({ storageAccess: [provider], workingDir: work })],
-          }),
-        );
-        try {
-          t0 = performance.now();
-          const size = await sizeOf(new parsl.File(url));
-          times.push(performance.now() - t0);
-          if (size !== MB * 1024 * 1024) throw new Error(`staged ${size} bytes, expected ${MB} MB`);
-        } finally {
-          await dfk.cleanup();
-          parsl.clear();
-          rmSync(work, { recursive: true, force: true });
-        }
-      }
-    }
-    const c = median(curl);
-    return {
-      megabytes: MB,
-      repetitions: REPS,
-      curlMs: round(c, 1),
-      separateTaskMs: round(median(separate), 1),
-      inTaskMs: round(median(inTask), 1),
-      separateTaskVsCurl: round(median(separate) / c, 3),
-      inTaskVsCurl: round(median(inTask) / c, 3),
-      curlMBps: round(MB / (c / 1000), 1),
-    };
+    return await againstTool(
+      (dest) => execFileSync('curl', ['-s', '-f', '-o', dest, url]),
+      () => new parsl.File(url),
+      {
+        separateTask: () => new parsl.HTTPSeparateTaskStaging(),
+        inTask: () => new parsl.HTTPInTaskStaging(),
+      },
+    );
   } finally {
     server.stop();
+  }
+}
+
+/** FTP (anonymous, the real vsftpd of the tests) against `curl -o ftp://…`. */
+async function ftpBench(): Promise<Record<string, unknown>> {
+  const ftp = await startService('vsftpd', {
+    BASE: `${SERVICES_BASE}/vsftpd-bench`,
+    PORT: '2141',
+    PASV_MIN: '30200',
+  });
+  if (ftp.missing !== null) return { missing: ftp.missing };
+  try {
+    bigFile(join(ftp.env.FTP_ANON_ROOT!, 'big.bin'));
+    const url = `ftp://127.0.0.1:${ftp.env.FTP_PORT}/big.bin`;
+    return await againstTool(
+      (dest) => execFileSync('curl', ['-s', '-f', '-o', dest, url]),
+      () => new parsl.File(url),
+      {
+        separateTask: () => new parsl.FTPSeparateTaskStaging(),
+        inTask: () => new parsl.FTPInTaskStaging(),
+      },
+    );
+  } finally {
+    await ftp.stop();
+  }
+}
+
+/** RSyncStaging against the same `rsync` command over the test sshd. */
+async function rsyncBench(): Promise<Record<string, unknown>> {
+  const base = `${SERVICES_BASE}/sshd-bench`;
+  const sshd = await startService('sshd', { BASE: base, PORT: '2241' });
+  if (sshd.missing !== null) return { missing: sshd.missing };
+  try {
+    const remote = join(dir, 'remote', 'big.bin');
+    mkdirSync(join(dir, 'remote'));
+    bigFile(remote);
+    const rsh = `ssh -p 2241 -i ${base}/client_ed25519 -o UserKnownHostsFile=${base}/known_hosts -o StrictHostKeyChecking=yes`;
+    return await againstTool(
+      (dest) =>
+        execFileSync('rsync', ['-t', '-e', `${rsh} -o BatchMode=yes`, '--', `127.0.0.1:${remote}`, dest]),
+      () => new parsl.File(remote),
+      { inTask: () => new parsl.RSyncStaging({ hostname: '127.0.0.1', rsh }) },
+    );
+  } finally {
+    await sshd.stop();
   }
 }
 
@@ -166,17 +232,21 @@ async function noopBench(): Promise<Record<string, unknown>> {
 
 try {
   const http = await httpBench();
+  const ftp = await ftpBench();
+  const rsync = await rsyncBench();
   const noop = await noopBench();
   const result = {
     bench: 'staging',
     node: process.version,
     http,
+    ftp,
+    rsync,
     noop,
     targets: TARGETS,
     met: {
       httpVsCurl:
-        (http.separateTaskVsCurl as number) <= TARGETS.httpVsCurl &&
-        (http.inTaskVsCurl as number) <= TARGETS.httpVsCurl,
+        (http.separateTaskVsTool as number) <= TARGETS.httpVsCurl &&
+        (http.inTaskVsTool as number) <= TARGETS.httpVsCurl,
       noopUsPerTask: (noop.noopUsPerTask as number) <= TARGETS.noopUsPerTask,
     },
   };

@@ -1,7 +1,7 @@
 import { Client } from 'basic-ftp';
 import type { File } from '../../data/file.js';
 import { OptionReader } from '../../options.js';
-import { localPathOf, writeAtomically } from '../atomic.js';
+import { localPathOf, streamInto, writeAtomically } from '../atomic.js';
 import { StepProvider } from './step-provider.js';
 
 /** Options of the FTP providers. Credentials in the URL (`ftp://user:password@host/…`) win over these. */
@@ -67,9 +67,10 @@ export async function ftpStageIn(file: File, _direction: 'in', o: FTPStepOptions
       user: u.username ? decodeURIComponent(u.username) : o.user,
       password: u.password ? decodeURIComponent(u.password) : o.password,
     });
-    await writeAtomically(localPathOf(file), async (tmp) => {
-      await client.downloadTo(tmp, file.path);
-    });
+    // Our own stream: basic-ftp's file target writes with a 16 KiB buffer, pausing the data socket per read.
+    await writeAtomically(localPathOf(file), (tmp) =>
+      streamInto(tmp, (out) => client.downloadTo(out, file.path)),
+    );
   } finally {
     client.close();
   }

@@ -1,10 +1,9 @@
-import { createWriteStream } from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import type { File } from '../../data/file.js';
 import { OptionReader } from '../../options.js';
-import { localPathOf, writeAtomically } from '../atomic.js';
+import { localPathOf, streamInto, writeAtomically } from '../atomic.js';
 import { StepProvider } from './step-provider.js';
 
 /** Options of the HTTP providers. */
@@ -81,22 +80,8 @@ function download(url: string, tmp: string, o: HTTPStepOptions, hops: number): P
   });
 }
 
-/**
- * Bytes of body buffered ahead of the disk before the socket is paused. Writes go through the thread pool in
- * batches (one writev of everything that arrived while the previous write ran), so the socket keeps being read
- * while the disk writes: a synchronous write per socket read stalled the download (1.3–1.5× curl on loopback),
- * and a stream's default 16 KiB buffer paused the socket after every read (1.8×).
- */
-const WRITE_AHEAD = 16 * 1024 * 1024;
-
 /** The body into `tmp`; a body that ends early (connection dropped) fails. */
 async function writeBody(res: IncomingMessage, tmp: string): Promise<void> {
-  const out = createWriteStream(tmp, { highWaterMark: WRITE_AHEAD });
-  try {
-    await pipeline(res, out);
-  } finally {
-    // The caller removes `tmp` on failure: the file must be closed (and its open done) by then.
-    if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
-  }
+  await streamInto(tmp, (out) => pipeline(res, out));
   if (!res.complete) throw new Error('the body ended early (aborted)');
 }
