@@ -11,7 +11,7 @@ import type { Run } from './runs.js';
 
 /** Stderr of `block`'s job (the launcher's and every rank's). */
 function blockStderr(run: Run, block: string): string {
-  const dir = join(run.runDir, 'submit_scripts');
+  const dir = join(run.dfk.runDir, 'submit_scripts');
   const err = readdirSync(dir).find((f) => f.includes(`.block-${block}.`) && f.endsWith('.sh.err'));
   return err === undefined ? '' : readFileSync(join(dir, err), 'utf8');
 }
