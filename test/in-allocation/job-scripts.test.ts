@@ -41,7 +41,7 @@ describe('examples/in-allocation/slurm.sh', () => {
             '--ntasks-per-node=3',
             `--output=${out}`,
             `--chdir=${dir.path}`,
-            `--export=ALL,PARSL_TS=${PARSL_TS},SRUN_MPI=${flavor === 'openmpi' ? 'pmix' : 'pmi2'}`,
+            `--export=ALL,PARSL_TS=${PARSL_TS},SRUN_MPI=${flavor === 'openmpi' ? 'pmix' : 'pmi2'},PARSL_MPI_FLAVOR=${flavor}`,
             join(REPO, 'examples/in-allocation/slurm.sh'),
             WORKFLOW,
             '40',
