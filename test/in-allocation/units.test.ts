@@ -20,6 +20,14 @@ describe('launchedWorld: rank and size from the launcher environment, before MPI
   it('reads srun with PMIx', () => {
     expect(launchedWorld({ PMIX_RANK: '5', SLURM_STEP_NUM_TASKS: '8' })).toMatchObject({ rank: 5, size: 8 });
   });
+  it("reads an srun step's own variables when its PMI announces nothing before MPI_Init", () => {
+    expect(launchedWorld({ SLURM_PROCID: '1', SLURM_STEP_NUM_TASKS: '3' })).toMatchObject({
+      rank: 1,
+      size: 3,
+    });
+    // A batch script has SLURM_PROCID and SLURM_NTASKS but is no step of ranks.
+    expect(launchedWorld({ SLURM_PROCID: '0', SLURM_NTASKS: '64' })).toBeNull();
+  });
   it('is null without a launcher, without a size, or with a rank outside the world', () => {
     expect(launchedWorld({})).toBeNull();
     expect(launchedWorld({ PMIX_RANK: '0' })).toBeNull();

@@ -17,7 +17,7 @@ export interface LaunchedWorld {
 export function launchedWorld(env: NodeJS.ProcessEnv = process.env): LaunchedWorld | null {
   const launcher = detectLauncher(env);
   const size = launcher.expectedSize;
-  if (size === null) return null;
+  if (size === null) return slurmStep(env);
   const [variable, value] =
     env.OMPI_COMM_WORLD_RANK !== undefined
       ? ['OMPI_COMM_WORLD_RANK', env.OMPI_COMM_WORLD_RANK]
@@ -27,4 +27,17 @@ export function launchedWorld(env: NodeJS.ProcessEnv = process.env): LaunchedWor
   const rank = Number(value);
   if (!Number.isInteger(rank) || rank < 0 || rank >= size) return null;
   return { rank, size, flavor: launcher.flavor, source: `${variable}/${launcher.sizeVariable}` };
+}
+
+/**
+ * An srun step whose PMI plugin announces no rank before MPI_Init: Slurm's own variables, which only srun steps
+ * carry (a batch script has SLURM_PROCID but no SLURM_STEP_NUM_TASKS).
+ */
+function slurmStep(env: NodeJS.ProcessEnv): LaunchedWorld | null {
+  const digits = /^\d+$/;
+  if (!digits.test(env.SLURM_STEP_NUM_TASKS ?? '') || !digits.test(env.SLURM_PROCID ?? '')) return null;
+  const size = Number(env.SLURM_STEP_NUM_TASKS);
+  const rank = Number(env.SLURM_PROCID);
+  if (size < 1 || rank >= size) return null;
+  return { rank, size, flavor: null, source: 'SLURM_PROCID/SLURM_STEP_NUM_TASKS' };
 }
