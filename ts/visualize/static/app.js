@@ -365,6 +365,11 @@
       fill(box, el('p', { class: 'empty' }, 'No try launched yet.'));
       return;
     }
+    // One bucket alone gives uPlot no time range to draw (it spans years): start the plot a bucket earlier.
+    if (xs.length === 1) {
+      xs.unshift(xs[0] - tl.bucketSeconds);
+      for (const y of ys) y.unshift(0);
+    }
     chart(
       'tries',
       `Tries launched per ${tl.bucketSeconds} s`,
