@@ -47,7 +47,7 @@ export function openDashboardDatabase(db: string): OpenedDatabase {
   const kind = inspect(reader);
   if (kind.kind === 'foreign') {
     reader.close();
-    throw new VisualizeError(`--db ${path} is not a Parsl monitoring database: ${kind.reason}`);
+    throw new VisualizeError(`--db ${path}: ${kind.reason}`);
   }
   const { added, warning } = addMissingIndexes(path, reader);
   return { path, db: reader, kind, indexesAdded: added, indexWarning: warning };

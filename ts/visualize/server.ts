@@ -124,6 +124,10 @@ function handle(
     res.end(a.body);
     return;
   }
+  if (path === '/favicon.ico') {
+    res.writeHead(204).end();
+    return;
+  }
   if (path === '/api/events') {
     feed.subscribe(res);
     return;

@@ -33,11 +33,18 @@
       else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
       else e.setAttribute(k, v === true ? '' : String(v));
     }
-    for (const c of children.flat()) {
+    for (const c of children.flat(Infinity)) {
       if (c === undefined || c === null || c === false) continue;
       e.append(c instanceof Node ? c : document.createTextNode(String(c)));
     }
     return e;
+  }
+
+  /** Replace a node's children; arrays are flattened and null, undefined and false skipped, as in el(). */
+  function fill(node, ...children) {
+    node.replaceChildren(
+      ...children.flat(Infinity).filter((c) => c !== undefined && c !== null && c !== false),
+    );
   }
 
   const runBase = () => `/run/${encodeURIComponent(RUN)}`;
@@ -135,7 +142,7 @@
       return;
     }
     old?.destroy();
-    box.replaceChildren();
+    fill(box);
     const width = Math.max(320, box.clientWidth || content.clientWidth - 20);
     const u = new uPlot(
       {
@@ -166,10 +173,11 @@
       );
     } else if (database.indexWarning) showNotice(database.indexWarning);
     if (workflows.length === 0) {
-      content.replaceChildren(el('p', { class: 'empty' }, `No workflow recorded in ${database.path} yet.`));
+      fill(content, el('p', { class: 'empty' }, `No workflow recorded in ${database.path} yet.`));
       return;
     }
-    content.replaceChildren(
+    fill(
+      content,
       el('p', { class: 'muted' }, `${workflows.length} workflow(s) in ${database.path}`),
       table(
         ['Workflow', 'Run id', 'Version', 'Began', 'Completed', 'Tasks done', 'Failed', 'Host', 'User'],
@@ -192,7 +200,7 @@
   function ensureLayout(ids) {
     if (content.dataset.layout === PAGE) return;
     content.dataset.layout = PAGE;
-    content.replaceChildren(...ids());
+    fill(content, ...ids());
   }
 
   let ganttBefore;
@@ -217,7 +225,8 @@
     const w = s.workflow;
     const began = seconds(w.time_began);
     const ended = w.time_completed === null ? Date.now() / 1000 : seconds(w.time_completed);
-    document.getElementById('workflow').replaceChildren(
+    fill(
+      document.getElementById('workflow'),
       fields([
         ['Workflow', w.workflow_name],
         ['Run id', el('code', null, w.run_id)],
@@ -230,7 +239,8 @@
       ]),
     );
     const total = Object.values(s.states).reduce((a, b) => a + b, 0);
-    document.getElementById('states').replaceChildren(
+    fill(
+      document.getElementById('states'),
       el('div', { class: 'tile', 'data-state': 'total' }, el('b', null, total), 'tasks'),
       Object.entries(s.states).map(([state, n]) =>
         el(
@@ -249,7 +259,8 @@
     const states = [...new Set(s.apps.map((a) => a.state))].sort();
     const apps = [...new Set(s.apps.map((a) => a.app))].sort();
     const count = new Map(s.apps.map((a) => [`${a.app}\u0000${a.state}`, a.count]));
-    document.getElementById('apps').replaceChildren(
+    fill(
+      document.getElementById('apps'),
       table(
         ['App', ...states.map((st) => badge(st)), 'Total'],
         apps.map((app) => {
@@ -274,7 +285,8 @@
 
   function drawGantt(g) {
     const nav = document.getElementById('gantt-nav');
-    nav.replaceChildren(
+    fill(
+      nav,
       el('span', { class: 'muted' }, `${new Set(g.rows.map((r) => r.task_id)).size} task(s) shown `),
       g.before === null ? null : el('button', { onclick: () => showGantt(g.before) }, 'older tasks'),
       ganttBefore === undefined ? null : el('button', { onclick: () => showGantt(undefined) }, 'newest'),
@@ -350,8 +362,13 @@
     if (xs.length === 0) {
       charts.get('tries')?.destroy();
       charts.delete('tries');
-      box.replaceChildren(el('p', { class: 'empty' }, 'No try launched yet.'));
+      fill(box, el('p', { class: 'empty' }, 'No try launched yet.'));
       return;
+    }
+    // One bucket alone gives uPlot no time range to draw (it spans years): start the plot a bucket earlier.
+    if (xs.length === 1) {
+      xs.unshift(xs[0] - tl.bucketSeconds);
+      for (const y of ys) y.unshift(0);
     }
     chart(
       'tries',
@@ -408,7 +425,8 @@
         label,
         sortColumn?.[0] === key ? (sortColumn[1] > 0 ? ' ▲' : ' ▼') : '',
       );
-    content.replaceChildren(
+    fill(
+      content,
       el(
         'form',
         { class: 'filters', onsubmit: (e) => e.preventDefault() },
@@ -488,7 +506,8 @@
         el('div', { id: 'memory' }),
       ),
     ]);
-    document.getElementById('fields').replaceChildren(
+    fill(
+      document.getElementById('fields'),
       fields([
         ['State', badge(d.state)],
         ['App', t.task_func_name],
@@ -504,7 +523,8 @@
         ['stderr', t.task_stderr === null ? null : el('code', { id: 'stderr' }, t.task_stderr)],
       ]),
     );
-    document.getElementById('tries').replaceChildren(
+    fill(
+      document.getElementById('tries'),
       d.tries.length === 0
         ? el('p', { class: 'empty' }, 'Not launched yet.')
         : table(
@@ -521,7 +541,8 @@
             ]),
           ),
     );
-    document.getElementById('history').replaceChildren(
+    fill(
+      document.getElementById('history'),
       table(
         ['Time', 'State', 'Try'],
         d.statuses.map((s) => [s.timestamp, badge(s.task_status_name), s.try_id]),
@@ -530,7 +551,8 @@
     );
     const note = document.getElementById('resource-note');
     if (d.resources.length === 0) {
-      note.replaceChildren(
+      fill(
+        note,
         el(
           'p',
           { class: 'empty' },
@@ -539,7 +561,7 @@
       );
       return;
     }
-    note.replaceChildren(el('p', { class: 'muted' }, `${d.resources.length} sample(s)`));
+    fill(note, el('p', { class: 'muted' }, `${d.resources.length} sample(s)`));
     const xs = d.resources.map((r) => seconds(r.timestamp));
     chart(
       'cpu',
@@ -696,7 +718,8 @@
         layout: { name: 'breadthfirst', directed: true, spacingFactor: 1.3, padding: 20 },
       });
     }
-    document.getElementById('dag-table').replaceChildren(
+    fill(
+      document.getElementById('dag-table'),
       table(
         ['From app', 'To app', 'Dependencies'],
         d.edges.map((e) => [e.from, e.to, e.count]),
@@ -787,7 +810,8 @@
     }
     const pools = new Map();
     for (const n of r.nodes) pools.set(n.uid, n);
-    document.getElementById('nodes').replaceChildren(
+    fill(
+      document.getElementById('nodes'),
       pools.size === 0
         ? el('p', { class: 'empty' }, 'No worker pool registered (thread pool, or no block started yet).')
         : table(
