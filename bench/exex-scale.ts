@@ -198,6 +198,8 @@ try {
     for (const l of layouts) {
       try {
         rows.push(await run(runDir, f, l));
+        // Each row as soon as it is measured (stderr), so a run stopped by a time limit keeps what it measured.
+        process.stderr.write(`${JSON.stringify(rows[rows.length - 1])}\n`);
       } catch (e) {
         rows.push({ flavor: f, ...l, error: String((e as Error)?.stack ?? e) });
       }
