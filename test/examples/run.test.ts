@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test } from 'vitest';
@@ -9,16 +9,28 @@ import { skipOrFail } from '../helpers/skip.js';
 // The tsx loader by absolute URL: examples run from a scratch directory so their run dirs do not pile up here.
 const TSX = pathToFileURL(resolve('node_modules/tsx/dist/loader.mjs')).href;
 
-/** Run an example as a user would, in `cwd`; it must print nothing on stderr and exit 0. */
-function runExample(file: string, args: string[], cwd: string): string {
-  const r = spawnSync(process.execPath, ['--import', TSX, resolve('examples', file), ...args], {
+/**
+ * Run an example as a user would, in `cwd`; it must print nothing on stderr and exit 0. Asynchronous, so the test
+ * worker keeps answering vitest while an example runs (spawnSync blocked it past vitest's RPC timeout).
+ */
+async function runExample(file: string, args: string[], cwd: string): Promise<string> {
+  const child = spawn(process.execPath, ['--import', TSX, resolve('examples', file), ...args], {
     cwd,
-    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 90_000,
   });
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
-  return r.stdout;
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (b: Buffer) => {
+    stdout += b.toString();
+  });
+  child.stderr.on('data', (b: Buffer) => {
+    stderr += b.toString();
+  });
+  const status = await new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+  expect(stderr).toBe('');
+  expect(status).toBe(0);
+  return stdout;
 }
 
 // Examples are documentation: each one must run as a user would run it and print what it promises.
@@ -41,22 +53,22 @@ const cases: Array<[string, string[], RegExp]> = [
   ['monitoring.ts', [], /^monitoring\.db holds this run's tasks by state: \{"exec_done":10,"failed":1\}$/m],
 ];
 
-test.each(cases)('examples/%s runs', (file, args, expected) => {
+test.each(cases)('examples/%s runs', async (file, args, expected) => {
   const dir = tempDir();
   try {
-    expect(runExample(file, args, dir.path)).toMatch(expected);
+    expect(await runExample(file, args, dir.path)).toMatch(expected);
   } finally {
     dir.remove();
   }
 });
 
-test('examples/checkpoint.ts resumes: a second run takes every result from the first run’s checkpoints', () => {
+test('examples/checkpoint.ts resumes: a second run takes every result from the first run’s checkpoints', async () => {
   const dir = tempDir();
   try {
-    expect(runExample('checkpoint.ts', [], dir.path)).toMatch(
+    expect(await runExample('checkpoint.ts', [], dir.path)).toMatch(
       /sum = 20540; 0 of 40 results came from checkpoints/,
     );
-    expect(runExample('checkpoint.ts', [], dir.path)).toMatch(
+    expect(await runExample('checkpoint.ts', [], dir.path)).toMatch(
       /sum = 20540; 40 of 40 results came from checkpoints/,
     );
   } finally {
@@ -73,11 +85,11 @@ const mpiCases: Array<[string, string[], RegExp]> = [
   ],
 ];
 
-test.for(mpiCases)('examples/%s runs with MPICH', ([file, args, expected], ctx) => {
+test.for(mpiCases)('examples/%s runs with MPICH', async ([file, args, expected], ctx) => {
   skipOrFail(ctx, addonMissing('mpich'));
   const dir = tempDir();
   try {
-    expect(runExample(file, args, dir.path)).toMatch(expected);
+    expect(await runExample(file, args, dir.path)).toMatch(expected);
   } finally {
     dir.remove();
   }
