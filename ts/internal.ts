@@ -97,8 +97,11 @@ export { REDACTED, redact, registerSecret } from './secrets.js';
 export { describeFunction, FunctionLoader, type ModuleReference } from './serialize/function-ref.js';
 export { encodeValue } from './serialize/values.js';
 export {
+  checkInAllocationOutput,
   configProblems,
   dryRunScripts,
+  IN_ALLOCATION_TASKS,
+  inAllocationJob,
   parseRanks,
   readSiteOptions,
   renderMatrix,

@@ -22,7 +22,7 @@ for (const [name, flavor] of [
   ['local-openmpi', 'openmpi'],
 ] as const) {
   describe(`site ${name}`, () => {
-    test('the whole site suite passes: apps, chain, shared FS, mpi_hello, ExtremeScale, scaling, checkpoint', async (ctx) => {
+    test('the whole site suite passes: apps, chain, shared FS, mpi_hello, ExtremeScale, scaling, in-allocation job, checkpoint', async (ctx) => {
       skipOrFail(ctx, slurm.missing, addonMissing(flavor));
       const scratch = tempDir(`site-${name}`);
       const site = siteByName(name);
@@ -44,9 +44,14 @@ for (const [name, flavor] of [
         'mpi-hello',
         'extreme-scale',
         'scale-out-in',
+        'in-allocation',
         'checkpoint-resume',
       ]);
       expect(run).toMatchObject({ site: name, mode: 'site', ok: true });
+      // The example job ran on every rank of its allocation: 1 workflow rank + 2 worker ranks, all exited.
+      expect(run.checks.find((c) => c.name === 'in-allocation')?.detail).toMatch(
+        /from 24 tasks on [12] of 2 worker ranks; all 3 ranks exited 0/,
+      );
     }, 600_000);
   });
 }

@@ -36,6 +36,12 @@ afterAll(async () => {
 }, 120_000);
 
 const simulated = SITES.filter((s) => simulationGap(s) === null && !s.facts.name.startsWith('local'));
+/**
+ * Sites that also run the in-allocation example job (a few seconds each): two Slurm sites (plain srun, and srun with
+ * Perlmutter's binding), a PBS Pro site through the PALS mpiexec stand-in, and a site without MPI (it must say "not
+ * applicable"). The local site runs it under both MPIs in local.test.ts.
+ */
+const IN_ALLOCATION = new Set(['midway', 'perlmutter', 'polaris', 'osg']);
 
 describe('simulated sites', () => {
   test('every site with a config is simulated, or says why not', () => {
@@ -75,7 +81,7 @@ describe('simulated sites', () => {
       const sim = await simulation(site, {}, env);
       try {
         const run = await runSiteSuite(site, sim.options, sim.context, {
-          checks: SHORT_CHECKS,
+          checks: IN_ALLOCATION.has(f.name) ? [...SHORT_CHECKS, 'in-allocation'] : SHORT_CHECKS,
           mode: 'simulated',
           timeoutMs: 90_000,
         });
@@ -87,7 +93,13 @@ describe('simulated sites', () => {
         expect(skipped).toEqual([
           ...(f.sharedFs ? [] : ['shared-fs']),
           ...(f.mpi === null ? ['mpi-hello'] : []),
+          ...(f.mpi === null && IN_ALLOCATION.has(f.name) ? ['in-allocation'] : []),
         ]);
+        const inAllocation = run.checks.find((c) => c.name === 'in-allocation');
+        if (inAllocation?.status === 'skip')
+          expect(inAllocation.detail).toBe(`not applicable: ${f.name} has no MPI`);
+        else if (inAllocation)
+          expect(inAllocation.detail).toMatch(/on [1-9]\d* of \d+ worker ranks; all \d+ ranks exited 0$/);
         // The launcher stand-ins were really used, with the flags the site's launcher gives.
         if (['aprun', 'jsrun', 'mpiexec', 'mpirun'].includes(f.launcher) && f.scheduler !== 'slurm')
           expect(readFileSync(log, 'utf8')).toMatch(new RegExp(`^${f.launcher} `, 'm'));

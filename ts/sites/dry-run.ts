@@ -14,16 +14,20 @@ import { ExtremeScaleExecutor } from '../executors/exex/executor.js';
 import { MPIExecutor } from '../executors/mpi-apps/executor.js';
 import type { ExecutionProvider } from '../providers/base.js';
 import { ClusterProvider } from '../providers/cluster.js';
+import { inAllocationJob } from './in-allocation.js';
 import type { Site, SiteOptions } from './site.js';
 import { blockProviders, validateConfig } from './validate.js';
 
 export interface DryRunScript {
+  /** The executor whose block this is, or `in-allocation` for the job of the site check of that name. */
   readonly executor: string;
   readonly provider: string;
   /** The scheduler command that would submit the script (null for providers without a scheduler). */
   readonly submitCommand: string | null;
   /** The job script and any other file the provider writes (HTCondor's submit description), by name. */
   readonly files: readonly { name: string; text: string }[];
+  /** Why there is no script (the in-allocation check where it does not apply). */
+  readonly notApplicable?: string;
 }
 
 /** Raised by the recording channel at the first scheduler command, so `submit` goes no further. */
@@ -125,6 +129,19 @@ export async function dryRunScripts(site: Site, options: SiteOptions): Promise<D
           files: [{ name: 'bootstrap', text: bootstrap(provider, command) }],
         });
       }
+    }
+    const job = inAllocationJob(site.facts, config);
+    const base = { executor: 'in-allocation' };
+    if (typeof job === 'string')
+      out.push({ ...base, provider: '-', submitCommand: null, files: [], notApplicable: job });
+    else {
+      const dir = join(scratch, 'submit_scripts', 'in-allocation');
+      const provider = job.provider.constructor.name;
+      out.push({
+        ...base,
+        provider,
+        ...(await submitDry(job.provider, job.command, job.ranksPerNode, 'parsl-ts-in-allocation', dir)),
+      });
     }
     return out;
   } finally {

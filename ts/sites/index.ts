@@ -1,6 +1,7 @@
 export { SITES } from './catalog/index.js';
 export { type DryRunScript, dryRunScripts } from './dry-run.js';
 export { BadSiteOptions, MissingSiteOption, SiteConfigMismatch, UnknownSite } from './errors.js';
+export { checkInAllocationOutput, IN_ALLOCATION_TASKS, inAllocationJob } from './in-allocation.js';
 export { renderMatrix } from './matrix.js';
 export { type LoadedOptions, readSiteOptions, requireOptions, withPlaceholders } from './options.js';
 export { selectSite, siteByName, siteForHost, siteNames } from './select.js';

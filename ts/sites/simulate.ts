@@ -105,12 +105,14 @@ export async function simulation(
     scratch,
     address: '127.0.0.1',
     mpicc: mpich ? 'mpicc.mpich' : 'mpicc.openmpi',
-    workerInit:
+    // The MPI flavour is said, not guessed: the launcher stand-ins start ranks with this machine's mpiexec.
+    workerInit: `export PARSL_MPI_FLAVOR=${mpich ? 'mpich' : 'openmpi'}\n${
       f.scheduler === 'slurm'
         ? 'export SLURM_MPI_TYPE=pmi2'
         : mpich
           ? ''
-          : 'export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1',
+          : 'export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1'
+    }`,
     maxBlocks: 2,
   };
   return {

@@ -19,7 +19,9 @@ import { ExtremeScaleExecutor } from '../executors/exex/executor.js';
 import { HighThroughputExecutor } from '../executors/htex/executor.js';
 import { MPIExecutor } from '../executors/mpi-apps/executor.js';
 import { clear, load } from '../load.js';
+import { JobState } from '../providers/base.js';
 import { PACKAGE_VERSION } from '../version.js';
+import { checkInAllocationOutput, inAllocationJob } from './in-allocation.js';
 import type { SiteOptions } from './options.js';
 import type { Site, SiteContext } from './site.js';
 import { validateConfig } from './validate.js';
@@ -32,6 +34,7 @@ export const CHECKS = [
   'mpi-hello',
   'extreme-scale',
   'scale-out-in',
+  'in-allocation',
   'checkpoint-resume',
 ] as const;
 export type CheckName = (typeof CHECKS)[number];
@@ -104,6 +107,7 @@ interface Run {
   readonly site: Site;
   readonly options: SiteOptions;
   readonly config: Config;
+  readonly context: SiteContext;
   readonly runDir: string;
   readonly timeoutMs: number;
 }
@@ -238,6 +242,32 @@ const CHECK_BODIES: Record<Exclude<CheckName, 'checkpoint-resume'>, (r: Run) => 
       throw new Error(`expected 1 block left, pools of ${[...left].join(', ')} are active`);
     return `scaled out to 2 blocks (added ${added}) and back in to 1 (removed ${removed})`;
   },
+  async 'in-allocation'(r) {
+    // A config of its own, never loaded: the job is submitted as a user would, not as a block of an executor.
+    const job = inAllocationJob(r.site.facts, r.site.config(r.options, r.context));
+    if (typeof job === 'string') throw new Skip(job);
+    job.provider.scriptDir = join(r.runDir, 'site-suite', 'in-allocation');
+    await mkdir(job.provider.scriptDir, { recursive: true });
+    const id = await job.provider.submit(job.command, job.ranksPerNode, 'parsl-ts-in-allocation');
+    let status = (await job.provider.status([id]))[0];
+    try {
+      await until(
+        async () => {
+          status = (await job.provider.status([id]))[0];
+          return status?.terminal === true;
+        },
+        `the in-allocation job ${id} to end`,
+        r.timeoutMs,
+      );
+    } finally {
+      if (status?.terminal !== true) await job.provider.cancel([id]).catch(() => undefined);
+    }
+    const out = status?.stdoutPath ? await job.provider.channel.execute(`cat '${status.stdoutPath}'`) : null;
+    const text = out?.stdout ?? '';
+    if (status?.state === JobState.FAILED && !text)
+      throw new Error(`job ${id} failed: ${status.message ?? ''}`);
+    return `job ${id} through ${job.launcher}: ${checkInAllocationOutput(text, job.ranks)}`;
+  },
 };
 
 /** Runs `checks` with the site's config; the checkpoint check loads the config a second time to resume. */
@@ -266,7 +296,7 @@ export async function runSiteSuite(
       results.push(
         await runCheck(
           name,
-          () => CHECK_BODIES[name]({ site, options, config, runDir, timeoutMs }),
+          () => CHECK_BODIES[name]({ site, options, config, context, runDir, timeoutMs }),
           timeoutMs,
         ),
       );

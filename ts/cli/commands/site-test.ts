@@ -71,7 +71,11 @@ export async function dryRun(site: Site, loaded: LoadedOptions): Promise<string>
   const scripts = await dryRunScripts(site, withPlaceholders(site.facts, loaded.options));
   return scripts
     .map((s) => {
-      const head = `# ---- ${site.facts.name}: executor ${s.executor} (${s.provider}), block 0 ----`;
+      if (s.notApplicable) return `# ---- ${site.facts.name}: in-allocation check: ${s.notApplicable}`;
+      const head =
+        s.executor === 'in-allocation'
+          ? `# ---- ${site.facts.name}: the in-allocation check's job (${s.provider}) ----`
+          : `# ---- ${site.facts.name}: executor ${s.executor} (${s.provider}), block 0 ----`;
       const submit = s.submitCommand === null ? [] : [`# submit command: ${s.submitCommand}`];
       const files = s.files.map((f) => `# file ${f.name}:\n${f.text.trimEnd()}`);
       return [head, ...submit, ...files].join('\n');
@@ -124,7 +128,7 @@ async function siteTest(flags: SiteTestFlags): Promise<number> {
     const text = await dryRun(site, loaded);
     console.log(text);
     if (flags.json) {
-      const scripts = text.split('\n').filter((l) => l.startsWith('# ---- ')).length;
+      const scripts = text.split('\n').filter((l) => / ----$/.test(l)).length;
       await writeRun(flags.json, {
         site: site.facts.name,
         mode: 'dry-run',
