@@ -33,10 +33,13 @@ describe('the in-allocation check', () => {
       if (f.status === 'deferred' || f.status === 'unsupported') continue;
       const job = inAllocationJob(f, site.config({ account: 'a', host: 'h', hosts: ['h'] }));
       if (f.mpi === null) expect(job, f.name).toBe(`not applicable: ${f.name} has no MPI`);
-      else if (f.name === 'cc-in2p3')
-        expect(job).toMatch(/not applicable: .*no batch-scheduled MPI rank launcher/);
       else expect(typeof job, `${f.name}: ${String(job)}`).toBe('object');
     }
+    // MPI at the site but no ExtremeScale block in its config: nothing could start the ranks.
+    const osg = siteByName('osg');
+    expect(inAllocationJob({ ...osg.facts, mpi: 'MPICH' }, osg.config({}))).toBe(
+      "not applicable: osg's config has no batch-scheduled MPI rank launcher (ExtremeScale block)",
+    );
   });
 
   test("--dry-run prints the job with the site's directives, launcher and ranks; no-MPI sites say not applicable", async () => {
@@ -61,7 +64,9 @@ describe('the in-allocation check', () => {
     expect(script).toMatch(/^srun --ntasks \d+ -l --cpu-bind=cores bash "\$CMD_FILE"$/m);
 
     const theta = await dryRun(siteByName('theta'), { options: { account: 't' }, file: null });
-    expect(theta).toMatch(/^aprun -n \d+ -N \d+ .*"\$CMD_FILE"$/m);
+    expect(theta.slice(theta.indexOf("theta: the in-allocation check's job"))).toMatch(
+      /^aprun -n 64 -N 64 -d 1 \/bin\/bash "\$CMD_FILE" &$/m,
+    );
 
     const adhoc = await dryRun(siteByName('adhoc'), { options: { hosts: ['h'] }, file: null });
     expect(adhoc).toMatch(/^# ---- adhoc: in-allocation check: not applicable: adhoc has no MPI$/m);

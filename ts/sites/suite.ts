@@ -19,7 +19,7 @@ import { ExtremeScaleExecutor } from '../executors/exex/executor.js';
 import { HighThroughputExecutor } from '../executors/htex/executor.js';
 import { MPIExecutor } from '../executors/mpi-apps/executor.js';
 import { clear, load } from '../load.js';
-import { JobState } from '../providers/base.js';
+import { JobState, type JobStatus } from '../providers/base.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { checkInAllocationOutput, inAllocationJob } from './in-allocation.js';
 import type { SiteOptions } from './options.js';
@@ -86,12 +86,12 @@ export function parseRanks(text: string): { rank: number; size: number; host: st
 }
 
 /** Polls `ok` (a state, not a clock) until it holds; fails after `ms` naming `what`. */
-async function until(ok: () => Promise<boolean>, what: string, ms: number): Promise<void> {
+async function until(ok: () => Promise<boolean>, what: string, ms: number, everyMs = 250): Promise<void> {
   // Inside the check's own timeout, so the message says what was awaited.
   const end = Date.now() + ms * 0.9;
   while (!(await ok())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
@@ -249,7 +249,7 @@ const CHECK_BODIES: Record<Exclude<CheckName, 'checkpoint-resume'>, (r: Run) => 
     job.provider.scriptDir = join(r.runDir, 'site-suite', 'in-allocation');
     await mkdir(job.provider.scriptDir, { recursive: true });
     const id = await job.provider.submit(job.command, job.ranksPerNode, 'parsl-ts-in-allocation');
-    let status = (await job.provider.status([id]))[0];
+    let status: JobStatus | undefined;
     try {
       await until(
         async () => {
@@ -258,6 +258,7 @@ const CHECK_BODIES: Record<Exclude<CheckName, 'checkpoint-resume'>, (r: Run) => 
         },
         `the in-allocation job ${id} to end`,
         r.timeoutMs,
+        1000, // a scheduler query a second, as a user's script would poll
       );
     } finally {
       if (status?.terminal !== true) await job.provider.cancel([id]).catch(() => undefined);
