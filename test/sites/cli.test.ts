@@ -51,7 +51,7 @@ test('PARSL_TS_SITE picks the site; --dry-run --json writes a dry-run row', () =
   // Last, the in-allocation check's job: the example workflow on every rank of one block, through jsrun.
   const job = r.out.slice(r.out.indexOf("# ---- summit: the in-allocation check's job (LSFProvider) ----"));
   expect(job).toMatch(/^# submit command: bsub /m);
-  expect(job).toMatch(/ run ".*workflow\.mjs" 24; .*exited \$c'$/m);
+  expect(job).toMatch(/ run ".*workflow\.mjs" 24; .*rank \$r of 42 exited \$c"; exit \$c'$/m);
   expect(job).toMatch(/^jsrun -n 42 -r 42 .*"\$CMD_FILE"/m);
   expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ site: 'summit', mode: 'dry-run', ok: true });
   expect(JSON.parse(readFileSync(out, 'utf8')).checks[0].detail).toBe(
