@@ -95,7 +95,7 @@ const rankStats = async () => {
 };
 async function workerStats(): Promise<Map<number, HopStats>> {
   const byPid = new Map<number, HopStats>();
-  while (byPid.size < workers)
+  for (let tries = 0; byPid.size < workers && tries < 20; tries++)
     for (const o of await Promise.all(Array.from({ length: 3 * workers }, () => submit(ex, task(rankStats)))))
       if (o.ok) {
         const v = o.value as { pid: number; stats: HopStats };
