@@ -50,6 +50,7 @@ export interface MPICommExecutorOptions extends StagingOptions {
    * Microseconds rank 0 and the worker ranks look for the next message from their JS thread after each send while
    * an answer is due (tasks outstanding; a worker's next task), instead of waiting for the MPI progress thread to
    * wake them: one thread hand-off less per message, for a busy JS thread during the window. 0 turns it off.
+   * Only for nodes with cores to spare: with 4 ranks on 2 vCPUs, 300 µs made round trips 2.5–3× slower (docs/mpi.md).
    * @default 0
    */
   pollMicros?: number;
