@@ -2,6 +2,7 @@
  * The in-allocation executor (MPICommExecutor) against mpi4py.futures, per MPI flavour found, in one run:
  *
  *   npm run build && testslot --exclusive node --import tsx bench/in-allocation.ts [--noop N] [--trips N] [--runs N]
+ *     [--poll 0,500] [--peers 0]
  *
  * Every run is `mpiexec -n 4` on this machine: rank 0 runs the workflow (or mpi4py's root), 3 worker ranks.
  * - parsl-ts: `parsl-ts run bench/in-allocation/workload.ts`, measured through the public API (apps, kernel) and
@@ -34,6 +35,11 @@ function arg(name: string, dflt: number): number {
 const nNoop = arg('noop', 50_000);
 const nTrips = arg('trips', 500);
 const runs = arg('runs', 1);
+const withPeers = arg('peers', 1) !== 0;
+/** `MPICommExecutor` `pollMicros` values to measure, each its own mpiexec run (the first is the baseline). */
+const polls = (process.argv.includes('--poll') ? process.argv[process.argv.indexOf('--poll') + 1]! : '0')
+  .split(',')
+  .map(Number);
 
 function onPath(name: string): boolean {
   return (process.env.PATH ?? '').split(':').some((d) => d !== '' && existsSync(join(d, name)));
@@ -73,22 +79,31 @@ for (const flavor of ['openmpi', 'mpich'] as const) {
   if (!onPath(`mpiexec.${flavor}`) || !existsSync(join(REPO, 'build', flavor, 'Release', 'parsl_mpi.node')))
     continue;
   for (let run = 1; run <= runs; run++) {
-    const dir = mkdtempSync(join(tmpdir(), 'parsl-ts-bench-in-allocation-'));
-    try {
-      const ours = await launch(flavor, [
-        'node',
-        'dist/cli/main.js',
-        'run',
-        'bench/in-allocation/workload.ts',
-        String(nNoop),
-        String(nTrips),
-        join(dir, 'runinfo'),
-      ]);
-      results.push({ flavor, run, executor: 'parsl-ts MPICommExecutor', loadAverage: loadavg()[0], ...ours });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+    for (const pollMicros of polls) {
+      const dir = mkdtempSync(join(tmpdir(), 'parsl-ts-bench-in-allocation-'));
+      try {
+        const ours = await launch(flavor, [
+          'node',
+          'dist/cli/main.js',
+          'run',
+          'bench/in-allocation/workload.ts',
+          String(nNoop),
+          String(nTrips),
+          join(dir, 'runinfo'),
+          JSON.stringify({ pollMicros }),
+        ]);
+        results.push({
+          flavor,
+          run,
+          executor: 'parsl-ts MPICommExecutor',
+          loadAverage: loadavg()[0],
+          ...ours,
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
-    if (flavor !== peerFlavor) continue;
+    if (flavor !== peerFlavor || !withPeers) continue;
     const peer = 'bench/in-allocation/mpi4py-peer.py';
     for (const [mode, argv] of [
       ['pool', [PYTHON, '-m', 'mpi4py.futures', peer, 'pool']],

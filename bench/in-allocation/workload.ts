@@ -5,12 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import * as parsl from 'parsl-ts';
-import { percentile, round, submit, task } from '../harness.js';
+import { outcomeValue, percentile, round, stamp, submit, task, wallMs } from '../harness.js';
 
 const [nNoop = 50_000, nTrips = 500] = process.argv.slice(2, 4).map(Number);
 const runDir = process.argv[4] ?? 'runinfo';
+const options = JSON.parse(process.argv[5] ?? '{}') as parsl.MPICommExecutorOptions;
 
-const ex = new parsl.MPICommExecutor();
+const ex = new parsl.MPICommExecutor(options);
 await parsl.load({ executors: [ex], runDir });
 const workers = ex.workers;
 
@@ -83,11 +84,81 @@ async function idleRankCpuPercent(): Promise<number> {
   );
 }
 
+type HopStats = Pick<
+  ReturnType<parsl.Communicator['stats']>,
+  'hostToMpiMicros' | 'hostToMpiHandoffs' | 'mpiToHostMicros' | 'mpiToHostDeliveries'
+>;
+/** A worker rank's progress-engine counters (sent by source: it imports what it needs). */
+const rankStats = async () => {
+  const { Communicator } = await import('parsl-ts');
+  return { pid: process.pid, stats: Communicator.current()?.stats() ?? null };
+};
+async function workerStats(): Promise<Map<number, HopStats>> {
+  const byPid = new Map<number, HopStats>();
+  for (let tries = 0; byPid.size < workers && tries < 20; tries++)
+    for (const o of await Promise.all(Array.from({ length: 3 * workers }, () => submit(ex, task(rankStats)))))
+      if (o.ok) {
+        const v = o.value as { pid: number; stats: HopStats };
+        byPid.set(v.pid, v.stats);
+      }
+  return byPid;
+}
+const hopMeanUs = (a: HopStats, b: HopStats) => ({
+  hostToMpi: round(
+    (b.hostToMpiMicros - a.hostToMpiMicros) / Math.max(1, b.hostToMpiHandoffs - a.hostToMpiHandoffs),
+    1,
+  ),
+  mpiToHost: round(
+    (b.mpiToHostMicros - a.mpiToHostMicros) / Math.max(1, b.mpiToHostDeliveries - a.mpiToHostDeliveries),
+    1,
+  ),
+});
+
+/**
+ * Sequential round trips straight into the executor, split on CLOCK_MONOTONIC at the moment the body runs on its
+ * worker rank, with the mean delay of each in-process hand-off (JS → MPI progress thread → JS) on rank 0 and on
+ * the worker ranks over the same round trips (the workers' counters include the few stats tasks).
+ */
+async function splitRoundTrips() {
+  const comm = parsl.Communicator.current();
+  const w0 = await workerStats();
+  const r0 = comm?.stats();
+  const down: number[] = [];
+  const back: number[] = [];
+  for (let i = 0; i < nTrips; i++) {
+    const t0 = wallMs();
+    const ran = outcomeValue(await submit(ex, task(stamp))) as number;
+    const t1 = wallMs();
+    down.push((ran - t0) * 1000);
+    back.push((t1 - ran) * 1000);
+  }
+  const r1 = comm?.stats();
+  const w1 = await workerStats();
+  const med = (xs: number[]) =>
+    round(
+      percentile(
+        [...xs].sort((a, b) => a - b),
+        50,
+      ),
+      1,
+    );
+  const workersUs = [...w1].filter(([pid]) => w0.has(pid)).map(([pid, s]) => hopMeanUs(w0.get(pid)!, s));
+  return {
+    downMedianUs: med(down),
+    backMedianUs: med(back),
+    rank0HopsUs: r0 && r1 ? hopMeanUs(r0, r1) : null,
+    workerHopsUs: workersUs,
+  };
+}
+
 // Tasks submitted straight to the executor are not the kernel's: hold the process while they run.
 const hold = setInterval(() => {}, 1 << 30);
 const executor = await measure(viaExecutor);
+const split = await splitRoundTrips();
 clearInterval(hold);
 const apps = await measure(viaApps);
 const idle = await idleRankCpuPercent();
 await parsl.dfk().cleanup();
-console.log(`RESULT ${JSON.stringify({ workers, apps, executor, idleRankCpuPercent: idle })}`);
+console.log(
+  `RESULT ${JSON.stringify({ workers, options, apps, executor, split, idleRankCpuPercent: idle })}`,
+);

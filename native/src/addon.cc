@@ -85,6 +85,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
                            InstanceMethod<&EngineWrap::Info>("info"),
                            InstanceMethod<&EngineWrap::QueuedBytes>("queuedBytes"),
                            InstanceMethod<&EngineWrap::Stats>("stats"),
+                           InstanceMethod<&EngineWrap::Poll>("poll"),
                            InstanceMethod<&EngineWrap::RefLoop>("ref"),
                            InstanceMethod<&EngineWrap::UnrefLoop>("unref"),
                        });
@@ -176,6 +177,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   void Deliver(Napi::Env env) {
     if (!engine_) return;
     engine_->takeDelivery(scratch_);
+    // poll() may have taken what this notification announced.
+    if (scratch_.empty()) return;
     Napi::HandleScope scope(env);
     Napi::Object batch = Napi::Object::New(env);
     const size_t messages = scratch_.meta.size() / 4;
@@ -231,7 +234,14 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       onDelivery_.Reset();
       Unref();
     }
-    callback.Call({batch});
+    delivering_ = true;
+    try {
+      callback.Call({batch});
+    } catch (...) {
+      delivering_ = false;
+      throw;
+    }
+    delivering_ = false;
   }
 
   // Small payloads are copied so the vector keeps its capacity for the next batch; big ones are
@@ -332,7 +342,20 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     o.Set("packetsReceived", static_cast<double>(s.packetsReceived));
     o.Set("sleeps", static_cast<double>(s.sleeps));
     o.Set("wakeups", static_cast<double>(s.wakeups));
+    o.Set("hostToMpiMicros", static_cast<double>(s.hostToMpiMicros));
+    o.Set("hostToMpiHandoffs", static_cast<double>(s.hostToMpiHandoffs));
+    o.Set("mpiToHostMicros", static_cast<double>(s.mpiToHostMicros));
+    o.Set("mpiToHostDeliveries", static_cast<double>(s.mpiToHostDeliveries));
     return o;
+  }
+
+  // Takes a waiting delivery on the JS thread now, through the same callback, instead of waiting for the
+  // progress thread's notification to wake the loop (one thread hand-off less). True if there was one.
+  Napi::Value Poll(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!engine_ || delivering_ || !engine_->hasDelivery()) return Napi::Boolean::New(env, false);
+    Deliver(env);
+    return Napi::Boolean::New(env, true);
   }
 
   Napi::Value RefLoop(const Napi::CallbackInfo& info) {
@@ -350,6 +373,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   bool released_ = false;
   Napi::FunctionReference onDelivery_;
   Delivery scratch_;
+  bool delivering_ = false;  // inside the JS callback: a poll() from there must not reuse scratch_
   Napi::Env::CleanupHook<void (*)(EngineWrap*), EngineWrap> cleanupHook_;
   bool hookInstalled_ = false;
 };

@@ -76,6 +76,13 @@ void Dispatcher::setCapacity(int rank, uint32_t capacity) {
 
 std::vector<Batch> Dispatcher::nextBatches() {
   std::vector<Batch> batches;
+  // Fewer tasks than free slots: each ready rank gets a share proportional to its free slots, not the
+  // first ranks all they can hold (100 ten-ms tasks for 3 ranks of 256 slots must not all go to one).
+  uint64_t freeTotal = 0;
+  for (int rank : ready_) {
+    const RankState& s = ranks_[static_cast<size_t>(rank)];
+    if (s.known) freeTotal += s.freeSlots();
+  }
   // One pass over the ranks that were ready when the call began: a rank that still has free slots
   // afterwards goes to the back of the queue and is served by the next call.
   for (size_t turns = ready_.size(); turns > 0 && !pending_.empty(); --turns) {
@@ -84,7 +91,13 @@ std::vector<Batch> Dispatcher::nextBatches() {
     RankState& s = ranks_[static_cast<size_t>(rank)];
     s.queued = false;
     if (!s.known) continue;  // removed while queued
-    uint32_t take = std::min(s.freeSlots(), options_.maxBatchTasks);
+    const uint32_t free = s.freeSlots();
+    uint32_t take = std::min(free, options_.maxBatchTasks);
+    if (freeTotal > pending_.size() && free > 0) {
+      const uint64_t share = (pending_.size() * free + freeTotal - 1) / freeTotal;  // rounded up
+      take = static_cast<uint32_t>(std::min<uint64_t>(take, share));
+    }
+    freeTotal -= std::min<uint64_t>(freeTotal, free);
     if (take == 0) continue;
 
     size_t bytes = kBatchHeaderBytes;

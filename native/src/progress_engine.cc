@@ -118,6 +118,7 @@ void Engine::queueFrameLocked(int dest, int tag, const uint8_t* data, size_t len
   }
   if (!box.dirty) {
     box.dirty = true;
+    box.firstQueuedMicros = nowMicros();
     dirty_.push_back(dest);
   }
   queuedBytes_.fetch_add(length + kFrameHeader, std::memory_order_relaxed);
@@ -188,7 +189,17 @@ void Engine::takeDelivery(Delivery& out) {
   delivery_.arena.clear();
   delivery_.large.clear();
   delivery_.events.clear();
+  delivery_.firstArrivalMicros = 0;
   deliveryScheduled_ = false;
+  if (out.firstArrivalMicros != 0) {
+    mpiToHostMicros_.fetch_add(nowMicros() - out.firstArrivalMicros, std::memory_order_relaxed);
+    mpiToHostDeliveries_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+bool Engine::hasDelivery() {
+  std::lock_guard<std::mutex> lock(deliveryMutex_);
+  return !delivery_.empty();
 }
 
 Stats Engine::stats() const {
@@ -199,6 +210,10 @@ Stats Engine::stats() const {
   s.packetsReceived = packetsReceived_.load();
   s.sleeps = sleeps_.load();
   s.wakeups = wakeups_.load();
+  s.hostToMpiMicros = hostToMpiMicros_.load();
+  s.hostToMpiHandoffs = hostToMpiHandoffs_.load();
+  s.mpiToHostMicros = mpiToHostMicros_.load();
+  s.mpiToHostDeliveries = mpiToHostDeliveries_.load();
   return s;
 }
 
@@ -363,6 +378,7 @@ bool Engine::pumpSends() {
     int dest;
     std::vector<std::vector<uint8_t>> packets;
     std::vector<std::vector<uint8_t>> bodies;
+    uint64_t queuedAt;
   };
   thread_local std::vector<Outgoing> outgoing;
   outgoing.clear();
@@ -372,7 +388,7 @@ bool Engine::pumpSends() {
     for (int dest : dirty_) {
       Outbox& box = outboxes_[static_cast<size_t>(dest)];
       box.dirty = false;
-      outgoing.push_back(Outgoing{dest, std::move(box.packets), std::move(box.bodies)});
+      outgoing.push_back(Outgoing{dest, std::move(box.packets), std::move(box.bodies), box.firstQueuedMicros});
       box.packets.clear();
       box.bodies.clear();
     }
@@ -385,7 +401,10 @@ bool Engine::pumpSends() {
       barrierRequest_ = MPI_REQUEST_NULL;
     }
   }
+  const uint64_t handedAt = outgoing.empty() ? 0 : nowMicros();
   for (Outgoing& o : outgoing) {
+    hostToMpiMicros_.fetch_add(handedAt - std::min(handedAt, o.queuedAt), std::memory_order_relaxed);
+    hostToMpiHandoffs_.fetch_add(1, std::memory_order_relaxed);
     for (auto& packet : o.packets) {
       uint32_t messages = 0;
       uint64_t bytes = 0;
@@ -548,6 +567,7 @@ void Engine::parsePacket(int source, const uint8_t* data, size_t length) {
 
 void Engine::deliverLocked(int source, int tag, const uint8_t* data, size_t length) {
   Delivery& d = delivery_;
+  if (d.firstArrivalMicros == 0) d.firstArrivalMicros = nowMicros();
   if (d.arena.size() + length > static_cast<size_t>(INT32_MAX)) {
     deliverOwnedLocked(source, tag, std::vector<uint8_t>(data, data + length));
     return;
@@ -560,6 +580,7 @@ void Engine::deliverLocked(int source, int tag, const uint8_t* data, size_t leng
 
 void Engine::deliverOwnedLocked(int source, int tag, std::vector<uint8_t>&& data) {
   Delivery& d = delivery_;
+  if (d.firstArrivalMicros == 0) d.firstArrivalMicros = nowMicros();
   const int32_t length = static_cast<int32_t>(data.size());
   d.large.push_back(std::move(data));
   d.meta.insert(d.meta.end(), {source, tag, -static_cast<int32_t>(d.large.size()), length});

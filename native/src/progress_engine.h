@@ -74,12 +74,17 @@ struct Delivery {
   std::vector<uint8_t> arena;
   std::vector<std::vector<uint8_t>> large;
   std::vector<Event> events;
+  // When the oldest message of this delivery was parsed on the progress thread (µs, CLOCK_MONOTONIC); 0 if none.
+  uint64_t firstArrivalMicros = 0;
   bool empty() const { return meta.empty() && events.empty(); }
 };
 
 struct Stats {
   uint64_t messagesSent = 0, packetsSent = 0, messagesReceived = 0, packetsReceived = 0;
   uint64_t sleeps = 0, wakeups = 0;
+  // Per-hop delays inside this process (µs, summed, with their counts): a host send() until the progress
+  // thread hands its packet to MPI_Isend, and a message parsed on the progress thread until the host takes it.
+  uint64_t hostToMpiMicros = 0, hostToMpiHandoffs = 0, mpiToHostMicros = 0, mpiToHostDeliveries = 0;
 };
 
 enum class SendResult { Queued, OverCap, BadRank, NotRunning };
@@ -115,6 +120,8 @@ class Engine {
   void join();
   [[noreturn]] void abort(int code);
   void takeDelivery(Delivery& out);
+  // Whether a delivery waits to be taken (the host may take it without waiting for notify()).
+  bool hasDelivery();
   uint64_t queuedBytes() const { return queuedBytes_.load(std::memory_order_relaxed); }
   const InitInfo& info() const { return info_; }
   Stats stats() const;
@@ -134,6 +141,7 @@ class Engine {
     std::vector<std::vector<uint8_t>> packets;  // the last one is open for appending
     std::vector<std::vector<uint8_t>> bodies;   // large payloads, in send order
     bool dirty = false;
+    uint64_t firstQueuedMicros = 0;  // when the oldest frame not yet handed to MPI was queued
   };
   struct PendingSend {
     int dest;
@@ -252,6 +260,7 @@ class Engine {
 
   std::atomic<uint64_t> messagesSent_{0}, packetsSent_{0}, messagesReceived_{0}, packetsReceived_{0};
   std::atomic<uint64_t> sleeps_{0}, wakeups_{0};
+  std::atomic<uint64_t> hostToMpiMicros_{0}, hostToMpiHandoffs_{0}, mpiToHostMicros_{0}, mpiToHostDeliveries_{0};
 };
 
 const char* threadLevelName(int level);

@@ -110,6 +110,22 @@ void roundRobinFairness() {
   CHECK(got[1] == 3 && got[2] == 3 && got[3] == 3);
 }
 
+// Fewer tasks than free slots are spread over the ranks in proportion to their free slots (a rank
+// with a deep pipeline must not take them all while the others idle).
+void shareWhenFewerThanSlots() {
+  DispatcherOptions o;
+  o.maxBatchTasks = 512;  // as the executors use it
+  Dispatcher d(o);
+  for (uint64_t i = 0; i < 300; ++i) submitText(d, i, "x");
+  for (int r = 1; r <= 3; ++r) d.setCapacity(r, 256);
+  d.setCapacity(4, 128);
+  std::map<int, int> got;
+  for (auto& b : d.nextBatches()) got[b.rank] += static_cast<int>(b.taskCount);
+  CHECK(d.pendingCount() == 0);
+  CHECK(got[1] >= 85 && got[1] <= 87 && got[2] >= 85 && got[2] <= 87 && got[3] >= 85 && got[3] <= 87);
+  CHECK(got[4] >= 42 && got[4] <= 44);
+}
+
 void bookkeepingAndDeadRank() {
   Dispatcher d;
   for (uint64_t i = 100; i < 110; ++i) submitText(d, i, "x");
@@ -216,6 +232,7 @@ int main(int argc, char** argv) {
       {"limits", batchLimits},             {"fairness", roundRobinFairness},
       {"bookkeeping", bookkeepingAndDeadRank}, {"malformed", malformedBatches},
       {"many", manyTasks},                 {"relay", relayAndGiveBack},
+      {"share", shareWhenFewerThanSlots},
   };
   if (argc < 2) {
     for (auto& [name, fn] : cases) fn();

@@ -47,11 +47,20 @@ for (const flavor of FLAVORS) {
     afterAll(() => scratch.remove());
     const dir = (name: string): string => join(scratch.path, name);
 
-    describe('a workflow under `parsl-ts run` with 4 ranks', () => {
+    // pollMicros > 0: rank 0 and the worker ranks also take messages from their JS thread (Communicator.pollFor).
+    describe.each([0, 300])('a workflow under `parsl-ts run` with 4 ranks, pollMicros %i', (pollMicros) => {
       let run: Launch | undefined;
       beforeAll(async () => {
         if (missing === null)
-          run = await mpiexec(flavor, 4, ['node', CLI, 'run', WORKFLOW, 'semantics', scratch.path]);
+          run = await mpiexec(flavor, 4, [
+            'node',
+            CLI,
+            'run',
+            WORKFLOW,
+            'semantics',
+            dir(`semantics-${pollMicros}`),
+            String(pollMicros),
+          ]);
       }, 90_000);
 
       it('runs the top-level code on rank 0 only', () =>

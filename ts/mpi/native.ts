@@ -80,6 +80,12 @@ export interface NativeStats {
   /** Times the idle progress thread went to sleep, and times a send woke it early. */
   sleeps: number;
   wakeups: number;
+  /** Summed µs from a `send()` until the progress thread handed its packet to MPI, and how many hand-offs. */
+  hostToMpiMicros: number;
+  hostToMpiHandoffs: number;
+  /** Summed µs from a message parsed on the progress thread until the JS thread took it, and how many deliveries. */
+  mpiToHostMicros: number;
+  mpiToHostDeliveries: number;
 }
 
 /**
@@ -118,6 +124,11 @@ export declare class NativeEngine {
   info(): NativeInitInfo;
   queuedBytes(): number;
   stats(): NativeStats;
+  /**
+   * Takes a waiting delivery now, on the JS thread, through `onDelivery` (instead of when the progress thread's
+   * notification wakes the event loop). True if there was one. Does nothing from inside `onDelivery`.
+   */
+  poll(): boolean;
   /** Keep (default) or stop keeping the Node event loop alive while the engine runs. */
   ref(): void;
   unref(): void;
@@ -199,6 +210,7 @@ export type EngineHandle = Pick<
   | 'info'
   | 'queuedBytes'
   | 'stats'
+  | 'poll'
   | 'ref'
   | 'unref'
 >;

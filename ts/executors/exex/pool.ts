@@ -68,6 +68,8 @@ export async function runExexPool(o: ExexPoolOptions): Promise<number> {
 export interface RankServiceOptions {
   readonly hungRankThresholdMs: number;
   readonly pipelineMs: number;
+  /** µs a worker rank polls for its next task from the JS thread after sending results (see Communicator.pollFor). */
+  readonly pollMicros?: number;
 }
 
 /**
@@ -82,7 +84,7 @@ export function serveRank(
 ): Promise<number> {
   if (layout.role(comm.rank) === 'relay')
     return new SubDispatcher(comm, addon, layout, o.hungRankThresholdMs, o.pipelineMs).run();
-  return new RankWorker(comm, layout.parent(comm.rank), o.hungRankThresholdMs).run();
+  return new RankWorker(comm, layout.parent(comm.rank), o.hungRankThresholdMs, o.pollMicros ?? 0).run();
 }
 
 /**

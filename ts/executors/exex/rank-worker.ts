@@ -37,7 +37,7 @@ export class RankWorker {
   readonly #where: string;
   #done: (code: number) => void = () => {};
 
-  constructor(comm: Communicator, parent: number, hungRankThresholdMs: number) {
+  constructor(comm: Communicator, parent: number, hungRankThresholdMs: number, pollMicros = 0) {
     this.#comm = comm;
     this.#parent = parent;
     this.#hungRankThresholdMs = hungRankThresholdMs;
@@ -48,6 +48,7 @@ export class RankWorker {
         deliver: (busyMs) => {
           this.#out.busyMs = busyMs;
           this.#comm.send(this.#parent, this.#out.take(), Tag.RESULTS);
+          this.#comm.pollFor(pollMicros);
         },
       },
       this.#functions.loader,
