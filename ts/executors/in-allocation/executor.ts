@@ -1,4 +1,4 @@
-import { writeSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
 import { cpus, hostname, totalmem } from 'node:os';
 import {
   readStagingOptions,
@@ -349,11 +349,18 @@ export class MPICommExecutor implements Executor {
   }
 }
 
+/** A killed rank not yet reaped by its launcher still answers signal 0: a zombie counts as dead. */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    // Field 3 of /proc/PID/stat, after the parenthesised command name (which may hold spaces).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false; // gone between the two looks, or no /proc to tell: kill(0) said it was there
   }
 }
