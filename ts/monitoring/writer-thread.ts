@@ -40,8 +40,12 @@ try {
 
 const KEEPING_UP_SHARE = 0.1;
 const FLOOD_SHARE = 0.02;
-/** 16 chunks of 2,048 task events: about half a second of SQLite, five seconds behind at the usual share. */
-const FLOOD_EVENTS = 32 * 1024;
+/**
+ * 4 chunks of 2,048 task events: a few tenths of a second of writing, seconds behind at the usual share. A
+ * workflow of ordinary tasks does not queue this much; a flood of no-ops does within a tenth of a second, and
+ * from then on the writer takes the flood share (it took a third of a 30,000-task HTEX flood at 16 chunks).
+ */
+const FLOOD_EVENTS = 8 * 1024;
 const MAX_BACKLOG_EVENTS = 500_000;
 /** Task events per transaction, at most (a backlog is written in parts this large). */
 const EVENTS_PER_WRITE = 64 * 1024;
