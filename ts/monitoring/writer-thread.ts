@@ -4,8 +4,8 @@
  * writes the rest, analyzes, checkpoints the WAL and answers 'closed'. Blocking here (a reader's lock, a slow
  * disk) never blocks the kernel: batches wait in this thread's queue.
  *
- * The writer paces itself while the workflow runs: after a write that took w ms it waits w × (1 / share − 1)
- * before the next, merging what arrived meanwhile into one transaction (which also makes each row cheaper).
+ * The writer paces itself while the workflow runs: it writes one chunk of events at a time, and after a write
+ * that took w ms it waits w × (1 / share − 1) before the next.
  * The share of one core is KEEPING_UP_SHARE while it keeps up, so a workflow of ordinary tasks is written as
  * it goes (a batch of 100 ms of events takes a few ms). A flood of very short tasks outruns any SQLite writer:
  * once more than FLOOD_EVENTS wait, the share drops to FLOOD_SHARE, and monitoring waits instead of taking the
@@ -47,8 +47,14 @@ const FLOOD_SHARE = 0.02;
  */
 const FLOOD_EVENTS = 8 * 1024;
 const MAX_BACKLOG_EVENTS = 500_000;
-/** Task events per transaction, at most (a backlog is written in parts this large). */
+/** Task events per transaction, at most, at close or above MAX_BACKLOG_EVENTS (a backlog in parts this large). */
 const EVENTS_PER_WRITE = 64 * 1024;
+/**
+ * Task events per transaction while the writer paces itself: one chunk, a few tens of ms of work. The share
+ * bounds the writer's time only between writes; one write of the whole backlog (up to EVENTS_PER_WRITE, a
+ * second or more of CPU) took a core's third from an HTEX flood for its duration.
+ */
+const PACED_EVENTS_PER_WRITE = 2048;
 
 const queue: Extract<ToWriter, { type: 'rows' }>[] = [];
 let queuedEvents = 0;
@@ -62,7 +68,7 @@ port.on('message', (m: ToWriter) => {
     schedule();
   } else if (m.type === 'close') {
     if (timer !== null) clearTimeout(timer);
-    while (queue.length > 0) writeSome();
+    while (queue.length > 0) writeSome(EVENTS_PER_WRITE);
     store.close();
     post({ type: 'closed', rows: store.rows });
     port.close();
@@ -75,7 +81,7 @@ function schedule(): void {
   timer = setTimeout(() => {
     timer = null;
     const t0 = performance.now();
-    writeSome();
+    writeSome(queuedEvents > MAX_BACKLOG_EVENTS ? EVENTS_PER_WRITE : PACED_EVENTS_PER_WRITE);
     const t1 = performance.now();
     const share = queuedEvents > FLOOD_EVENTS ? FLOOD_SHARE : KEEPING_UP_SHARE;
     nextWrite = t1 + (t1 - t0) * (1 / share - 1);
@@ -83,11 +89,11 @@ function schedule(): void {
   }, wait);
 }
 
-/** Merge the oldest queued batches, up to EVENTS_PER_WRITE task events, and write them in one transaction. */
-function writeSome(): void {
+/** Merge the oldest queued batches, up to `limit` task events (one batch at least), into one transaction. */
+function writeSome(limit: number): void {
   let batch: RowBatch | null = null;
   let n = 0;
-  while (queue.length > 0 && (n === 0 || n + (queue[0]!.events?.count ?? 0) <= EVENTS_PER_WRITE)) {
+  while (queue.length > 0 && (n === 0 || n + (queue[0]!.events?.count ?? 0) <= limit)) {
     const m = queue.shift()!;
     if (batch === null) batch = m.batch;
     else appendBatch(batch, m.batch);
