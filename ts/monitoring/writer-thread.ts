@@ -4,19 +4,17 @@
  * writes the rest, analyzes, checkpoints the WAL and answers 'closed'. Blocking here (a reader's lock, a slow
  * disk) never blocks the kernel: batches wait in this thread's queue.
  *
- * The writer paces itself while the workflow runs: it writes one chunk of events at a time, and after a write
- * that took w ms it waits w × (1 / share − 1) before the next.
- * The share of one core is KEEPING_UP_SHARE while it keeps up, so a workflow of ordinary tasks is written as
- * it goes (a batch of 100 ms of events takes a few ms). A flood of very short tasks outruns any SQLite writer:
- * once more than FLOOD_EVENTS wait, the share drops to FLOOD_SHARE, and monitoring waits instead of taking the
- * cores from the workflow. The backlog is written at full speed at close, or while more than
- * MAX_BACKLOG_EVENTS wait (memory outranks politeness).
+ * The writer paces itself while the workflow runs (`pacing.ts`): one chunk of events at a time, and after a
+ * write that took w ms it rests w × (1 / share − 1). A workflow of ordinary tasks is written as it goes (a
+ * batch of 100 ms of events takes a few ms); a flood of very short tasks outruns any SQLite writer, and then
+ * monitoring waits instead of taking the cores from the workflow.
  */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { EventRows } from './event-rows.js';
+import { EVENTS_PER_WRITE, nextWriteLimit, restAfter } from './pacing.js';
 import { appendBatch, type FromWriter, type RowBatch, type ToWriter, type WriterInit } from './rows.js';
 import { MonitoringStore, openForWriting } from './store.js';
 
@@ -37,24 +35,6 @@ try {
   post({ type: 'failed', message: (e as Error).message });
   process.exit(0);
 }
-
-const KEEPING_UP_SHARE = 0.1;
-const FLOOD_SHARE = 0.02;
-/**
- * 4 chunks of 2,048 task events: a few tenths of a second of writing, seconds behind at the usual share. A
- * workflow of ordinary tasks does not queue this much; a flood of no-ops does within a tenth of a second, and
- * from then on the writer takes the flood share (it took a third of a 30,000-task HTEX flood at 16 chunks).
- */
-const FLOOD_EVENTS = 8 * 1024;
-const MAX_BACKLOG_EVENTS = 500_000;
-/** Task events per transaction, at most, at close or above MAX_BACKLOG_EVENTS (a backlog in parts this large). */
-const EVENTS_PER_WRITE = 64 * 1024;
-/**
- * Task events per transaction while the writer paces itself: one chunk, a few tens of ms of work. The share
- * bounds the writer's time only between writes; one write of the whole backlog (up to EVENTS_PER_WRITE, a
- * second or more of CPU) took a core's third from an HTEX flood for its duration.
- */
-const PACED_EVENTS_PER_WRITE = 2048;
 
 const queue: Extract<ToWriter, { type: 'rows' }>[] = [];
 let queuedEvents = 0;
@@ -77,16 +57,18 @@ port.on('message', (m: ToWriter) => {
 
 function schedule(): void {
   if (timer !== null || queue.length === 0) return;
-  const wait = queuedEvents > MAX_BACKLOG_EVENTS ? 0 : Math.max(0, nextWrite - performance.now());
-  timer = setTimeout(() => {
-    timer = null;
-    const t0 = performance.now();
-    writeSome(queuedEvents > MAX_BACKLOG_EVENTS ? EVENTS_PER_WRITE : PACED_EVENTS_PER_WRITE);
-    const t1 = performance.now();
-    const share = queuedEvents > FLOOD_EVENTS ? FLOOD_SHARE : KEEPING_UP_SHARE;
-    nextWrite = t1 + (t1 - t0) * (1 / share - 1);
-    schedule();
-  }, wait);
+  const { limit, paced } = nextWriteLimit(queuedEvents);
+  timer = setTimeout(
+    () => {
+      timer = null;
+      const t0 = performance.now();
+      writeSome(limit);
+      const t1 = performance.now();
+      nextWrite = t1 + restAfter(t1 - t0, queuedEvents);
+      schedule();
+    },
+    paced ? Math.max(0, nextWrite - performance.now()) : 0,
+  );
 }
 
 /** Merge the oldest queued batches, up to `limit` task events (one batch at least), into one transaction. */
