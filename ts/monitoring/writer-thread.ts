@@ -57,12 +57,12 @@ port.on('message', (m: ToWriter) => {
 
 function schedule(): void {
   if (timer !== null || queue.length === 0) return;
-  const { limit, paced } = nextWriteLimit(queuedEvents);
+  const { paced } = nextWriteLimit(queuedEvents);
   timer = setTimeout(
     () => {
       timer = null;
       const t0 = performance.now();
-      writeSome(limit);
+      writeSome(nextWriteLimit(queuedEvents).limit);
       const t1 = performance.now();
       nextWrite = t1 + restAfter(t1 - t0, queuedEvents);
       schedule();
