@@ -3,12 +3,13 @@
  * answers on a million-task database, with the baselines measured in the same run.
  *
  *   npm run build && testslot --exclusive node --import tsx bench/monitoring.ts [--tasks 1000000] [--quick]
- *     [--only throughput,writer,idle,database]
+ *     [--only throughput,throughput1ms,writer,idle,database]
  *
  * Prints one JSON object:
  * - throughput: no-op tasks/s through the kernel with monitoring off, on (no sampling) and on with 1 s sampling,
- *   on the thread pool and on HTEX (best of two rounds each, alternating), the ratios, and how long cleanup took
- *   to drain the writer afterwards;
+ *   on the thread pool and on HTEX (best of two rounds each, alternating), the ratios, how long cleanup took
+ *   to drain the writer afterwards, and the CPU per task of each part of the run; throughput1ms: the same with
+ *   tasks of 1 ms;
  * - writer: rows and Parsl-equivalent messages per second written by the store the writer thread runs;
  * - database: a synthetic run of `--tasks` tasks written through the same store: bytes per task, and p50/p95 of
  *   every read-module query;
@@ -21,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import * as parsl from 'parsl-ts';
 import { writeSyntheticRun } from '../test/helpers/monitoring-db.js';
 import { percentile, round } from './harness.js';
+import { type CpuByRole, cpuByRole, cpuSince } from './proc-cpu.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -66,9 +68,17 @@ function executor(kind: 'threads' | 'htex'): parsl.Executor {
   });
 }
 
+/** The role of an HTEX process, from its command line. */
+function htexRole(cmd: string): string | null {
+  if (cmd.includes(' interchange ')) return 'interchange';
+  if (cmd.includes(' worker-pool ')) return 'worker pools';
+  if (cmd.includes('/worker.js ')) return 'workers';
+  return null;
+}
+
 /**
- * Tasks per second of `n` tasks (no-ops, or busy for `taskMs` each), and how long cleanup (which drains the
- * writer) took.
+ * Tasks per second of `n` tasks (no-ops, or busy for `taskMs` each), how long cleanup (which drains the
+ * writer) took, and the CPU each role spent per task meanwhile (µs; Linux only).
  */
 async function throughput(kind: 'threads' | 'htex', mode: Mode, n: number, taskMs = 0) {
   runs++;
@@ -91,21 +101,45 @@ async function throughput(kind: 'threads' | 'htex', mode: Mode, n: number, taskM
       return x;
     });
     await Promise.all(Array.from({ length: 1000 }, (_, i) => noop(i, 0))); // warm up
+    const runDir = join(base, `runinfo-${runs}`);
+    const cpu0 = procCpu ? cpuByRole(runDir, htexRole) : {};
     const t0 = performance.now();
     const all = new Array(n);
     for (let i = 0; i < n; i++) all[i] = noop(i, taskMs);
     await Promise.all(all);
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = procCpu ? perTask(cpuSince(cpu0, cpuByRole(runDir, htexRole)), n) : null;
     const c0 = performance.now();
     await dfk.cleanup();
-    return { tasksPerSecond: n / seconds, cleanupSeconds: (performance.now() - c0) / 1000 };
+    return {
+      tasksPerSecond: n / seconds,
+      cleanupSeconds: (performance.now() - c0) / 1000,
+      cpuUsPerTask: cpu,
+    };
   } finally {
     parsl.clear();
   }
 }
 
+const procCpu = process.platform === 'linux';
+
+/** µs per task per role, and their total. */
+function perTask(ms: CpuByRole, n: number): CpuByRole {
+  const out: CpuByRole = {};
+  let total = 0;
+  for (const [k, v] of Object.entries(ms)) {
+    out[k] = round((v * 1000) / n, 1);
+    total += v;
+  }
+  out.total = round((total * 1000) / n, 1);
+  return out;
+}
+
 async function throughputs(kind: 'threads' | 'htex', n: number, modes: Mode[], taskMs = 0) {
-  const best: Record<string, { tasksPerSecond: number; cleanupSeconds: number }> = {};
+  const best: Record<
+    string,
+    { tasksPerSecond: number; cleanupSeconds: number; cpuUsPerTask: CpuByRole | null }
+  > = {};
   for (let round = 0; round < 2; round++) {
     for (const m of modes) {
       const r = await throughput(kind, m, n, taskMs);
@@ -118,6 +152,8 @@ async function throughputs(kind: 'threads' | 'htex', n: number, modes: Mode[], t
     out[m] = {
       tasksPerSecond: round(best[m]!.tasksPerSecond, 0),
       cleanupSeconds: round(best[m]!.cleanupSeconds),
+      // Of the fastest round: CPU is counted in 10 ms ticks per process, so a role under ~0.5 µs is noise.
+      cpuUsPerTask: best[m]!.cpuUsPerTask,
     };
     if (m !== 'off') out[`ratio_${m}`] = round(best[m]!.tasksPerSecond / off);
   }
@@ -231,10 +267,12 @@ async function idle(mode: Mode) {
   }
 }
 
-/** `--only throughput,writer,idle,database`: run only those parts (all by default). */
+/** `--only throughput,throughput1ms,writer,idle,database`: run only those parts (all by default). */
 const onlyArg = args.indexOf('--only');
 const parts = new Set(
-  onlyArg >= 0 ? (args[onlyArg + 1] ?? '').split(',') : ['throughput', 'writer', 'idle', 'database'],
+  onlyArg >= 0
+    ? (args[onlyArg + 1] ?? '').split(',')
+    : ['throughput', 'throughput1ms', 'writer', 'idle', 'database'],
 );
 const part = async <T>(name: string, f: () => Promise<T> | T): Promise<T | null> =>
   parts.has(name) ? await f() : null;
@@ -242,13 +280,16 @@ const ratio = (x: Record<string, unknown> | undefined, k: string, target: number
   x === undefined ? null : (x[k] as number) >= target;
 
 try {
-  const tp = await part('throughput', async () => ({
+  const noop = await part('throughput', async () => ({
     threads: await throughputs('threads', THROUGHPUT_TASKS, ['off', 'on']),
     htex: await throughputs('htex', HTEX_TASKS, ['off', 'on', 'sampling1s']),
-    // Short real tasks (1 ms of CPU each): the ratio a workflow of short tasks sees.
+  }));
+  // Short real tasks (1 ms of CPU each): the ratio a workflow of short tasks sees.
+  const short = await part('throughput1ms', async () => ({
     threads1ms: await throughputs('threads', quick ? 2_000 : 5_000, ['off', 'on'], 1),
     htex1ms: await throughputs('htex', quick ? 2_000 : 5_000, ['off', 'on', 'sampling1s'], 1),
   }));
+  const tp = noop === null && short === null ? null : { ...noop, ...short };
   const w = await part('writer', writer);
   const id = await part('idle', async () => {
     const off = await idle('off');

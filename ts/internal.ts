@@ -79,6 +79,7 @@ export { DispatchWindow } from './executors/threads/dispatch-window.js';
 export { newStartControl, StartControl, TaskClaimer } from './executors/threads/start-control.js';
 export { Strategy } from './jobs/strategy.js';
 export { EventRows } from './monitoring/event-rows.js';
+export * as monitoringPacing from './monitoring/pacing.js';
 export { emptyBatch, type RowBatch } from './monitoring/rows.js';
 export { PARSL_TABLES } from './monitoring/schema.js';
 export { MonitoringStore, openForWriting } from './monitoring/store.js';

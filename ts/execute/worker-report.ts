@@ -7,7 +7,8 @@ const HOST = hostname();
 /** Set by the HTEX manager for its workers, so tries name the block they ran in. */
 const BLOCK_ID = process.env.PARSL_WORKER_BLOCK_ID || null;
 /** Wall time with sub-millisecond resolution, so a fast task's start and end stay ordered. */
-const now = () => performance.timeOrigin + performance.now();
+const TIME_ORIGIN = performance.timeOrigin;
+const now = () => TIME_ORIGIN + performance.now();
 
 /**
  * Watches one monitored task on its worker: its start and end times, and with sampling on, resource samples

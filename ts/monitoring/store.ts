@@ -15,6 +15,8 @@ const BUSY_TIMEOUT_MS = 1_000;
 const ANALYZE_AFTER_ROWS = 50_000;
 /** Status rows per multi-row insert. */
 const STATUS_CHUNK = 64;
+/** TaskState numbers are below this (summary keys are built from them). */
+const STATES = 16;
 
 /**
  * Open (creating when needed) a monitoring database for writing. A database that has Parsl's tables with
@@ -71,6 +73,8 @@ export class MonitoringStore {
   readonly #s: Record<string, Stmt>;
   readonly #write: (b: RowBatch) => number;
   readonly #statusChunk: Stmt;
+  /** The parameters of one multi-row status insert, reused. */
+  readonly #chunk: (string | number)[] = new Array(5 * STATUS_CHUNK);
   #rows = 0;
   #rowsAtAnalyze = 0;
 
@@ -322,54 +326,58 @@ export class MonitoringStore {
     const s = this.#s;
     const st = b.status;
     const run = b.runId;
-    const apps = new Map<string, number>();
-    const seconds = new Map<string, number>();
+    // Summary counts keyed by numbers and by the app name (one string object per app, from the writer's name
+    // table): no key string is built per row, which was most of the writer's garbage.
+    /** app → change in tasks per state (indexed by TaskState). */
+    const apps = new Map<string, number[]>();
+    /** second × STATES + state → app → state changes. */
+    const seconds = new Map<number, Map<string, number>>();
     /** Status rows go in STATUS_CHUNK at a time: one statement step per chunk instead of per row. */
-    const chunk: (string | number)[] = [];
+    const chunk = this.#chunk;
+    let at = 0;
     /** The last kernel state of each task in this batch: one upsert per task, not one per state. */
     const latest = new Map<number, number>();
     let rows = 0;
     for (let i = 0; i < st.length; i += STRIDE.status) {
       const taskId = st[i] as number;
-      const state = stateName(st[i + 2] as TaskState);
+      const code = st[i + 2] as TaskState;
       const time = st[i + 3] as number;
       const app = st[i + 4] as string;
-      const code = st[i + 5] as number | null;
-      const previous = code === null ? null : code === -1 ? '' : stateName(code);
-      const at = chunk.length;
-      chunk.length = at + 5;
+      const previous = st[i + 5] as number | null;
       chunk[at] = taskId;
-      chunk[at + 1] = state;
+      chunk[at + 1] = stateName(code);
       chunk[at + 2] = this.#time.format(time);
       chunk[at + 3] = run;
       chunk[at + 4] = st[i + 1]!;
-      if (chunk.length === 5 * STATUS_CHUNK) {
+      at += 5;
+      if (at === chunk.length) {
         this.#statusChunk.run(chunk);
-        chunk.length = 0;
+        at = 0;
       }
       rows++;
-      const sk = `${Math.floor(time / 1000)}\u0000${app}\u0000${state}`;
-      seconds.set(sk, (seconds.get(sk) ?? 0) + 1);
+      const sk = Math.floor(time / 1000) * STATES + code;
+      let perApp = seconds.get(sk);
+      if (perApp === undefined) seconds.set(sk, (perApp = new Map()));
+      perApp.set(app, (perApp.get(app) ?? 0) + 1);
       if (previous === null) continue; // a worker's running/running_ended: not a kernel state
       latest.set(taskId, i);
-      const ak = `${app}\u0000${state}`;
-      apps.set(ak, (apps.get(ak) ?? 0) + 1);
-      if (previous !== '') {
-        const pk = `${app}\u0000${previous}`;
-        apps.set(pk, (apps.get(pk) ?? 0) - 1);
-      }
+      let counts = apps.get(app);
+      if (counts === undefined) apps.set(app, (counts = new Array<number>(STATES).fill(0)));
+      counts[code]!++;
+      if (previous !== -1) counts[previous]!--;
     }
-    for (let i = 0; i < chunk.length; i += 5) s.status!.run(chunk.slice(i, i + 5));
+    for (let i = 0; i < at; i += 5) s.status!.run(chunk.slice(i, i + 5));
     for (const i of latest.values())
       s.taskState!.run(run, st[i], st[i + 4], stateName(st[i + 2] as TaskState));
-    for (const [k, n] of apps) {
-      if (n === 0) continue;
-      const [app, state] = k.split('\u0000');
-      s.appState!.run(run, app, state, n);
+    for (const [app, counts] of apps) {
+      for (let code = 0; code < STATES; code++) {
+        if (counts[code] !== 0) s.appState!.run(run, app, stateName(code), counts[code]);
+      }
     }
-    for (const [k, n] of seconds) {
-      const [second, app, state] = k.split('\u0000');
-      s.timeline!.run(run, Number(second), app, state, n);
+    for (const [sk, perApp] of seconds) {
+      const second = Math.floor(sk / STATES);
+      const state = stateName(sk - second * STATES);
+      for (const [app, n] of perApp) s.timeline!.run(run, second, app, state, n);
     }
     return rows;
   }

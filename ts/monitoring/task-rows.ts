@@ -8,7 +8,8 @@ import { EV, type EventExtra, FLAG } from './task-events.js';
 import type { WriterLink } from './writer-link.js';
 
 /** Sub-millisecond wall time: two state changes of one task rarely share a status timestamp. */
-const now = () => performance.timeOrigin + performance.now();
+const TIME_ORIGIN = performance.timeOrigin;
+const now = () => TIME_ORIGIN + performance.now();
 
 /**
  * Turns the kernel's task state changes into events for the writer, which makes the rows Parsl's DFK and

@@ -4,19 +4,17 @@
  * writes the rest, analyzes, checkpoints the WAL and answers 'closed'. Blocking here (a reader's lock, a slow
  * disk) never blocks the kernel: batches wait in this thread's queue.
  *
- * The writer paces itself while the workflow runs: after a write that took w ms it waits w × (1 / share − 1)
- * before the next, merging what arrived meanwhile into one transaction (which also makes each row cheaper).
- * The share of one core is KEEPING_UP_SHARE while it keeps up, so a workflow of ordinary tasks is written as
- * it goes (a batch of 100 ms of events takes a few ms). A flood of very short tasks outruns any SQLite writer:
- * once more than FLOOD_EVENTS wait, the share drops to FLOOD_SHARE, and monitoring waits instead of taking the
- * cores from the workflow. The backlog is written at full speed at close, or while more than
- * MAX_BACKLOG_EVENTS wait (memory outranks politeness).
+ * The writer paces itself while the workflow runs (`pacing.ts`): one chunk of events at a time, and after a
+ * write that took w ms it rests w × (1 / share − 1). A workflow of ordinary tasks is written as it goes (a
+ * batch of 100 ms of events takes a few ms); a flood of very short tasks outruns any SQLite writer, and then
+ * monitoring waits instead of taking the cores from the workflow.
  */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { EventRows } from './event-rows.js';
+import { EVENTS_PER_WRITE, nextWriteLimit, restAfter } from './pacing.js';
 import { appendBatch, type FromWriter, type RowBatch, type ToWriter, type WriterInit } from './rows.js';
 import { MonitoringStore, openForWriting } from './store.js';
 
@@ -38,14 +36,6 @@ try {
   process.exit(0);
 }
 
-const KEEPING_UP_SHARE = 0.1;
-const FLOOD_SHARE = 0.02;
-/** 16 chunks of 2,048 task events: about half a second of SQLite, five seconds behind at the usual share. */
-const FLOOD_EVENTS = 32 * 1024;
-const MAX_BACKLOG_EVENTS = 500_000;
-/** Task events per transaction, at most (a backlog is written in parts this large). */
-const EVENTS_PER_WRITE = 64 * 1024;
-
 const queue: Extract<ToWriter, { type: 'rows' }>[] = [];
 let queuedEvents = 0;
 let nextWrite = 0;
@@ -58,7 +48,7 @@ port.on('message', (m: ToWriter) => {
     schedule();
   } else if (m.type === 'close') {
     if (timer !== null) clearTimeout(timer);
-    while (queue.length > 0) writeSome();
+    while (queue.length > 0) writeSome(EVENTS_PER_WRITE);
     store.close();
     post({ type: 'closed', rows: store.rows });
     port.close();
@@ -67,23 +57,25 @@ port.on('message', (m: ToWriter) => {
 
 function schedule(): void {
   if (timer !== null || queue.length === 0) return;
-  const wait = queuedEvents > MAX_BACKLOG_EVENTS ? 0 : Math.max(0, nextWrite - performance.now());
-  timer = setTimeout(() => {
-    timer = null;
-    const t0 = performance.now();
-    writeSome();
-    const t1 = performance.now();
-    const share = queuedEvents > FLOOD_EVENTS ? FLOOD_SHARE : KEEPING_UP_SHARE;
-    nextWrite = t1 + (t1 - t0) * (1 / share - 1);
-    schedule();
-  }, wait);
+  const { paced } = nextWriteLimit(queuedEvents);
+  timer = setTimeout(
+    () => {
+      timer = null;
+      const t0 = performance.now();
+      writeSome(nextWriteLimit(queuedEvents).limit);
+      const t1 = performance.now();
+      nextWrite = t1 + restAfter(t1 - t0, queuedEvents);
+      schedule();
+    },
+    paced ? Math.max(0, nextWrite - performance.now()) : 0,
+  );
 }
 
-/** Merge the oldest queued batches, up to EVENTS_PER_WRITE task events, and write them in one transaction. */
-function writeSome(): void {
+/** Merge the oldest queued batches, up to `limit` task events (one batch at least), into one transaction. */
+function writeSome(limit: number): void {
   let batch: RowBatch | null = null;
   let n = 0;
-  while (queue.length > 0 && (n === 0 || n + (queue[0]!.events?.count ?? 0) <= EVENTS_PER_WRITE)) {
+  while (queue.length > 0 && (n === 0 || n + (queue[0]!.events?.count ?? 0) <= limit)) {
     const m = queue.shift()!;
     if (batch === null) batch = m.batch;
     else appendBatch(batch, m.batch);
