@@ -159,6 +159,19 @@ for (const flavor of FLAVORS) {
       expect(run.leftovers).toEqual([]);
     }, 60_000);
 
+    it('a hung rank: exactly its task fails with WorkerLost and is retried; the job ends with MPI_Abort', async () => {
+      const runDir = dir('hang');
+      const run = await mpiexec(flavor, 4, ['node', CLI, 'run', WORKFLOW, 'hang', runDir], {
+        timeoutMs: 90_000,
+      });
+      expectLogErrors(runDir, /hung; the MPI job ends with MPI_Abort at exit/);
+      expectCheck(run, 'hung-retried');
+      expectCheck(run, 'hung-named');
+      expectCheck(run, 'hung-avoided');
+      expect(existsSync(join(runDir, 'done')), 'the program ran to its end').toBe(true);
+      expectEnd(run, 5);
+    }, 120_000);
+
     it('one rank (mpiexec -n 1): a ConfigurationError saying so', async () => {
       const run = await mpiexec(flavor, 1, ['node', CLI, 'run', WORKFLOW, 'spread', dir('one')]);
       expect(run.stderr).toMatch(
