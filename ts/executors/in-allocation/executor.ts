@@ -1,4 +1,4 @@
-import { readFileSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { cpus, hostname, totalmem } from 'node:os';
 import {
   readStagingOptions,
@@ -7,6 +7,7 @@ import {
   type StagingProvider,
 } from '../../data/staging.js';
 import { ConfigurationError } from '../../errors.js';
+import { processState } from '../../execute/proc-state.js';
 import type { Logger } from '../../logging.js';
 import type { Communicator, MPIMessage } from '../../mpi/communicator.js';
 import { loadAddon } from '../../mpi/load-addon.js';
@@ -356,11 +357,6 @@ function alive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
-  try {
-    // Field 3 of /proc/PID/stat, after the parenthesised command name (which may hold spaces).
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false; // gone between the two looks, or no /proc to tell: kill(0) said it was there
-  }
+  const state = processState(pid); // null: gone between the two looks
+  return state !== null && state !== 'Z';
 }

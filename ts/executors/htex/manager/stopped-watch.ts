@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { processState } from '../../../execute/proc-state.js';
 
 /**
  * Finds workers that are stopped (SIGSTOP, a debugger, a frozen cgroup). A worker running a long synchronous task
@@ -45,11 +45,6 @@ export class StoppedWatch<W> {
 
 /** Whether `pid` is stopped (or traced-stopped); false when it is gone or /proc cannot tell. */
 export function isStopped(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const state = stat.charAt(stat.lastIndexOf(')') + 2);
-    return state === 'T' || state === 't';
-  } catch {
-    return false;
-  }
+  const state = processState(pid);
+  return state === 'T' || state === 't';
 }
