@@ -86,7 +86,13 @@ export { MonitoringStore, openForWriting } from './monitoring/store.js';
 export { EV, EventBuffer, FLAG } from './monitoring/task-events.js';
 export { TaskRows } from './monitoring/task-rows.js';
 export { fromNativeError } from './mpi/errors.js';
-export { detectLauncher, loadAddon, selectFlavor } from './mpi/load-addon.js';
+export {
+  detectLauncher,
+  loadAddon,
+  selectFlavor,
+  UCX_HOOK_VARIABLE,
+  ucxHookWarning,
+} from './mpi/load-addon.js';
 export type { NativeAddon } from './mpi/native.js';
 export { signV4 } from './providers/aws/sigv4.js';
 export { TERMINAL_STATES } from './providers/base.js';

@@ -4,15 +4,17 @@
 //   unref     every rank unrefs the communicator and lets its event loop end without finalize()
 //   worker    the communicator lives in a worker thread that is terminated without finalize()
 //   reinit    after finalize(), a second init must fail with MPIStateError
+// worker and reinit also check that MPI came up without UCX rewriting libc's memory functions under the
+// process's running threads (see load-addon.ts), from a worker thread and from the main thread.
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
-import { Communicator, report } from './common.mjs';
+import { Communicator, libcRewritten, report } from './common.mjs';
 
 const mode = process.argv[2];
 
 if (!isMainThread) {
   const comm = await Communicator.init();
   await comm.barrier();
-  parentPort.postMessage({ rank: comm.rank, size: comm.size });
+  parentPort.postMessage({ rank: comm.rank, size: comm.size, rewritten: libcRewritten() });
   // ...and never finalizes: the main thread terminates this worker.
 } else if (mode === 'worker') {
   const worker = new Worker(new URL(import.meta.url), { argv: ['worker'] });
@@ -27,7 +29,8 @@ if (!isMainThread) {
   } catch (e) {
     second = `${e.name}:${e.code}`;
   }
-  if (info.rank === 0) report('worker', info.size === 4 && second === 'MPIStateError:ERR_MPI_FINALIZED', { size: info.size, second });
+  const ok = info.size === 4 && second === 'MPIStateError:ERR_MPI_FINALIZED' && info.rewritten.length === 0;
+  if (info.rank === 0) report('worker', ok, { size: info.size, second, rewritten: info.rewritten });
 } else {
   const comm = await Communicator.init();
   await comm.barrier();
@@ -51,6 +54,7 @@ if (!isMainThread) {
     } catch (e) {
       second = `${e.name}:${e.code}`;
     }
-    if (comm.rank === 0) report('reinit', second === 'MPIStateError:ERR_MPI_FINALIZED', { second });
+    const rewritten = libcRewritten();
+    if (comm.rank === 0) report('reinit', second === 'MPIStateError:ERR_MPI_FINALIZED' && rewritten.length === 0, { second, rewritten });
   }
 }

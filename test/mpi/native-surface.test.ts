@@ -1,12 +1,21 @@
 // The addon without mpiexec: every registered native method is called once, the dispatcher core is
 // exercised through the binding, and flavour selection and the missing-MPI error are checked.
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { MPINotAvailableError, MPIStateError } from 'parsl-ts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { NativeAddon } from '#internal';
-import { detectLauncher, fromNativeError, loadAddon, selectFlavor } from '#internal';
+import {
+  detectLauncher,
+  fromNativeError,
+  loadAddon,
+  selectFlavor,
+  UCX_HOOK_VARIABLE,
+  ucxHookWarning,
+} from '#internal';
 import { addonMissing, FLAVORS } from '../helpers/mpi.js';
 import { REPO, tempDir } from '../helpers/paths.js';
 import { skipOrFail } from '../helpers/skip.js';
@@ -84,6 +93,40 @@ describe('flavour selection', () => {
     const converted = fromNativeError(native);
     expect(converted).toBeInstanceOf(MPIStateError);
     expect((converted as MPIStateError).code).toBe('ERR_MPI_IN_USE');
+  });
+});
+
+// UCX's default memory hooks rewrite libc while Node's threads run (load-addon.ts); only the main thread can
+// turn them off, through the real process environment, and it must do so before any worker loads the addon.
+describe('UCX memory hooks', () => {
+  const probe = `
+    import 'parsl-ts';
+    import { Worker } from 'node:worker_threads';
+    const worker = new Worker('require("node:worker_threads").parentPort.postMessage(process.env.${UCX_HOOK_VARIABLE} ?? "unset")', { eval: true, execArgv: [] });
+    worker.once('message', (inWorker) => { console.log(JSON.stringify({ main: process.env.${UCX_HOOK_VARIABLE}, inWorker })); worker.terminate(); });`;
+  async function run(value: string | undefined): Promise<unknown> {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env[UCX_HOOK_VARIABLE];
+    if (value !== undefined) env[UCX_HOOK_VARIABLE] = value;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', probe], {
+      cwd: REPO,
+      env,
+    });
+    return JSON.parse(stdout);
+  }
+
+  it('are turned off by importing parsl-ts on the main thread, for the workers it starts afterwards', async () => {
+    expect(await run(undefined)).toEqual({ main: 'none', inWorker: 'none' });
+  });
+
+  it("keep the user's own setting", async () => {
+    expect(await run('reloc')).toEqual({ main: 'reloc', inWorker: 'reloc' });
+  });
+
+  it('are named in a warning when a worker must load MPI with them possibly on', () => {
+    expect(ucxHookWarning(true, {})).toBeNull();
+    expect(ucxHookWarning(false, { [UCX_HOOK_VARIABLE]: 'none' })).toBeNull();
+    expect(ucxHookWarning(false, {})).toMatch(/UCX_MEM_MMAP_HOOK_MODE=none in the job script/);
   });
 });
 

@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 import { MPINotAvailableError } from './errors.js';
 import { NATIVE_ABI_VERSION, type NativeAddon } from './native.js';
 
@@ -123,16 +124,36 @@ function notBuiltError(flavor: MPIFlavor | null, available: MPIFlavor[], root: s
   );
 }
 
+/**
+ * UCX (MPICH's ch4:ucx, Open MPI's pml/ucx) by default ("bistro" hooks) rewrites libc's mmap/munmap/brk
+ * machine code when its library loads, and moves the heap break up and back down to test the hooks. A C
+ * program does that before it starts threads; in Node, V8's and libuv's threads run meanwhile, and code
+ * rewritten under them or heap that the main thread had just grown handed back to the kernel killed about
+ * one rank in fifty with SIGSEGV. UCX stays correct without the hooks ("reloc", the other mode, hung MPICH
+ * here). UCX reads the setting from the process environment, which only the main thread can change (a
+ * worker's `process.env` is its own copy): so it is set when this module loads on the main thread, before
+ * any worker of the program can load the addon. Users may set it themselves.
+ */
+export const UCX_HOOK_VARIABLE = 'UCX_MEM_MMAP_HOOK_MODE';
+if (isMainThread) process.env[UCX_HOOK_VARIABLE] ??= 'none';
+
+/** The warning for a worker thread about to load MPI when the main thread could not set UCX's hook mode. */
+export function ucxHookWarning(mainThread: boolean, env: NodeJS.ProcessEnv): string | null {
+  if (mainThread || env[UCX_HOOK_VARIABLE] !== undefined) return null;
+  return (
+    `MPI is being loaded in a worker thread, but ${UCX_HOOK_VARIABLE} is not set in the process environment ` +
+    `(the main thread did not import parsl-ts before starting this worker, or the worker was given its own env): ` +
+    `UCX's default hooks patch libc while this process's threads run and can crash it. Export ` +
+    `${UCX_HOOK_VARIABLE}=none in the job script, or import 'parsl-ts' in the main thread first.`
+  );
+}
+
 const loaded = new Map<string, NativeAddon>();
 
 /** The one place that `require`s a `.node` file. */
 function requireAddon(path: string): NativeAddon {
-  // UCX (MPICH ch4:ucx, Open MPI's pml/ucx) by default patches libc's mmap/munmap machine code
-  // ("bistro" hooks) in MPI_Init. C programs call MPI_Init before they start threads; here V8's
-  // threads run while the progress thread initialises, and the patching crashed them (SIGSEGV in V8
-  // code, ~1 run in 10). UCX stays correct without the hooks (its "reloc" alternative hung MPICH
-  // here). UCX reads its settings when its library loads, with the addon: set it before the require.
-  process.env.UCX_MEM_MMAP_HOOK_MODE ??= 'none';
+  const warning = loaded.has(path) ? null : ucxHookWarning(isMainThread, process.env);
+  if (warning) process.emitWarning(warning, { code: 'PARSL_UCX_HOOKS' });
   const addon = loaded.get(path) ?? (createRequire(import.meta.url)(path) as NativeAddon);
   loaded.set(path, addon);
   return addon;
