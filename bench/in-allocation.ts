@@ -2,9 +2,13 @@
  * The in-allocation executor (MPICommExecutor) against mpi4py.futures, per MPI flavour found, in one run:
  *
  *   npm run build && testslot --exclusive node --import tsx bench/in-allocation.ts [--noop N] [--trips N] [--runs N]
- *     [--poll 0,500] [--peers 0]
+ *     [--poll 0,500] [--peers 0] [--ranks 4,128,256] [--flavors openmpi,mpich]
  *
- * Every run is `mpiexec -n 4` on this machine: rank 0 runs the workflow (or mpi4py's root), 3 worker ranks.
+ * Each run is `mpiexec -n <ranks>` on this machine (4 by default): rank 0 runs the workflow (or mpi4py's root),
+ * the others are worker ranks. More ranks than cores is the scale run of issue #17 (oversubscribed: a benchmark
+ * of the executor's costs, not of a real allocation); the peers run at 4 ranks only, and each result also has
+ * the start-up time (process start to `load()` done, then until every worker rank has run a task) and each
+ * rank's memory.
  * - parsl-ts: `parsl-ts run bench/in-allocation/workload.ts`, measured through the public API (apps, kernel) and
  *   straight into the executor (what the kernel adds is the difference);
  * - peers: `python3 -m mpi4py.futures` with MPIPoolExecutor, and MPICommExecutor(COMM_WORLD, root=0)
@@ -37,17 +41,21 @@ const nTrips = arg('trips', 500);
 const runs = arg('runs', 1);
 const withPeers = arg('peers', 1) !== 0;
 /** `MPICommExecutor` `pollMicros` values to measure, each its own mpiexec run (the first is the baseline). */
-const polls = (process.argv.includes('--poll') ? process.argv[process.argv.indexOf('--poll') + 1]! : '0')
-  .split(',')
-  .map(Number);
+function list(name: string, dflt: string): string[] {
+  const i = process.argv.indexOf(`--${name}`);
+  return (i > 0 ? process.argv[i + 1]! : dflt).split(',');
+}
+const polls = list('poll', '0').map(Number);
+const rankCounts = list('ranks', '4').map(Number);
+const flavors = list('flavors', 'openmpi,mpich') as Flavor[];
 
 function onPath(name: string): boolean {
   return (process.env.PATH ?? '').split(':').some((d) => d !== '' && existsSync(join(d, name)));
 }
 
-/** Runs `argv` under `flavor`'s mpiexec with 4 ranks; resolves with rank 0's RESULT object. */
-function launch(flavor: Flavor, argv: string[]): Promise<Record<string, unknown>> {
-  const args = [...(flavor === 'openmpi' ? ['--oversubscribe'] : []), '-n', '4', ...argv];
+/** Runs `argv` under `flavor`'s mpiexec with `ranks` ranks; resolves with rank 0's RESULT object. */
+function launch(flavor: Flavor, argv: string[], ranks = 4): Promise<Record<string, unknown>> {
+  const args = [...(flavor === 'openmpi' ? ['--oversubscribe'] : []), '-n', String(ranks), ...argv];
   const env = { ...process.env, OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' };
   const child = spawn(`mpiexec.${flavor}`, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
@@ -75,32 +83,44 @@ function mpi4pyFlavor(): Flavor | null {
 
 const peerFlavor = mpi4pyFlavor();
 const results: Record<string, unknown>[] = [];
-for (const flavor of ['openmpi', 'mpich'] as const) {
+for (const flavor of flavors) {
   if (!onPath(`mpiexec.${flavor}`) || !existsSync(join(REPO, 'build', flavor, 'Release', 'parsl_mpi.node')))
     continue;
   for (let run = 1; run <= runs; run++) {
-    for (const pollMicros of polls) {
-      const dir = mkdtempSync(join(tmpdir(), 'parsl-ts-bench-in-allocation-'));
-      try {
-        const ours = await launch(flavor, [
-          'node',
-          'dist/cli/main.js',
-          'run',
-          'bench/in-allocation/workload.ts',
-          String(nNoop),
-          String(nTrips),
-          join(dir, 'runinfo'),
-          JSON.stringify({ pollMicros }),
-        ]);
-        results.push({
-          flavor,
-          run,
-          executor: 'parsl-ts MPICommExecutor',
-          loadAverage: loadavg()[0],
-          ...ours,
-        });
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
+    for (const ranks of rankCounts) {
+      for (const pollMicros of polls) {
+        const dir = mkdtempSync(join(tmpdir(), 'parsl-ts-bench-in-allocation-'));
+        try {
+          const started = performance.now();
+          const ours = await launch(
+            flavor,
+            [
+              'node',
+              'dist/cli/main.js',
+              'run',
+              'bench/in-allocation/workload.ts',
+              String(nNoop),
+              String(nTrips),
+              join(dir, 'runinfo'),
+              JSON.stringify({ pollMicros }),
+            ],
+            ranks,
+          );
+          const row = {
+            flavor,
+            run,
+            ranks,
+            executor: 'parsl-ts MPICommExecutor',
+            loadAverage: loadavg()[0],
+            launchToExitSeconds: Math.round(performance.now() - started) / 1000,
+            ...ours,
+          };
+          results.push(row);
+          // A many-rank run takes minutes: print each row as it is measured, so a limited run keeps what it got.
+          console.error(`ROW ${JSON.stringify(row)}`);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
       }
     }
     if (flavor !== peerFlavor || !withPeers) continue;
@@ -110,7 +130,7 @@ for (const flavor of ['openmpi', 'mpich'] as const) {
       ['comm', [PYTHON, peer, 'comm']],
     ] as const) {
       const r = await launch(flavor, [...argv, String(nNoop), String(nTrips)]);
-      results.push({ flavor, run, executor: r.peer, mode, loadAverage: loadavg()[0], ...r });
+      results.push({ flavor, run, ranks: 4, executor: r.peer, mode, loadAverage: loadavg()[0], ...r });
     }
   }
 }
@@ -118,7 +138,7 @@ console.log(
   JSON.stringify(
     {
       benchmark: 'in-allocation',
-      ranks: 4,
+      ranks: rankCounts,
       noopTasks: nNoop,
       roundTrips: nTrips,
       targets: TARGETS,

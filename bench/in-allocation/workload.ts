@@ -13,14 +13,42 @@ const options = JSON.parse(process.argv[5] ?? '{}') as parsl.MPICommExecutorOpti
 
 const ex = new parsl.MPICommExecutor(options);
 await parsl.load({ executors: [ex], runDir });
+// Since this process started (Node start-up, imports, MPI_Init on every rank, the executor ready).
+const loadedMs = performance.now();
 const workers = ex.workers;
 
 const noop = () => 0;
 const nap = () => new Promise((r) => setTimeout(r, 10));
 const pidAfter = (ms: number) => new Promise<number>((r) => setTimeout(() => r(process.pid), ms));
+const rankMemory = () => ({ pid: process.pid, rss: process.memoryUsage().rss });
 const noopApp = parsl.app(noop);
 const napApp = parsl.app(nap);
 const pidApp = parsl.app(pidAfter);
+const memoryApp = parsl.app(rankMemory);
+
+/** Until every worker rank has run a task (each at least 20 ms, so that one rank cannot take them all), in ms. */
+async function everyRankServed(): Promise<number> {
+  const t = performance.now();
+  const pids = new Set<number>();
+  while (pids.size < workers)
+    for (const p of await Promise.all(Array.from({ length: 3 * workers }, () => pidApp(20)))) pids.add(p);
+  return performance.now() - t;
+}
+
+/** Resident memory of rank 0 and of each worker rank (median and largest), in MB. */
+async function memoryPerRank() {
+  const rss = new Map<number, number>();
+  for (let tries = 0; rss.size < workers && tries < 20; tries++)
+    for (const m of await Promise.all(Array.from({ length: 3 * workers }, () => memoryApp())))
+      rss.set(m.pid, m.rss);
+  const mb = [...rss.values()].map((b) => b / 2 ** 20).sort((a, b) => a - b);
+  return {
+    rank0MB: round(process.memoryUsage().rss / 2 ** 20, 1),
+    workerMedianMB: round(percentile(mb, 50), 1),
+    workerMaxMB: round(mb[mb.length - 1] ?? 0, 1),
+    workersMeasured: mb.length,
+  };
+}
 
 async function roundTrips(once: () => Promise<unknown>): Promise<{ median: number; p99: number }> {
   const ms: number[] = [];
@@ -151,6 +179,8 @@ async function splitRoundTrips() {
   };
 }
 
+const startup = { loadedMs: round(loadedMs, 0), everyRankServedMs: round(await everyRankServed(), 0) };
+const memory = await memoryPerRank();
 // Tasks submitted straight to the executor are not the kernel's: hold the process while they run.
 const hold = setInterval(() => {}, 1 << 30);
 const executor = await measure(viaExecutor);
@@ -160,5 +190,5 @@ const apps = await measure(viaApps);
 const idle = await idleRankCpuPercent();
 await parsl.dfk().cleanup();
 console.log(
-  `RESULT ${JSON.stringify({ workers, options, apps, executor, split, idleRankCpuPercent: idle })}`,
+  `RESULT ${JSON.stringify({ workers, options, startup, memory, apps, executor, split, idleRankCpuPercent: idle })}`,
 );
