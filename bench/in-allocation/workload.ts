@@ -26,12 +26,18 @@ const napApp = parsl.app(nap);
 const pidApp = parsl.app(pidAfter);
 const memoryApp = parsl.app(rankMemory);
 
-/** Until every worker rank has run a task (each at least 20 ms, so that one rank cannot take them all), in ms. */
-async function everyRankServed(): Promise<number> {
-  const t = performance.now();
+/** The pids of every worker rank, found with tasks of at least 20 ms each (so one rank cannot take them all). */
+async function workerPids(): Promise<Set<number>> {
   const pids = new Set<number>();
   while (pids.size < workers)
     for (const p of await Promise.all(Array.from({ length: 3 * workers }, () => pidApp(20)))) pids.add(p);
+  return pids;
+}
+
+/** Until every worker rank has run a task, in ms. */
+async function everyRankServed(): Promise<number> {
+  const t = performance.now();
+  await workerPids();
   return performance.now() - t;
 }
 
@@ -100,9 +106,7 @@ function cpuSeconds(pid: number): number {
 }
 
 async function idleRankCpuPercent(): Promise<number> {
-  const pids = new Set<number>();
-  while (pids.size < workers)
-    for (const p of await Promise.all(Array.from({ length: 3 * workers }, () => pidApp(20)))) pids.add(p);
+  const pids = await workerPids();
   const before = new Map([...pids].map((p) => [p, cpuSeconds(p)]));
   const idleMs = 3_000;
   await new Promise((r) => setTimeout(r, idleMs));
