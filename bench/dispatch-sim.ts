@@ -1,7 +1,8 @@
 /**
  * A discrete-event simulation of the ExtremeScaleExecutor's dispatch path: kernel → interchange → rank 0 →
  * sub-dispatchers → worker ranks and back, with per-hop costs measured on this machine as inputs and the
- * fan-out as a parameter. docs/scale.md explains the model and quotes its numbers.
+ * fan-out as a parameter; and of the in-allocation executor's (MPICommExecutor): rank 0 runs the kernel and is
+ * the root dispatcher, with no interchange. docs/scale.md explains the model and quotes its numbers.
  *
  *   node --import tsx bench/dispatch-sim.ts                       (the scenarios of docs/scale.md, JSON)
  *   node --import tsx bench/dispatch-sim.ts --inputs costs.json   (override any field of COSTS)
@@ -49,6 +50,26 @@ export const COSTS = {
   flushAfterMs: 2,
   /** The pool's pipelining target (ms of queued work per worker rank), ExtremeScaleExecutor's default. */
   pipelineMs: 2,
+  /**
+   * The in-allocation executor, measured by bench/in-allocation.ts with 4 ranks (Open MPI, 50,000 no-op apps,
+   * quiet machine, two runs): CPU per task of rank 0's JS thread (app call, kernel, executor, binding: the
+   * single-threaded server) and of its other threads together (V8's GC helpers, libuv; they run beside the JS
+   * thread, so on shared cores they take core time but do not delay it); the worker ranks' CPU per task, every
+   * thread; CPU per message (fitted, see docs/scale.md) and the one-way hop from one rank's JS thread to another's
+   * (fitted so the 4-rank round trip matches the measured 0.27 ms; the measured split, submit → body runs, is
+   * 0.10–0.12 ms each way).
+   */
+  allocRootTask: 8.7,
+  allocRootBackground: 6.4,
+  allocWorkerTask: 4.5,
+  allocMsg: 10,
+  allocHop: 111,
+  /**
+   * A worker rank's polling while the pool is busy, as a share of a core, when 127 of them share 2 cores: the
+   * worker ranks' CPU per task minus allocWorkerTask, times tasks/s, over the ranks (bench/in-allocation.ts,
+   * 128 ranks: 78.5 µs per task at 17,181 tasks/s). Replaces idleRankShare for this executor.
+   */
+  allocPollShare: 0.01,
 };
 export type Costs = typeof COSTS;
 
@@ -67,6 +88,8 @@ export interface Scenario {
   /** Where sub-dispatchers sit: 'strided' as tree.ts lays them out today (ranks 1..S, each feeding every S-th
    * rank, so its workers are on other nodes), or 'node-local' (one relay per node feeding the ranks of its node). */
   layout: 'strided' | 'node-local';
+  /** 'exex': kernel → interchange → rank 0 (default); 'in-allocation': rank 0 is the kernel and the root. */
+  executor?: 'exex' | 'in-allocation';
 }
 
 /** Tasks a worker rank may hold, as ChildDispatch sizes it (1 + pipelineMs / task duration, at most 256). */
@@ -153,6 +176,19 @@ class Sim {
   at(t: number, f: () => void): void {
     this.q.push(t, f);
   }
+  /** CPU a process's helper threads use beside it (booked after the turn that caused it). */
+  helperMicros = 0;
+  background(us: number): void {
+    this.helperMicros += us * this.cpuScale;
+  }
+  /** On shared cores helper threads take core time from everyone: book it on the core free first. */
+  bookHelpers(): void {
+    if (this.coreFree.length === 0 || this.helperMicros === 0) return;
+    let k = 0;
+    for (let i = 1; i < this.coreFree.length; i++) if (this.coreFree[i]! < this.coreFree[k]!) k = i;
+    this.coreFree[k] = Math.max(this.coreFree[k]!, this.now) + this.helperMicros;
+    this.helperMicros = 0;
+  }
   run(until = Infinity): void {
     while (this.q.size > 0) {
       const [t, f] = this.q.pop();
@@ -225,6 +261,7 @@ abstract class Proc {
       const used = this.handle(msgs);
       s.coreFree[k] = start + used;
       this.busyMicros += used;
+      s.bookHelpers();
     } else {
       this.busyUntil = start;
       this.busyMicros += this.handle(msgs);
@@ -244,11 +281,28 @@ abstract class Proc {
   }
 }
 
-class Client extends Proc {
+/** The workflow's side of a process that calls apps: tasks not submitted yet, results seen, who to tell. */
+class Submitter {
   backlog = 0;
   done = 0;
   lastDone = 0;
   onDone: ((t: number) => void) | null = null;
+  /** The next slice of the backlog to submit (slices, so results interleave as with the real event loop). */
+  take(): number {
+    const k = Math.min(this.backlog, 1024);
+    this.backlog -= k;
+    return k;
+  }
+  finished(n: number, t: number): void {
+    if (n === 0) return;
+    this.done += n;
+    this.lastDone = t;
+    this.onDone?.(t);
+  }
+}
+
+class Client extends Proc {
+  readonly app = new Submitter();
   ix!: Interchange;
   hopFrom(): number {
     return this.sim.c.zmqHop;
@@ -262,23 +316,17 @@ class Client extends Proc {
       used += this.spend(c.msg + (m.n * c.kernelTask) / 2);
       results += m.n;
     }
-    if (results > 0) {
-      this.done += results;
-      this.lastDone = this.busyUntil;
-      this.onDone?.(this.busyUntil);
-    }
-    // Submit the backlog in slices, so results interleave as with the real event loop.
-    if (this.backlog > 0) {
-      const k = Math.min(this.backlog, 1024);
-      this.backlog -= k;
+    this.app.finished(results, this.busyUntil);
+    const k = this.app.take();
+    if (k > 0) {
       used += this.spend((k * c.kernelTask) / 2 + c.msg);
       this.send(this.ix, 'tasks', k, this.busyUntil);
-      if (this.backlog > 0) this.receive({ kind: 'tasks', n: 0, from: this });
+      if (this.app.backlog > 0) this.receive({ kind: 'tasks', n: 0, from: this });
     }
     return used;
   }
   submit(n: number): void {
-    this.backlog += n;
+    this.app.backlog += n;
     this.receive({ kind: 'tasks', n: 0, from: this });
   }
 }
@@ -352,21 +400,28 @@ class Dispatcher extends Proc {
     for (const m of msgs) {
       used += this.spend(c.msg + (m.n * c.dispatchTask) / 2);
       if (m.kind === 'tasks') this.pending += m.n;
-      else {
-        results += m.n;
-        const left = this.inFlight.get(m.from)! - m.n;
-        this.inFlight.set(m.from, left);
-        if (!this.freeSet.has(m.from)) {
-          this.freeSet.add(m.from);
-          this.free.push(m.from);
-        }
-      }
+      else results += this.returned(m);
     }
     if (results > 0 && this.parent !== null) {
       used += this.spend(c.msg);
       this.send(this.parent, 'results', results, this.busyUntil);
     }
-    // Water-filling over the children with credit, one message each.
+    return used + this.distribute();
+  }
+  /** A child's results: its credit comes back. Returns how many. */
+  returned(m: Msg): number {
+    const left = this.inFlight.get(m.from)! - m.n;
+    this.inFlight.set(m.from, left);
+    if (!this.freeSet.has(m.from)) {
+      this.freeSet.add(m.from);
+      this.free.push(m.from);
+    }
+    return m.n;
+  }
+  /** Water-filling over the children with credit, one message each; returns CPU µs used. */
+  distribute(): number {
+    const c = this.sim.c;
+    let used = 0;
     const rest: Proc[] = [];
     let i = 0;
     for (; i < this.free.length && this.pending > 0; i++) {
@@ -386,6 +441,41 @@ class Dispatcher extends Proc {
     }
     this.free = [...this.free.slice(i), ...rest];
     return used;
+  }
+}
+
+/**
+ * Rank 0 of the in-allocation executor: the workflow's kernel and the root dispatcher in one JS thread, so a
+ * task goes from the app call to a worker rank's queue without a message; its helper threads run beside it.
+ */
+class KernelRoot extends Dispatcher {
+  readonly app = new Submitter();
+  override hopFrom(from: Proc): number {
+    return from === this ? 0 : super.hopFrom(from);
+  }
+  override handle(msgs: Msg[]): number {
+    const c = this.sim.c;
+    let used = 0;
+    let results = 0;
+    for (const m of msgs) {
+      if (m.from === this) continue; // its own wake-up to submit the next slice
+      used += this.spend(c.msg + (m.n * c.allocRootTask) / 2);
+      this.sim.background((m.n * c.allocRootBackground) / 2);
+      results += this.returned(m);
+    }
+    this.app.finished(results, this.busyUntil);
+    const k = this.app.take();
+    if (k > 0) {
+      used += this.spend((k * c.allocRootTask) / 2);
+      this.sim.background((k * c.allocRootBackground) / 2);
+      this.pending += k;
+      if (this.app.backlog > 0) this.receive({ kind: 'tasks', n: 0, from: this });
+    }
+    return used + this.distribute();
+  }
+  submit(n: number): void {
+    this.app.backlog += n;
+    this.receive({ kind: 'tasks', n: 0, from: this });
   }
 }
 
@@ -438,17 +528,36 @@ class Worker extends Proc {
 
 // ---------------------------------------------------------------- building and running a pool
 
-function build(c: Costs, s: Scenario) {
+function build(costs: Costs, s: Scenario) {
+  const inAllocation = s.executor === 'in-allocation';
+  // The in-allocation executor's ranks pay its own measured costs; its sub-dispatchers run ExtremeScale's code.
+  const c = inAllocation
+    ? {
+        ...costs,
+        msg: costs.allocMsg,
+        mpiHop: costs.allocHop,
+        workerTask: costs.allocWorkerTask,
+        idleRankShare: costs.allocPollShare,
+      }
+    : costs;
   const sim = new Sim(c, s.sharedCores);
-  // The kernel and interchange run on the login/launch node (node -1); rank r lives on node r / ranksPerNode.
-  const client = new Client(sim, -1);
-  const ix = new Interchange(sim, -1);
-  const root = new Dispatcher(sim, 0);
+  let client: Client | KernelRoot;
+  let ix: Interchange | null = null;
+  let root: Dispatcher;
+  if (inAllocation) {
+    root = client = new KernelRoot(sim, 0);
+  } else {
+    // The kernel and interchange run on the login/launch node (node -1); rank r lives on node r / ranksPerNode.
+    const cl = new Client(sim, -1);
+    ix = new Interchange(sim, -1);
+    root = new Dispatcher(sim, 0);
+    cl.ix = ix;
+    ix.client = cl;
+    ix.root = root;
+    root.parent = ix;
+    client = cl;
+  }
   root.isRoot = true;
-  client.ix = ix;
-  ix.client = client;
-  ix.root = root;
-  root.parent = ix;
   const depth = depthFor(c, s.taskMs);
   const workers: Worker[] = [];
   const subs: Dispatcher[] = [];
@@ -486,7 +595,7 @@ function build(c: Costs, s: Scenario) {
     const idle = (1 + subs.length + workers.length) * c.idleRankShare;
     sim.cpuScale = s.sharedCores / Math.max(0.1, s.sharedCores - idle);
   }
-  ix.credit = root.capacity;
+  if (ix !== null) ix.credit = root.capacity;
   return { sim, client, ix, root, subs, workers };
 }
 
@@ -497,22 +606,23 @@ export function throughput(c: Costs, s: Scenario) {
   const p = build(c, s);
   p.client.submit(s.tasks);
   p.sim.run();
-  const secs = (p.client.lastDone - 0) / 1e6;
+  const secs = p.client.app.lastDone / 1e6;
   const firstAll = p.workers.reduce((m, w) => Math.max(m, w.firstStart), 0);
-  const share = (x: Proc) => r3(x.busyMicros / p.client.lastDone);
+  const share = (x: Proc) => r3(x.busyMicros / p.client.app.lastDone);
   const relayShare =
     p.subs.length === 0
       ? null
-      : r3(p.subs.reduce((m, d) => Math.max(m, d.busyMicros), 0) / p.client.lastDone);
+      : r3(p.subs.reduce((m, d) => Math.max(m, d.busyMicros), 0) / p.client.app.lastDone);
   const ideal = s.taskMs > 0 ? (s.tasks * s.taskMs) / 1000 / s.workers : null;
   return {
     tasksPerSecond: Math.round(s.tasks / secs),
     seconds: r3(secs),
     efficiency: ideal === null ? null : r3(ideal / secs),
     firstTaskOnEveryRankSeconds: r3(firstAll / 1e6),
+    // The in-allocation executor's kernel is rank 0 (one JS thread; its helper threads not counted).
     cpuShareOfACore: {
       kernel: share(p.client),
-      interchange: share(p.ix),
+      interchange: p.ix === null ? null : share(p.ix),
       rank0: share(p.root),
       busiestRelay: relayShare,
     },
@@ -524,7 +634,7 @@ export function roundTrip(c: Costs, s: Scenario, n = 200) {
   const p = build(c, { ...s, taskMs: 0 });
   const lat: number[] = [];
   let t0 = 0;
-  p.client.onDone = (t) => {
+  p.client.app.onDone = (t) => {
     lat.push(t - t0);
     if (lat.length < n) {
       // The next task starts once the previous one's future resolved.
@@ -544,7 +654,8 @@ export function roundTrip(c: Costs, s: Scenario, n = 200) {
 // ---------------------------------------------------------------- the scenarios of docs/scale.md
 
 function scenarios(): Array<Scenario & { kind: 'here' | 'scale' }> {
-  const here = (name: string, workers: number, fanout: number | null) => ({
+  const here = (name: string, workers: number, fanout: number | null, executor: Executor = 'exex') => ({
+    executor,
     kind: 'here' as const,
     name,
     workers,
@@ -563,11 +674,13 @@ function scenarios(): Array<Scenario & { kind: 'here' | 'scale' }> {
     fanout: number,
     taskMs: number,
     layout: Scenario['layout'],
+    executor: Executor = 'exex',
   ) => {
     const ranks = nodes * ranksPerNode;
     const relays = Math.ceil((ranks - 1) / (fanout + 1));
     const workers = ranks - 1 - relays;
     return {
+      executor,
       kind: 'scale' as const,
       name,
       workers,
@@ -598,8 +711,18 @@ function scenarios(): Array<Scenario & { kind: 'here' | 'scale' }> {
       10_000,
       'strided',
     ),
+    here('in-allocation, here: 4 ranks (3 workers)', 3, null, IA),
+    here('in-allocation, here: 128 ranks', 127, null, IA),
+    here('in-allocation, here: 256 ranks', 255, null, IA),
+    big('in-allocation, 262,144 ranks, fan-out 64, no-op tasks', 8192, 32, 64, 0, 'strided', IA),
+    big('in-allocation, 262,144 ranks, fan-out 64, 1 s tasks', 8192, 32, 64, 1000, 'strided', IA),
+    big('in-allocation, 262,144 ranks, fan-out 256, 1 s tasks', 8192, 32, 256, 1000, 'strided', IA),
+    big('in-allocation, 262,144 ranks, fan-out 64, 10 s tasks', 8192, 32, 64, 10_000, 'strided', IA),
+    big('in-allocation, Frontier-sized, fan-out 64, 10 s tasks', 9408, 56, 64, 10_000, 'strided', IA),
   ];
 }
+type Executor = NonNullable<Scenario['executor']>;
+const IA: Executor = 'in-allocation';
 
 const SELF = import.meta.filename;
 if (process.argv[1] === SELF) {

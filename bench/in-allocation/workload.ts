@@ -3,7 +3,7 @@
  * the same four measurements as the mpi4py peers, through the public API (apps and the DataFlowKernel) and, to
  * show what the kernel adds, straight into the executor. Prints one line `RESULT {json}`.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as parsl from 'parsl-ts';
 import { outcomeValue, percentile, round, stamp, submit, task, wallMs } from '../harness.js';
 
@@ -91,22 +91,47 @@ const viaExecutor = {
   naps: (n: number) => Promise.all(Array.from({ length: n }, () => submit(ex, task(nap)))),
 };
 
-async function measure(via: typeof viaApps) {
+async function measure(via: typeof viaApps, pids: Set<number>) {
   await via.noops(2_000); // warm-up: functions reach the ranks, JIT, capacity settles
+  const roundTripMs = await roundTrips(via.one);
+  const cpu0 = cpuMicros(pids);
+  const noopTasksPerSecond = await rate(nNoop, via.noops);
+  const cpu1 = cpuMicros(pids);
   return {
-    roundTripMs: await roundTrips(via.one),
-    noopTasksPerSecond: await rate(nNoop, via.noops),
+    roundTripMs,
+    noopTasksPerSecond,
+    // Every thread of the process; the workers' sum is over all worker ranks (the model's inputs, docs/scale.md).
+    cpuPerTaskUs: Object.fromEntries(
+      (['js', 'mpi', 'other', 'workers'] as const).map((k) => [k, round((cpu1[k] - cpu0[k]) / nNoop, 2)]),
+    ),
     sleep10msEfficiency: await efficiency(via.naps),
   };
 }
 
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
+/** utime + stime from a /proc stat line, in µs (clock ticks of 10 ms). */
+const ticksMicros = (stat: string) => {
+  const f = stat.split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) * 1e4;
+};
+/** utime + stime of every thread of `pid`, in s (clock ticks of 10 ms). */
+const cpuSeconds = (pid: number) => ticksMicros(readFileSync(`/proc/${pid}/stat`, 'utf8')) / 1e6;
+
+/** CPU used so far by rank 0's threads (the JS thread, the MPI progress thread, the rest: GC, libuv) and by the
+ * worker ranks together, in µs. */
+function cpuMicros(pids: Set<number>) {
+  const threads = { js: 0, mpi: 0, other: 0 };
+  for (const tid of readdirSync('/proc/self/task')) {
+    const us = ticksMicros(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8'));
+    if (Number(tid) === process.pid) threads.js += us;
+    else if (readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === 'parsl-mpi') threads.mpi += us;
+    else threads.other += us;
+  }
+  let workers = 0;
+  for (const p of pids) workers += cpuSeconds(p) * 1e6;
+  return { ...threads, workers };
 }
 
-async function idleRankCpuPercent(): Promise<number> {
-  const pids = await workerPids();
+async function idleRankCpuPercent(pids: Set<number>): Promise<number> {
   const before = new Map([...pids].map((p) => [p, cpuSeconds(p)]));
   const idleMs = 3_000;
   await new Promise((r) => setTimeout(r, idleMs));
@@ -187,11 +212,12 @@ const startup = { loadedMs: round(loadedMs, 0), everyRankServedMs: round(await e
 const memory = await memoryPerRank();
 // Tasks submitted straight to the executor are not the kernel's: hold the process while they run.
 const hold = setInterval(() => {}, 1 << 30);
-const executor = await measure(viaExecutor);
+const pids = await workerPids();
+const executor = await measure(viaExecutor, pids);
 const split = await splitRoundTrips();
 clearInterval(hold);
-const apps = await measure(viaApps);
-const idle = await idleRankCpuPercent();
+const apps = await measure(viaApps, pids);
+const idle = await idleRankCpuPercent(pids);
 await parsl.dfk().cleanup();
 console.log(
   `RESULT ${JSON.stringify({ workers, options, startup, memory, apps, executor, split, idleRankCpuPercent: idle })}`,

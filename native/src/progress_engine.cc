@@ -170,10 +170,20 @@ void Engine::join() {
 
 void Engine::abort(int code) {
   // With MPI_THREAD_MULTIPLE any thread may call MPI_Abort, which is also the only way out if the
-  // progress thread is stuck in MPI_Finalize. Otherwise it must be the progress thread.
-  if (phase_.load() == Phase::Running && info_.threadLevel == MPI_THREAD_MULTIPLE) {
+  // progress thread is stuck in MPI_Finalize (phase Stopping) waiting for a rank that never comes.
+  // Otherwise it must be the progress thread.
+  const Phase phase = phase_.load();
+  if ((phase == Phase::Running || phase == Phase::Stopping) && info_.threadLevel == MPI_THREAD_MULTIPLE) {
+    if (phase == Phase::Stopping) {
+      // MPI_Abort beside a pending MPI_Finalize ends the job under MPICH and Open MPI; should an MPI not
+      // return from it, the process still ends, and the launcher ends the rest.
+      std::thread([code] {
+        std::this_thread::sleep_for(std::chrono::seconds(5));
+        std::_Exit(code);
+      }).detach();
+    }
     MPI_Abort(MPI_COMM_WORLD, code);
-  } else if (phase_.load() == Phase::Running || phase_.load() == Phase::Stopping) {
+  } else if (phase == Phase::Running || phase == Phase::Stopping) {
     abortCode_.store(code);
     abortRequested_.store(true);
     wake();
@@ -252,7 +262,12 @@ void Engine::run() {
       queueControl(pongsDue_, kPongTag);
       pongsDue_.clear();
     }
-    if (!stopRequested_.load()) checkWatches();
+    if (!stopRequested_.load()) {
+      checkWatches();
+    } else if (!byeSent_) {
+      byeSent_ = true;
+      sayBye();
+    }
     int64_t level = notifyLevel_.load();
     if (level >= 0 && queuedBytes_.load() <= static_cast<uint64_t>(level) &&
         notifyLevel_.compare_exchange_strong(level, -1)) {
@@ -532,6 +547,7 @@ void Engine::parsePacket(int source, const uint8_t* data, size_t length) {
     off += kFrameHeader;
     if (tag < 0) {  // engine-internal, never large, never delivered (arrival already refreshed lastHeard_)
       if (tag == kPingTag) pongsDue_.push_back(source);
+      if (tag == kByeTag) byesHeard_.push_back(source);
       off += raw & ~kLargeBit;
       continue;
     }
@@ -677,6 +693,16 @@ void Engine::checkWatches() {
     watchCheckMicros_ = UINT64_MAX;
     for (const Watch& w : watches_) watchCheckMicros_ = std::min(watchCheckMicros_, w.period / 4);
   }
+  if (!byesHeard_.empty()) {
+    // A stopping peer waits in MPI_Finalize from now on: its silence is not a hang (kByeTag).
+    watches_.erase(std::remove_if(watches_.begin(), watches_.end(),
+                                  [&](const Watch& w) {
+                                    return std::find(byesHeard_.begin(), byesHeard_.end(), w.rank) !=
+                                           byesHeard_.end();
+                                  }),
+                   watches_.end());
+    byesHeard_.clear();
+  }
   if (watches_.empty()) return;
   const uint64_t now = nowMicros();
   if (now - lastWatchCheck_ < 1000) return;
@@ -715,6 +741,14 @@ void Engine::checkWatches() {
     queueControl(pingsDue_, kPingTag);
     pingsDue_.clear();
   }
+}
+
+void Engine::sayBye() {
+  std::vector<int> heard;
+  for (int r = 0; r < info_.size; ++r) {
+    if (r != info_.rank && lastHeard_[static_cast<size_t>(r)] != 0) heard.push_back(r);
+  }
+  if (!heard.empty()) queueControl(heard, kByeTag);
 }
 
 void Engine::pushEvent(EventKind kind, uint32_t id, double value, std::string message) {

@@ -10,7 +10,7 @@
 // holds later messages from that source back, so delivery stays in order per source.
 //
 // Negative tags are the engine's own and never reach the host: kPingTag asks the receiving engine to
-// answer kPongTag at once, from its progress thread (see watch()).
+// answer kPongTag at once, from its progress thread (see watch()); kByeTag says the sender is stopping.
 #pragma once
 
 #include <mpi.h>
@@ -92,6 +92,10 @@ enum class SendResult { Queued, OverCap, BadRank, NotRunning };
 // Engine-internal frames (host tags are >= 0).
 constexpr int kPingTag = -1;
 constexpr int kPongTag = -2;
+// Sent once, when this engine stops, to every rank it has heard from: from then on its progress thread
+// waits in MPI_Finalize (for the rank reading this, among others) and answers no pings, so its silence
+// is not a hang. Without it, a rank whose JS thread was busy at shutdown declared a healthy rank 0 hung.
+constexpr int kByeTag = -3;
 
 class Engine {
  public:
@@ -113,7 +117,8 @@ class Engine {
   // silent; a peer whose JS thread is merely busy does not. After `thresholdMicros` of silence the
   // engine either emits one Silent event (abortCode < 0) or calls MPI_Abort(abortCode) itself, so a
   // rank whose own JS thread is blocked still ends the job. Time this thread itself was not
-  // scheduled does not count as the peer's silence. Watching stops once stop() is called.
+  // scheduled does not count as the peer's silence. Watching stops once stop() is called, and the
+  // watch on a peer ends when that peer's engine says it is stopping (kByeTag).
   void watch(int rank, uint64_t thresholdMicros, int abortCode);
   void unwatch(int rank);
   void stop(bool finalize);
@@ -186,6 +191,7 @@ class Engine {
   void queueFrameLocked(int dest, int tag, const uint8_t* data, size_t length);
   void queueControl(const std::vector<int>& dests, int tag);
   void checkWatches();
+  void sayBye();
   void deliverLocked(int source, int tag, const uint8_t* data, size_t length);
   void deliverOwnedLocked(int source, int tag, std::vector<uint8_t>&& data);
   void flushHeld(int source);
@@ -254,6 +260,8 @@ class Engine {
   std::vector<uint64_t> lastHeard_;  // per rank: when its last packet arrived (µs)
   std::vector<int> pongsDue_;
   std::vector<int> pingsDue_;
+  std::vector<int> byesHeard_;  // ranks that said kByeTag since the last checkWatches()
+  bool byeSent_ = false;
   uint64_t lastWatchCheck_ = 0;
   uint64_t watchCheckMicros_ = UINT64_MAX;  // longest sleep that keeps the watches on time
   uint64_t lastPendingRing_ = 0;

@@ -172,6 +172,40 @@ for (const flavor of FLAVORS) {
       expectEnd(run, 5);
     }, 120_000);
 
+    // A rank busy in a synchronous task when the executor shuts down reaches MPI_Finalize late; so does a rank
+    // starved of CPU (256 ranks on 2 cores ended with status 4 after finishing their work, when the wait was 5 s).
+    it('waits in MPI_Finalize for a rank busy at shutdown, up to hungRankThreshold, and ends with 0', async () => {
+      const run = await mpiexec(
+        flavor,
+        4,
+        ['node', CLI, 'run', WORKFLOW, 'late', dir('late-ok'), '7', '10'],
+        {
+          timeoutMs: 60_000,
+        },
+      );
+      expectCheck(run, 'late-failed');
+      expect(run.stderr, explainLaunch(run)).not.toMatch(/has not answered|MPI_Finalize did not complete/);
+      expectEnd(run, 0);
+    }, 90_000);
+
+    it('a rank that does not reach MPI_Finalize within hungRankThreshold: the job ends with status 4, saying why', async () => {
+      const run = await mpiexec(
+        flavor,
+        4,
+        ['node', CLI, 'run', WORKFLOW, 'late', dir('late-abort'), '20', '2'],
+        {
+          timeoutMs: 60_000,
+        },
+      );
+      expectCheck(run, 'late-blocking');
+      // Rank 0 waits in MPI_Finalize and says so (kByeTag): the blocked rank must not take that for a hung rank 0.
+      expect(run.stderr, explainLaunch(run)).toMatch(
+        /MPI rank \d of 4: MPI_Finalize did not complete within 5 s \(a rank of the job has not reached it/,
+      );
+      expect(run.stderr, explainLaunch(run)).not.toMatch(/has not answered/);
+      expectEnd(run, 4);
+    }, 90_000);
+
     it('one rank (mpiexec -n 1): a ConfigurationError saying so', async () => {
       const run = await mpiexec(flavor, 1, ['node', CLI, 'run', WORKFLOW, 'spread', dir('one')]);
       expect(run.stderr).toMatch(

@@ -60,7 +60,7 @@ export async function runExexPool(o: ExexPoolOptions): Promise<number> {
   } else {
     code = await serveRank(comm, addon, layout, o);
   }
-  await finalizeWithin(comm, 5_000);
+  await finalizeWithin(comm, finalizeLimitMs(o.hungRankThresholdMs));
   return code;
 }
 
@@ -125,7 +125,17 @@ async function startWithin<T>(ms: number, starting: Promise<T>): Promise<T> {
 /** Exit code of a pool that stopped normally but had to abort MPI because some ranks hung. */
 const HUNG_RANKS_CODE = 5;
 
-/** Finalize, or end the job when a peer never reaches MPI_Finalize. */
+/** Exit code of a rank that ended the job because a peer did not reach MPI_Finalize in time. */
+export const FINALIZE_LATE_CODE = 4;
+
+/**
+ * How long a rank waits in MPI_Finalize for the others. A peer busy in a synchronous task when the pool stops, or
+ * starved of CPU on an oversubscribed node, gets there late but gets there: the same bound as for a rank that
+ * does not answer at all (a 5 s bound ended 256-rank jobs on 2 cores that had finished their work).
+ */
+export const finalizeLimitMs = (hungRankThresholdMs: number) => Math.max(5_000, hungRankThresholdMs);
+
+/** Finalize, or end the job, saying why, when a peer never reaches MPI_Finalize. */
 export async function finalizeWithin(comm: Communicator, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((r) => {
@@ -136,8 +146,14 @@ export async function finalizeWithin(comm: Communicator, ms: number): Promise<vo
   // A peer that never reaches MPI_Finalize must not keep this rank (and the allocation) alive; and when the
   // launcher is already gone even MPI_Abort can block, hence the last resort.
   if (r === 'late') {
+    writeSync(
+      2,
+      `parsl-ts MPI rank ${comm.rank} of ${comm.size}: MPI_Finalize did not complete within ${ms / 1000} s ` +
+        `(a rank of the job has not reached it: busy in a task, hung, or starved of CPU); ending the MPI job ` +
+        `with status ${FINALIZE_LATE_CODE} (the wait is hungRankThreshold, at least 5 s)\n`,
+    );
     setTimeout(() => process.kill(process.pid, 'SIGKILL'), 2_000).unref();
-    comm.abort(4);
+    comm.abort(FINALIZE_LATE_CODE);
   }
 }
 

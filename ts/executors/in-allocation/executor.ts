@@ -21,7 +21,7 @@ import { ChildDispatch } from '../exex/dispatch/child-dispatch.js';
 import { ChildWatch, type LostChild } from '../exex/dispatch/child-watch.js';
 import { type TreeLayout, treeLayout } from '../exex/dispatch/tree.js';
 import { DEFAULTS as EXEX } from '../exex/executor.js';
-import { finalizeWithin } from '../exex/pool.js';
+import { finalizeLimitMs, finalizeWithin } from '../exex/pool.js';
 import { decodeRanks, EMPTY, encodeTaskBatch, guarded, resultBodies, Tag } from '../exex/protocol.js';
 import { DEFAULTS as HTEX } from '../htex/options.js';
 import { decodeResultBody, encodeTaskBody } from '../htex/task-codec.js';
@@ -346,7 +346,7 @@ export class MPICommExecutor implements Executor {
       abortAtExit(HUNG_RANKS_CODE);
       return;
     }
-    await finalizeWithin(comm, 5_000);
+    await finalizeWithin(comm, finalizeLimitMs(this.hungRankThreshold * 1000));
   }
 }
 

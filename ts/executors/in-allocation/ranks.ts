@@ -2,7 +2,8 @@ import { writeSync } from 'node:fs';
 import { Communicator } from '../../mpi/communicator.js';
 import { loadAddon } from '../../mpi/load-addon.js';
 import { treeLayout } from '../exex/dispatch/tree.js';
-import { finalizeWithin, serveRank } from '../exex/pool.js';
+import { DEFAULTS as EXEX } from '../exex/executor.js';
+import { finalizeLimitMs, finalizeWithin, serveRank } from '../exex/pool.js';
 import { Tag } from '../exex/protocol.js';
 import { decodeSetup, SETUP_TAG } from './protocol.js';
 import type { LaunchedWorld } from './world.js';
@@ -28,14 +29,16 @@ export async function serveAllocationRank(): Promise<number> {
   process.on('exit', onExit);
   const first = await comm.recv({ source: 0 });
   let code = 0;
+  let hungRankThresholdMs = EXEX.hungRankThreshold * 1000;
   if (first.tag === SETUP_TAG) {
     const setup = decodeSetup(first.data);
+    hungRankThresholdMs = setup.hungRankThresholdMs;
     const { addon } = loadAddon({ flavor: comm.flavor });
     code = await serveRank(comm, addon, treeLayout(comm.size, setup.treeThreshold, setup.treeFanout), setup);
   } else if (first.tag !== Tag.STOP) {
     throw new Error(`rank 0 sent tag ${first.tag} before SETUP`);
   }
-  await finalizeWithin(comm, 5_000);
+  await finalizeWithin(comm, finalizeLimitMs(hungRankThresholdMs));
   process.off('exit', onExit);
   return code;
 }
