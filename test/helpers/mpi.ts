@@ -3,7 +3,7 @@
 // in the environment to find leftover ranks; Open MPI's session directories in a private temp dir, so cleaning up
 // never touches other users' runs).
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
@@ -84,6 +84,12 @@ export interface Launch {
 
 /** The variable that marks every process of one launch. */
 const MARKER = 'PARSL_MPI_TEST_RUN';
+/**
+ * A file the programs append their CHECK lines to as well as printing them. MPI_Abort right after a report can
+ * end the job before the launcher forwarded the rank's stdout (seen under MPICH: the CHECK lines of a run that
+ * aborted on purpose never arrived); a line appended to a file is there once the write returned.
+ */
+export const CHECK_FILE = 'PARSL_TEST_CHECK_FILE';
 let launches = 0;
 
 /** Runs `argv` on `np` ranks of `flavor`'s mpiexec from the repository root and collects what it left. */
@@ -94,11 +100,13 @@ export function mpiexec(
   opts: { env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<Launch> {
   const marker = `${process.pid}-${++launches}`;
+  const checkFile = join(sessions(), `checks-${marker}`);
   const args =
     flavor === 'openmpi' ? ['--oversubscribe', '-n', String(np), ...argv] : ['-n', String(np), ...argv];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     [MARKER]: marker,
+    [CHECK_FILE]: checkFile,
     OMPI_ALLOW_RUN_AS_ROOT: '1',
     OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1',
     OMPI_MCA_orte_tmpdir_base: sessions(),
@@ -129,7 +137,9 @@ export function mpiexec(
     // Launcher daemons may still be exiting when mpiexec returns: allow them a short grace period.
     const leftovers = await leftoversAfter(() => processesWithEnv(MARKER, marker), 5000);
     const checks = new Map<string, { ok: boolean } & Record<string, unknown>>();
-    for (const line of stdout.split('\n')) {
+    const filed = existsSync(checkFile) ? readFileSync(checkFile, 'utf8') : '';
+    rmSync(checkFile, { force: true });
+    for (const line of `${stdout}\n${filed}`.split('\n')) {
       if (!line.startsWith('CHECK ')) continue;
       const c = JSON.parse(line.slice(6)) as { check: string; ok: boolean };
       checks.set(c.check, c);
