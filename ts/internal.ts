@@ -74,6 +74,7 @@ export { NodeAccounting } from './executors/mpi-apps/node-accounting.js';
 export { blockNodes, expandHostlist } from './executors/mpi-apps/node-list.js';
 export { mpiTaskEnv } from './executors/mpi-apps/prefix.js';
 export { resolveMPISpec } from './executors/mpi-apps/resource-spec.js';
+export { PipelineDepth, SWITCH_MS, WINDOW as PIPELINE_WINDOW } from './executors/pipeline-depth.js';
 export { Deque } from './executors/threads/deque.js';
 export { DispatchWindow } from './executors/threads/dispatch-window.js';
 export { newStartControl, StartControl, TaskClaimer } from './executors/threads/start-control.js';

@@ -2,6 +2,7 @@ import { KnownFunctions } from '../../../execute/function-cache.js';
 import type { Communicator } from '../../../mpi/communicator.js';
 import type { DispatcherHandle, NativeAddon } from '../../../mpi/native.js';
 import type { FunctionDescriptor } from '../../../serialize/function-ref.js';
+import { PipelineDepth } from '../../pipeline-depth.js';
 import { encodeFunctions, type ParsedResults, parseResults, Tag } from '../protocol.js';
 
 const MAX_DEPTH = 255;
@@ -16,10 +17,9 @@ export class ChildDispatch {
   readonly #core: DispatcherHandle;
   /** Child rank → worker ranks it stands for (1 for a worker, its group for a relay). */
   readonly #weight = new Map<number, number>();
-  readonly #pipelineMs: number;
   /** Every child gets every function, so one record serves them all. */
   readonly #known = new KnownFunctions();
-  #avgTaskMs: number | null = null;
+  readonly #pipeline: PipelineDepth;
   #depth = 0;
 
   constructor(
@@ -30,9 +30,9 @@ export class ChildDispatch {
   ) {
     this.#comm = comm;
     this.#core = new addon.Dispatcher({ maxBatchTasks: 512, maxBatchBytes: 1 << 20 });
-    this.#pipelineMs = pipelineMs;
+    this.#pipeline = new PipelineDepth(pipelineMs, MAX_DEPTH);
     for (const [rank, weight] of children) this.#weight.set(rank, weight);
-    this.#applyDepth();
+    this.#applyDepth(this.#pipeline.depth);
   }
 
   /** Worker ranks below this dispatcher. */
@@ -82,13 +82,7 @@ export class ChildDispatch {
   complete(source: number, payload: Buffer): ParsedResults {
     const r = parseResults(payload);
     this.#core.complete(source, r.ids);
-    if (r.ids.length > 0) {
-      const perTask = r.busyMs / r.ids.length;
-      const prev = this.#avgTaskMs;
-      // Fast attack, slow decay (as the HTEX pool): one long task shrinks every pipeline at once.
-      this.#avgTaskMs = prev === null || perTask > prev ? perTask : 0.8 * prev + 0.2 * perTask;
-      this.#applyDepth();
-    }
+    if (r.ids.length > 0) this.#applyDepth(this.#pipeline.record(r.busyMs, r.ids.length));
     return r;
   }
 
@@ -106,14 +100,7 @@ export class ChildDispatch {
     this.#core.setCapacity(rank, Math.max(0, w - count) * this.#depth);
   }
 
-  #applyDepth(): void {
-    const depth =
-      this.#pipelineMs <= 0
-        ? 1
-        : this.#avgTaskMs === null
-          ? 2
-          : 1 +
-            Math.max(1, Math.min(MAX_DEPTH, Math.floor(this.#pipelineMs / Math.max(this.#avgTaskMs, 1e-6))));
+  #applyDepth(depth: number): void {
     if (depth === this.#depth) return;
     this.#depth = depth;
     for (const [r, w] of this.#weight) this.#core.setCapacity(r, w * depth);

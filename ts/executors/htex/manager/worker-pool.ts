@@ -6,6 +6,7 @@ import { getLogger, type Logger } from '../../../logging.js';
 import type { FunctionDescriptor } from '../../../serialize/function-ref.js';
 import { toRemoteError } from '../../../serialize/remote-error.js';
 import { WorkerLost } from '../../errors.js';
+import { PipelineDepth } from '../../pipeline-depth.js';
 import { isWorkerToManager, type WorkerToManager } from '../protocol.js';
 import { encodeResultBody } from '../task-codec.js';
 import { TurnFlusher } from '../transport.js';
@@ -60,7 +61,7 @@ export class WorkerPool {
   #resultLengths: number[] = [];
   #resultBufs: Buffer[] = [];
   readonly #flusher = new TurnFlusher(() => this.#flush());
-  #avgTaskMs: number | null = null;
+  readonly #pipeline: PipelineDepth;
   /** The walltime backstop: a worker whose task outlives its own bound (blocked in a native call) is killed. */
   readonly #overrun = new OverrunWatch<WorkerProcess, Started>((w, s) => this.#onOverrun(w, s));
   #stopping = false;
@@ -71,6 +72,7 @@ export class WorkerPool {
 
   constructor(o: PoolOptions) {
     this.#o = o;
+    this.#pipeline = new PipelineDepth(o.pipelineMs, MAX_PIPELINE);
     this.#link = new InterchangeLink(o, this.#log, 'worker-pool', {
       tasks: (ids, fnIds, bodies, fns) => this.#onTasks(ids, fnIds, bodies, fns),
       stop: (reason, code) => this.stop(reason, code),
@@ -188,11 +190,7 @@ export class WorkerPool {
     const watched = this.#overrun.size === 0 ? undefined : this.#overrun.watching(w);
     if (watched !== undefined && m.ids.includes(watched.id)) this.#overrun.forget(w);
     w.completed(m.ids);
-    const perTask = m.busyMs / Math.max(1, m.ids.length);
-    // Fast attack, slow decay: one long task shrinks every worker's pipeline at once, so a change from short to
-    // long tasks cannot leave hundreds queued behind one worker while another idles.
-    const prev = this.#avgTaskMs;
-    this.#avgTaskMs = prev === null || perTask > prev ? perTask : 0.8 * prev + 0.2 * perTask;
+    this.#pipeline.record(m.busyMs, m.ids.length);
     for (let i = 0; i < m.ids.length; i++) {
       this.#resultIds.push(m.ids[i]!);
       this.#resultLengths.push(m.lengths[i]!);
@@ -272,15 +270,8 @@ export class WorkerPool {
   /** Task bodies handed to workers, kept until their results arrive so a dead worker's queue can be re-sent. */
   readonly #sent = new Map<number, { buf: Buffer; fnId: string }>();
 
-  #depth(): number {
-    const budget = this.#o.pipelineMs;
-    if (budget <= 0) return 1;
-    if (this.#avgTaskMs === null) return 2;
-    return 1 + Math.max(1, Math.min(MAX_PIPELINE, Math.floor(budget / Math.max(this.#avgTaskMs, 1e-6))));
-  }
-
   #capacity(): number {
-    return this.#count * this.#depth() + this.#o.prefetchCapacity;
+    return this.#count * this.#pipeline.depth + this.#o.prefetchCapacity;
   }
 
   #dispatch(): void {
@@ -288,7 +279,7 @@ export class WorkerPool {
     if (pending === 0) return;
     const { give, order } = shareOut(
       this.#workers.map((w) => w.inFlight),
-      this.#depth(),
+      this.#pipeline.depth,
       pending,
     );
     for (const i of order) {
