@@ -14,7 +14,9 @@
  * - peers: `python3 -m mpi4py.futures` with MPIPoolExecutor, and MPICommExecutor(COMM_WORLD, root=0)
  *   (bench/in-allocation/mpi4py-peer.py), under the MPI Debian's python3-mpi4py is built with (Open MPI).
  * Each measures the median and p99 of sequential no-op round trips, no-op tasks/s, the efficiency of
- * 100 × workers 10 ms sleeps (ideal time / measured time) and the CPU of the busiest idle worker rank over 3 s.
+ * 100 × workers 10 ms sleeps (ideal time / measured time) with its ceiling (10 ms over the mean of 200 sleeps back
+ * to back on rank 0, no executor: a 10 ms `setTimeout` takes longer than `time.sleep(0.01)`) and the CPU of the
+ * busiest idle worker rank over 3 s.
  * Prints one JSON object.
  */
 import { spawn, spawnSync } from 'node:child_process';

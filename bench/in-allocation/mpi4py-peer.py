@@ -56,6 +56,11 @@ def measure(ex, workers, n_noop, n_round_trips):
     idle_s = 3.0
     time.sleep(idle_s)
     idle = [(cpu_seconds(p) - before[p]) / idle_s * 100 for p in pids]
+    # The same ceiling as workload.ts: sleeps back to back on this rank, no executor.
+    t = time.perf_counter()
+    for _ in range(200):
+        nap()
+    ceiling = 200 * 0.01 / (time.perf_counter() - t)
     return {
         "workers": workers,
         "roundTripMs": {
@@ -64,6 +69,7 @@ def measure(ex, workers, n_noop, n_round_trips):
         },
         "noopTasksPerSecond": round(rate),
         "sleep10msEfficiency": round(efficiency, 4),
+        "sleep10msCeiling": round(ceiling, 4),
         "idleRankCpuPercent": round(max(idle), 2),
     }
 

@@ -5,7 +5,16 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import * as parsl from 'parsl-ts';
-import { outcomeValue, percentile, round, stamp, submit, task, wallMs } from '../harness.js';
+import {
+  outcomeValue,
+  percentile,
+  round,
+  roundTrips as detailedRoundTrips,
+  stamp,
+  submit,
+  task,
+  wallMs,
+} from '../harness.js';
 
 const [nNoop = 50_000, nTrips = 500] = process.argv.slice(2, 4).map(Number);
 const runDir = process.argv[4] ?? 'runinfo';
@@ -25,6 +34,7 @@ const noopApp = parsl.app(noop);
 const napApp = parsl.app(nap);
 const pidApp = parsl.app(pidAfter);
 const memoryApp = parsl.app(rankMemory);
+const stampApp = parsl.app(stamp);
 
 /** The pids of every worker rank, found with tasks of at least 20 ms each (so one rank cannot take them all). */
 async function workerPids(): Promise<Set<number>> {
@@ -56,7 +66,7 @@ async function memoryPerRank() {
   };
 }
 
-async function roundTrips(once: () => Promise<unknown>): Promise<{ median: number; p99: number }> {
+async function roundTrips(once: () => PromiseLike<unknown>): Promise<{ median: number; p99: number }> {
   const ms: number[] = [];
   for (let i = 0; i < nTrips; i++) {
     const t = performance.now();
@@ -80,25 +90,39 @@ async function efficiency(many: (n: number) => Promise<unknown>): Promise<number
   return round((n * 10) / workers / (performance.now() - t), 4);
 }
 
-const viaApps = {
+/** How a measurement submits: through the apps (the kernel) or straight into the executor. */
+interface Via {
+  one: () => PromiseLike<unknown>;
+  /** One task that returns the worker's clock when its body ran (CLOCK_MONOTONIC, ms). */
+  stamped: () => PromiseLike<unknown>;
+  noops: (n: number) => Promise<unknown>;
+  naps: (n: number) => Promise<unknown>;
+}
+const viaApps: Via = {
   one: () => noopApp(),
+  stamped: () => stampApp(),
   noops: (n: number) => Promise.all(Array.from({ length: n }, () => noopApp())),
   naps: (n: number) => Promise.all(Array.from({ length: n }, () => napApp())),
 };
-const viaExecutor = {
+const viaExecutor: Via = {
   one: () => submit(ex, task(noop)),
+  stamped: async () => outcomeValue(await submit(ex, task(stamp))),
   noops: (n: number) => Promise.all(Array.from({ length: n }, () => submit(ex, task(noop)))),
   naps: (n: number) => Promise.all(Array.from({ length: n }, () => submit(ex, task(nap)))),
 };
 
-async function measure(via: typeof viaApps, pids: Set<number>) {
+async function measure(via: Via, pids: Set<number>) {
   await via.noops(2_000); // warm-up: functions reach the ranks, JIT, capacity settles
   const roundTripMs = await roundTrips(via.one);
+  // The same again with the way down and back split at the worker, and the slow trips that overlapped a GC
+  // pause of rank 0 (bench/harness.ts).
+  const roundTripDetail = await detailedRoundTrips(via.stamped, nTrips);
   const cpu0 = cpuMicros(pids);
   const noopTasksPerSecond = await rate(nNoop, via.noops);
   const cpu1 = cpuMicros(pids);
   return {
     roundTripMs,
+    roundTripDetail,
     noopTasksPerSecond,
     // Every thread of the process; the workers' sum is over all worker ranks (the model's inputs, docs/scale.md).
     cpuPerTaskUs: Object.fromEntries(
@@ -129,6 +153,18 @@ function cpuMicros(pids: Set<number>) {
   let workers = 0;
   for (const p of pids) workers += cpuSeconds(p) * 1e6;
   return { ...threads, workers };
+}
+
+/**
+ * The efficiency a worker that did nothing but `sleep` back to back would reach: 10 ms over the mean of 200
+ * sequential sleeps on this (idle) rank. A 10 ms `setTimeout` fires on libuv's millisecond clock, so it takes
+ * 10.2–10.3 ms here, and no executor can beat that ratio with it.
+ */
+async function sleepCeilingOf(sleep: () => Promise<unknown>): Promise<number> {
+  const n = 200;
+  const t = performance.now();
+  for (let i = 0; i < n; i++) await sleep();
+  return round((n * 10) / (performance.now() - t), 4);
 }
 
 async function idleRankCpuPercent(pids: Set<number>): Promise<number> {
@@ -218,7 +254,8 @@ const split = await splitRoundTrips();
 clearInterval(hold);
 const apps = await measure(viaApps, pids);
 const idle = await idleRankCpuPercent(pids);
+const sleepCeiling = await sleepCeilingOf(nap);
 await parsl.dfk().cleanup();
 console.log(
-  `RESULT ${JSON.stringify({ workers, options, startup, memory, apps, executor, split, idleRankCpuPercent: idle })}`,
+  `RESULT ${JSON.stringify({ workers, options, startup, memory, apps, executor, split, idleRankCpuPercent: idle, sleep10msCeiling: sleepCeiling })}`,
 );

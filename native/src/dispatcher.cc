@@ -138,7 +138,17 @@ size_t Dispatcher::complete(int rank, const uint64_t* ids, size_t count) {
   size_t known = 0;
   for (size_t i = 0; i < count; ++i) known += s.held.erase(ids[i]);
   inFlight_ -= known;
-  if (s.known) markReady(rank);
+  if (!s.known) return known;
+  if (known > 0 && s.held.empty()) {
+    // It just went idle and is still awake (its threads spin a while before they sleep): serve it
+    // first. A lone task then goes to a warm rank instead of waking a cold one, which halves a
+    // sequential round trip; ranks that still hold work lose nothing, they have work.
+    if (s.queued) ready_.erase(std::find(ready_.begin(), ready_.end(), rank));
+    s.queued = true;
+    ready_.push_front(rank);
+  } else {
+    markReady(rank);
+  }
   return known;
 }
 

@@ -58,15 +58,17 @@ class Dispatcher {
   void setCapacity(int rank, uint32_t capacity);
 
   // Assigns pending tasks to ranks with free slots, one batch per rank per call, ranks served
-  // round-robin so no rank starves. Call again while pendingCount() > 0 and ranks are free.
+  // round-robin so no rank starves, except that a rank whose last task just finished goes first (see
+  // complete()). Call again while pendingCount() > 0 and ranks are free.
   std::vector<Batch> nextBatches();
 
   // Undoes nextBatches() for one batch that could not be sent: its tasks are no longer held by the
   // batch's rank and go back to the front of the queue, in their order.
   void giveBack(const Batch& batch);
 
-  // Marks tasks as finished by `rank`; frees their slots. Returns how many ids the rank really held
-  // (a smaller number means duplicates or results from the wrong rank).
+  // Marks tasks as finished by `rank`; frees their slots. A rank left holding nothing is served first
+  // by the next nextBatches() (it is still awake). Returns how many ids the rank really held (a smaller
+  // number means duplicates or results from the wrong rank).
   size_t complete(int rank, const uint64_t* ids, size_t count);
 
   // The task ids `rank` holds right now (order unspecified).

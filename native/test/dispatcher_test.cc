@@ -110,6 +110,37 @@ void roundRobinFairness() {
   CHECK(got[1] == 3 && got[2] == 3 && got[3] == 3);
 }
 
+// A rank whose last task just finished gets the next lone task (it is awake), where plain round-robin
+// would wake the next, idle one; a rank that still holds tasks keeps its place in the rotation.
+void idleRankServedFirst() {
+  DispatcherOptions o;
+  o.maxBatchTasks = 1;
+  Dispatcher d(o);
+  for (int r = 1; r <= 3; ++r) d.setCapacity(r, 2);
+  std::vector<int> served;
+  for (uint64_t i = 0; i < 4; ++i) {
+    submitText(d, i, "x");
+    auto b = d.nextBatches();
+    CHECK(b.size() == 1 && b[0].taskCount == 1);
+    served.push_back(b[0].rank);
+    CHECK(d.complete(b[0].rank, &i, 1) == 1);
+  }
+  CHECK((served == std::vector<int>{1, 1, 1, 1}));
+  // Rank 1 holds a task; rank 2 gets the next and finishes it: rank 2 goes first, then the rotation
+  // goes on with rank 3 and rank 1.
+  submitText(d, 10, "x");
+  CHECK(d.nextBatches()[0].rank == 1);
+  submitText(d, 11, "x");
+  auto b = d.nextBatches();
+  CHECK(b[0].rank == 2);
+  const uint64_t id = 11;
+  CHECK(d.complete(2, &id, 1) == 1);
+  for (uint64_t i = 12; i < 15; ++i) submitText(d, i, "x");
+  std::vector<int> order;
+  for (auto& x : d.nextBatches()) order.push_back(x.rank);
+  CHECK((order == std::vector<int>{2, 3, 1}));
+}
+
 // Fewer tasks than free slots are spread over the ranks in proportion to their free slots (a rank
 // with a deep pipeline must not take them all while the others idle).
 void shareWhenFewerThanSlots() {
@@ -232,7 +263,7 @@ int main(int argc, char** argv) {
       {"limits", batchLimits},             {"fairness", roundRobinFairness},
       {"bookkeeping", bookkeepingAndDeadRank}, {"malformed", malformedBatches},
       {"many", manyTasks},                 {"relay", relayAndGiveBack},
-      {"share", shareWhenFewerThanSlots},
+      {"share", shareWhenFewerThanSlots},  {"idle-first", idleRankServedFirst},
   };
   if (argc < 2) {
     for (auto& [name, fn] : cases) fn();
