@@ -6,10 +6,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as parsl from 'parsl-ts';
 import {
+  roundTrips as detailedRoundTrips,
   outcomeValue,
   percentile,
   round,
-  roundTrips as detailedRoundTrips,
   stamp,
   submit,
   task,
