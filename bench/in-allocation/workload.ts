@@ -5,16 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import * as parsl from 'parsl-ts';
-import {
-  roundTrips as detailedRoundTrips,
-  outcomeValue,
-  percentile,
-  round,
-  stamp,
-  submit,
-  task,
-  wallMs,
-} from '../harness.js';
+import { outcomeValue, percentile, round, roundTrips, stamp, submit, task, wallMs } from '../harness.js';
 
 const [nNoop = 50_000, nTrips = 500] = process.argv.slice(2, 4).map(Number);
 const runDir = process.argv[4] ?? 'runinfo';
@@ -66,17 +57,6 @@ async function memoryPerRank() {
   };
 }
 
-async function roundTrips(once: () => PromiseLike<unknown>): Promise<{ median: number; p99: number }> {
-  const ms: number[] = [];
-  for (let i = 0; i < nTrips; i++) {
-    const t = performance.now();
-    await once();
-    ms.push(performance.now() - t);
-  }
-  ms.sort((a, b) => a - b);
-  return { median: round(percentile(ms, 50), 4), p99: round(percentile(ms, 99), 4) };
-}
-
 async function rate(n: number, many: (n: number) => Promise<unknown>): Promise<number> {
   const t = performance.now();
   await many(n);
@@ -92,20 +72,17 @@ async function efficiency(many: (n: number) => Promise<unknown>): Promise<number
 
 /** How a measurement submits: through the apps (the kernel) or straight into the executor. */
 interface Via {
-  one: () => PromiseLike<unknown>;
   /** One task that returns the worker's clock when its body ran (CLOCK_MONOTONIC, ms). */
   stamped: () => PromiseLike<unknown>;
   noops: (n: number) => Promise<unknown>;
   naps: (n: number) => Promise<unknown>;
 }
 const viaApps: Via = {
-  one: () => noopApp(),
   stamped: () => stampApp(),
   noops: (n: number) => Promise.all(Array.from({ length: n }, () => noopApp())),
   naps: (n: number) => Promise.all(Array.from({ length: n }, () => napApp())),
 };
 const viaExecutor: Via = {
-  one: () => submit(ex, task(noop)),
   stamped: async () => outcomeValue(await submit(ex, task(stamp))),
   noops: (n: number) => Promise.all(Array.from({ length: n }, () => submit(ex, task(noop)))),
   naps: (n: number) => Promise.all(Array.from({ length: n }, () => submit(ex, task(nap)))),
@@ -113,10 +90,10 @@ const viaExecutor: Via = {
 
 async function measure(via: Via, pids: Set<number>) {
   await via.noops(2_000); // warm-up: functions reach the ranks, JIT, capacity settles
-  const roundTripMs = await roundTrips(via.one);
-  // The same again with the way down and back split at the worker, and the slow trips that overlapped a GC
-  // pause of rank 0 (bench/harness.ts).
-  const roundTripDetail = await detailedRoundTrips(via.stamped, nTrips);
+  // Split at the worker into the way down and back, with the slow trips that overlapped a GC pause of rank 0
+  // (bench/harness.ts); `roundTripMs` keeps the shape the peers print.
+  const roundTripDetail = await roundTrips(via.stamped, nTrips);
+  const roundTripMs = { median: roundTripDetail.medianMs, p99: roundTripDetail.p99Ms };
   const cpu0 = cpuMicros(pids);
   const noopTasksPerSecond = await rate(nNoop, via.noops);
   const cpu1 = cpuMicros(pids);
